@@ -1,0 +1,1 @@
+export const CITY_NODE_CONFIG = Symbol('CITY_NODE_CONFIG');

@@ -1,0 +1,3 @@
+export * from './config-values';
+export * from './node-code';
+export * from './topics';

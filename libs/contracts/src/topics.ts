@@ -1,0 +1,17 @@
+import { assertNodeCode, NodeCode } from './node-code';
+
+/** Prefix of every topic the exchange owns, so a shared cluster stays readable. */
+export const TOPIC_PREFIX = 'yipanqi';
+
+/** Compacted topic of coordinator-signed node entries (DESIGN §5). */
+export const DIRECTORY_TOPIC = `${TOPIC_PREFIX}.directory`;
+
+/** Each node reads its own inbox; every partner writes to it. */
+export function inboxTopic(node: NodeCode): string {
+  return `${TOPIC_PREFIX}.inbox.${assertNodeCode(node)}`;
+}
+
+/** What a node could not even parse, kept with the error for re-drive. */
+export function deadLetterTopic(node: NodeCode): string {
+  return `${TOPIC_PREFIX}.dlq.${assertNodeCode(node)}`;
+}
