@@ -23,7 +23,7 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: globals.node,
+      globals: { ...globals.node, ...globals.jest },
       parserOptions: { projectService: false },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -9,13 +9,33 @@ const repo = path.resolve(__dirname, '../..');
 const network = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const dist = (app) => path.join(repo, 'dist/apps', app, 'apps', app, 'src/main.js');
 
+// Until the coordinator's signed directory exists, every node learns its
+// partners' public keys from one peers file. Keys are created on first run in
+// each node's data folder and kept across runs.
+const { loadOrCreateNodeKeys, exportPublicKeys } = require(
+  path.join(repo, 'dist/apps/city-node/libs/crypto/src'),
+);
+const dataRoot = path.join(repo, '.local', 'network');
+const peers = {};
+for (const n of network.cityNodes) {
+  peers[n.code] = exportPublicKeys(loadOrCreateNodeKeys(path.join(dataRoot, n.code, 'keys')));
+}
+fs.mkdirSync(dataRoot, { recursive: true });
+const peersFile = path.join(dataRoot, 'peers.json');
+fs.writeFileSync(peersFile, JSON.stringify(peers, null, 2));
+
 const apps = [
   { label: 'coordinator', script: dist('coordinator'), port: network.coordinator.port, env: {} },
   ...network.cityNodes.map((n) => ({
     label: `city-node ${n.code} ${n.name}`,
     script: dist('city-node'),
     port: n.port,
-    env: { NODE_CODE: n.code, NODE_NAME: n.name },
+    env: {
+      NODE_CODE: n.code,
+      NODE_NAME: n.name,
+      DATA_DIR: path.join(dataRoot, n.code),
+      PEERS_FILE: peersFile,
+    },
   })),
 ];
 

@@ -1,10 +1,36 @@
 import { cityNodeConfigFromEnv } from './city-node.config';
 
 describe('cityNodeConfigFromEnv', () => {
-  it('reads code, name and port', () => {
-    expect(
-      cityNodeConfigFromEnv({ NODE_CODE: '440300', NODE_NAME: '深圳市', HTTP_PORT: '3002' }),
-    ).toEqual({ nodeCode: '440300', nodeName: '深圳市', httpPort: 3002, httpHost: '127.0.0.1' });
+  it('reads code, name and port, with per-node defaults for data, database and keys', () => {
+    const config = cityNodeConfigFromEnv({
+      NODE_CODE: '440300',
+      NODE_NAME: '深圳市',
+      HTTP_PORT: '3002',
+    });
+    expect(config).toMatchObject({
+      nodeCode: '440300',
+      nodeName: '深圳市',
+      httpPort: 3002,
+      httpHost: '127.0.0.1',
+    });
+    expect(config.dataDir).toMatch(/\.local\/nodes\/440300$/);
+    expect(config.databaseUrl).toBe(`sqlite:${config.dataDir}/node.db`);
+    expect(config.keysDir).toBe(`${config.dataDir}/keys`);
+  });
+
+  it('takes explicit database, keys and peers settings', () => {
+    const config = cityNodeConfigFromEnv({
+      DATABASE_URL: 'postgres://127.0.0.1/test',
+      KEYS_DIR: '/secure/keys',
+      PEERS_FILE: '/etc/peers.json',
+      KAFKA_BROKERS: 'k:9092',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://127.0.0.1/test',
+      keysDir: '/secure/keys',
+      peersFile: '/etc/peers.json',
+      kafkaBrokers: ['k:9092'],
+    });
   });
 
   it('refuses a malformed node code or port', () => {

@@ -1,6 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CityNodeConfig } from './city-node.config';
+import { exchangeProviders } from './exchange/exchange.providers';
+import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
+import { NoticesController } from './notices/notices.controller';
+import { NoticesService } from './notices/notices.service';
 import { CITY_NODE_CONFIG } from './tokens';
 
 @Module({})
@@ -8,8 +12,12 @@ export class CityNodeModule {
   static forConfig(config: CityNodeConfig): DynamicModule {
     return {
       module: CityNodeModule,
-      controllers: [HealthController],
-      providers: [{ provide: CITY_NODE_CONFIG, useValue: config }],
+      controllers: [HealthController, NoticesController, MonitorController],
+      providers: [
+        { provide: CITY_NODE_CONFIG, useValue: config },
+        ...exchangeProviders,
+        NoticesService,
+      ],
     };
   }
 }

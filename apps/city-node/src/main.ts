@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { cityNodeConfigFromEnv } from './city-node.config';
-import { CityNodeModule } from './city-node.module';
+import { startCityNode } from './city-node.app';
 
 async function bootstrap(): Promise<void> {
   const config = cityNodeConfigFromEnv();
-  const app = await NestFactory.create(CityNodeModule.forConfig(config));
-  app.enableShutdownHooks();
-  await app.listen(config.httpPort, config.httpHost);
+  const app = await startCityNode(config);
   console.log(`city-node ${config.nodeCode} listening on ${await app.getUrl()}`);
 }
 

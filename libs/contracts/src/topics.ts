@@ -1,17 +1,20 @@
 import { assertNodeCode, NodeCode } from './node-code';
 
-/** Prefix of every topic the exchange owns, so a shared cluster stays readable. */
+/**
+ * Prefix of every topic the exchange owns, so a shared cluster stays readable.
+ * Tests use their own prefix so that runs never see each other's messages.
+ */
 export const TOPIC_PREFIX = 'yipanqi';
 
 /** Compacted topic of coordinator-signed node entries (DESIGN §5). */
 export const DIRECTORY_TOPIC = `${TOPIC_PREFIX}.directory`;
 
 /** Each node reads its own inbox; every partner writes to it. */
-export function inboxTopic(node: NodeCode): string {
-  return `${TOPIC_PREFIX}.inbox.${assertNodeCode(node)}`;
+export function inboxTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
+  return `${prefix}.inbox.${assertNodeCode(node)}`;
 }
 
 /** What a node could not even parse, kept with the error for re-drive. */
-export function deadLetterTopic(node: NodeCode): string {
-  return `${TOPIC_PREFIX}.dlq.${assertNodeCode(node)}`;
+export function deadLetterTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
+  return `${prefix}.dlq.${assertNodeCode(node)}`;
 }

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
+import {
+  ConfiguredPeerKeys,
+  EXCHANGE_ENTITIES,
+  EXCHANGE_MIGRATIONS,
+  ExchangeNode,
+  PeerKeys,
+} from '@yipanqi/exchange';
+import { openDatabase, Transactions } from '@yipanqi/persistence';
+import { CityNodeConfig } from '../city-node.config';
+import { Notices1764400100000 } from '../migrations/1764400100000-notices';
+import { Notice } from '../notices/notice.entity';
+import { CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS } from '../tokens';
+
+export const CITY_NODE_ENTITIES = [...EXCHANGE_ENTITIES, Notice];
+export const CITY_NODE_MIGRATIONS = [...EXCHANGE_MIGRATIONS, Notices1764400100000];
+
+/** Stops the exchange (consumer, relay, producer) and closes the database on shutdown. */
+@Injectable()
+export class ExchangeShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly exchange: ExchangeNode,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.exchange.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export const exchangeProviders: Provider[] = [
+  {
+    provide: NODE_KEYS,
+    inject: [CITY_NODE_CONFIG],
+    useFactory: (config: CityNodeConfig) => loadOrCreateNodeKeys(config.keysDir),
+  },
+  {
+    provide: PEER_KEYS,
+    inject: [CITY_NODE_CONFIG],
+    useFactory: (config: CityNodeConfig): PeerKeys =>
+      config.peersFile ? ConfiguredPeerKeys.fromFile(config.peersFile) : new ConfiguredPeerKeys({}),
+  },
+  {
+    provide: DataSource,
+    inject: [CITY_NODE_CONFIG],
+    useFactory: (config: CityNodeConfig) => {
+      mkdirSync(config.dataDir, { recursive: true });
+      return openDatabase({
+        url: config.databaseUrl,
+        entities: CITY_NODE_ENTITIES,
+        migrations: CITY_NODE_MIGRATIONS,
+      });
+    },
+  },
+  {
+    provide: Transactions,
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) => new Transactions(dataSource),
+  },
+  {
+    provide: ExchangeNode,
+    inject: [CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS, Transactions],
+    useFactory: async (
+      config: CityNodeConfig,
+      keys: NodeKeys,
+      peers: PeerKeys,
+      transactions: Transactions,
+    ) => {
+      const logger = new Logger('Exchange');
+      const exchange = new ExchangeNode({
+        me: config.nodeCode,
+        brokers: config.kafkaBrokers,
+        keys,
+        peers,
+        transactions,
+        topicPrefix: config.topicPrefix,
+        log: (message) => logger.warn(message),
+      });
+      await exchange.start();
+      return exchange;
+    },
+  },
+  ExchangeShutdown,
+];
+
+export const InjectNodeKeys = () => Inject(NODE_KEYS);
+export const InjectPeerKeys = () => Inject(PEER_KEYS);

@@ -1,0 +1,29 @@
+import { Body, Controller, Get, HttpCode, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ExchangeContext, ReceivedMessage } from '@yipanqi/exchange';
+import { NoticesService } from './notices.service';
+import { SendNoticeDto } from './send-notice.dto';
+
+@Controller('notices')
+export class NoticesController {
+  constructor(private readonly notices: NoticesService) {}
+
+  @Post()
+  @HttpCode(202)
+  send(@Body() dto: SendNoticeDto) {
+    return this.notices.send(dto);
+  }
+
+  @Get()
+  list(
+    @Query('direction') direction: 'sent' | 'received' = 'received',
+    @Query('limit', new ParseIntPipe({ optional: true })) limit = 100,
+  ) {
+    return this.notices.list(direction === 'sent' ? 'sent' : 'received', Math.min(limit, 1000));
+  }
+
+  @EventPattern('notice')
+  onNotice(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+    return this.notices.receive(ctx.manager, message);
+  }
+}

@@ -1,0 +1,83 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { NoticePayloadV1, NoticePiiV1 } from '@yipanqi/contracts';
+import { encryptPii, NodeKeys } from '@yipanqi/crypto';
+import { ExchangeNode, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
+import { Transactions } from '@yipanqi/persistence';
+import { InjectNodeKeys, InjectPeerKeys } from '../exchange/exchange.providers';
+import { Notice } from './notice.entity';
+import { SendNoticeDto } from './send-notice.dto';
+
+@Injectable()
+export class NoticesService {
+  constructor(
+    @InjectNodeKeys() private readonly keys: NodeKeys,
+    @InjectPeerKeys() private readonly peers: PeerKeys,
+    private readonly exchange: ExchangeNode,
+    private readonly transactions: Transactions,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Records the notice and queues it for the partner in one transaction. */
+  async send(dto: SendNoticeDto): Promise<{ id: string }> {
+    const partnerKey = this.peers.encryptionKey(dto.to);
+    if (!partnerKey) throw new BadRequestException(`no keys for node ${dto.to}`);
+    const secret: NoticePiiV1 = { title: dto.title, text: dto.text };
+    const [forPartner, forUs] = await Promise.all([
+      encryptPii(secret, partnerKey),
+      encryptPii(secret, this.keys.encryption.publicKey),
+    ]);
+    const payload: NoticePayloadV1 = {
+      category: dto.category,
+      domain: dto.domain,
+      pii: forPartner,
+    };
+    return this.transactions.run(async (manager) => {
+      const envelope = await this.exchange.outbox.enqueue(manager, {
+        to: dto.to,
+        type: 'notice',
+        payload: { ...payload },
+      });
+      await manager.insert(Notice, {
+        id: envelope.id,
+        direction: 'sent',
+        peer: dto.to,
+        category: dto.category,
+        domain: dto.domain,
+        pii: forUs,
+        createdAt: Date.now(),
+      });
+      return { id: envelope.id };
+    });
+  }
+
+  /** A partner's notice, applied inside the inbox transaction. */
+  async receive(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+    const payload = message.envelope.payload as unknown as NoticePayloadV1;
+    await manager.insert(Notice, {
+      id: message.envelope.id,
+      direction: 'received',
+      peer: message.envelope.from,
+      category: payload.category,
+      domain: payload.domain,
+      pii: payload.pii,
+      createdAt: message.brokerTime,
+    });
+  }
+
+  async list(direction: 'sent' | 'received', limit: number): Promise<Omit<Notice, 'pii'>[]> {
+    return this.dataSource.getRepository(Notice).find({
+      select: {
+        id: true,
+        direction: true,
+        peer: true,
+        category: true,
+        domain: true,
+        createdAt: true,
+      },
+      where: { direction },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/** Every message type of the event catalogue (DESIGN §4). */
+export const MESSAGE_TYPES = [
+  'agreement.proposed',
+  'agreement.countersigned',
+  'agreement.declined',
+  'agreement.amended',
+  'agreement.suspended',
+  'agreement.resumed',
+  'agreement.terminated',
+  'migrant.arrival',
+  'migrant.departure',
+  'migrant.updated',
+  'certificate.issued',
+  'certificate.verify.requested',
+  'certificate.verify.answered',
+  'task.requested',
+  'task.accepted',
+  'task.rejected',
+  'task.completed',
+  'task.cancelled',
+  'service.delivered',
+  'service.acknowledged',
+  'benefit.entitlement',
+  'notice',
+  'evaluation.rated',
+  'receipt',
+  'rejection',
+] as const;
+
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Receipts and rejections answer other messages and are never answered themselves. */
+export function isAnswer(type: string): boolean {
+  return type === 'receipt' || type === 'rejection';
+}
+
+/** Reason codes of a signed rejection (退回). */
+export const REJECTION_REASONS = [
+  'BAD_SIGNATURE',
+  'UNKNOWN_SENDER',
+  'SEQ_GAP',
+  'CHAIN_BROKEN',
+  'DUPLICATE',
+  'SCHEMA_INVALID',
+  'UNSUPPORTED_VERSION',
+  'NO_AGREEMENT',
+  'OUT_OF_SCOPE',
+  'AGREEMENT_INACTIVE',
+  'DECRYPT_FAILED',
+] as const;
+
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** Scope items (协作事项) an agreement can cover (DESIGN §1). */
+export const SCOPE_DOMAINS = [
+  'publicity', // 宣传教育
+  'maternal-care', // 孕产期服务
+  'contraception', // 避孕节育服务
+  'marriage-certificate', // 婚育证明
+  'information-exchange', // 信息交换
+  'fee-collection', // 社会抚养费协作
+] as const;
+
+export type ScopeDomain = (typeof SCOPE_DOMAINS)[number];

@@ -1,0 +1,46 @@
+import { payloadSchema, validateDto } from './payload-schemas';
+import { NoticePayloadV1 } from './payloads/notice';
+import { RejectionPayloadV1 } from './payloads/answers';
+
+const JWE = 'eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn';
+
+describe('payload validation', () => {
+  it('accepts a valid notice', () => {
+    expect(
+      validateDto(NoticePayloadV1, { category: 'policy', domain: 'publicity', pii: JWE }),
+    ).toEqual([]);
+  });
+
+  it('names unknown fields', () => {
+    const problems = validateDto(NoticePayloadV1, {
+      category: 'policy',
+      domain: 'publicity',
+      pii: JWE,
+      idNumber: '110101199003071234',
+    });
+    expect(problems).toEqual(['idNumber: property idNumber should not exist']);
+  });
+
+  it('names wrong types and values', () => {
+    const problems = validateDto(NoticePayloadV1, { category: 7, domain: 'weather', pii: JWE });
+    expect(problems.some((p) => p.startsWith('category:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('domain:'))).toBe(true);
+  });
+
+  it('refuses an unknown rejection reason', () => {
+    const problems = validateDto(RejectionPayloadV1, {
+      messageId: '0192f3c4-0000-7000-8000-000000000000',
+      messageHash: 'a'.repeat(43),
+      reason: 'BECAUSE',
+      detail: '',
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^reason:/);
+  });
+
+  it('knows which versions exist', () => {
+    expect(payloadSchema('notice', 1)).toBeDefined();
+    expect(payloadSchema('notice', 2)).toBeUndefined();
+    expect(payloadSchema('nonsense', 1)).toBeUndefined();
+  });
+});

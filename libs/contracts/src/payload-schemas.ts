@@ -1,0 +1,52 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
+import { NoticePayloadV1, NoticePiiV1 } from './payloads/notice';
+
+type DtoClass = new () => object;
+
+/** How one version of one message type is validated: the readable payload and, if any, its encrypted `pii`. */
+export interface PayloadSchema {
+  payload: DtoClass;
+  pii?: DtoClass;
+}
+
+/**
+ * The versions each message type accepts. A new payload version is a new
+ * entry; a version not listed here is rejected UNSUPPORTED_VERSION.
+ */
+export const PAYLOAD_SCHEMAS: Readonly<Record<string, Readonly<Record<number, PayloadSchema>>>> = {
+  notice: { 1: { payload: NoticePayloadV1, pii: NoticePiiV1 } },
+  receipt: { 1: { payload: ReceiptPayloadV1 } },
+  rejection: { 1: { payload: RejectionPayloadV1 } },
+};
+
+export function payloadSchema(type: string, v: number): PayloadSchema | undefined {
+  return PAYLOAD_SCHEMAS[type]?.[v];
+}
+
+/**
+ * Validates a plain value against a DTO class: unknown fields are errors
+ * (whitelist + forbidNonWhitelisted), as are wrong types. Returns readable
+ * problems such as "category: category must be one of …"; empty when valid.
+ */
+export function validateDto(dto: DtoClass, value: unknown): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return ['must be an object'];
+  }
+  const instance = plainToInstance(dto, value);
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
+  return flatten(errors, '');
+}
+
+function flatten(errors: ValidationError[], prefix: string): string[] {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => `${path}: ${m}`);
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}

@@ -1,0 +1,22 @@
+import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { REJECTION_REASONS, RejectionReason } from '../message-types';
+
+/** 回执: the recipient confirms which envelope (id and hash) it received and applied. */
+export class ReceiptPayloadV1 {
+  @IsUUID()
+  messageId!: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'messageHash must be a base64url SHA-256' })
+  messageHash!: string;
+}
+
+/** 退回: the recipient refuses an envelope, with a reason code and a readable detail. */
+export class RejectionPayloadV1 extends ReceiptPayloadV1 {
+  @IsIn(REJECTION_REASONS)
+  reason!: RejectionReason;
+
+  @IsString()
+  @MaxLength(1000)
+  detail!: string;
+}

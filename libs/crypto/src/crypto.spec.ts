@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  canonicalJson,
+  decryptPii,
+  encryptPii,
+  exportPublicKeys,
+  generateNodeKeys,
+  importEncryptionPublicKey,
+  importSigningPublicKey,
+  loadOrCreateNodeKeys,
+  PiiDecryptionError,
+  sha256Base64url,
+  signEd25519,
+  verifyEd25519,
+} from './index';
+
+describe('canonical JSON (RFC 8785)', () => {
+  it('sorts keys and normalises numbers so that equal values hash equally', () => {
+    expect(canonicalJson({ b: 1, a: [1e2, 'x', { d: true, c: null }] })).toBe(
+      '{"a":[100,"x",{"c":null,"d":true}],"b":1}',
+    );
+    expect(sha256Base64url(canonicalJson({ x: 1, y: 2 }))).toBe(
+      sha256Base64url(canonicalJson({ y: 2, x: 1 })),
+    );
+  });
+});
+
+describe('Ed25519 signatures', () => {
+  const keys = generateNodeKeys();
+
+  it('verifies what was signed and nothing else', () => {
+    const sig = signEd25519('hello', keys.signing.privateKey);
+    expect(verifyEd25519('hello', sig, keys.signing.publicKey)).toBe(true);
+    expect(verifyEd25519('hello!', sig, keys.signing.publicKey)).toBe(false);
+    expect(verifyEd25519('hello', sig, generateNodeKeys().signing.publicKey)).toBe(false);
+    expect(verifyEd25519('hello', 'c2hvcnQ', keys.signing.publicKey)).toBe(false);
+  });
+
+  it('round-trips public keys through their raw base64url form', () => {
+    const published = exportPublicKeys(keys);
+    const sig = signEd25519('m', keys.signing.privateKey);
+    expect(verifyEd25519('m', sig, importSigningPublicKey(published.signingKey))).toBe(true);
+    expect(() => importSigningPublicKey('not-a-key')).toThrow(/32-byte Ed25519/);
+  });
+});
+
+describe('personal data encryption (JWE ECDH-ES X25519 + A256GCM)', () => {
+  const recipient = generateNodeKeys();
+
+  it('only the recipient can read it', async () => {
+    const jwe = await encryptPii({ name: '张三' }, recipient.encryption.publicKey);
+    expect(jwe.split('.')).toHaveLength(5);
+    expect(jwe).not.toContain('张三');
+    await expect(decryptPii(jwe, recipient.encryption.privateKey)).resolves.toEqual({
+      name: '张三',
+    });
+    await expect(decryptPii(jwe, generateNodeKeys().encryption.privateKey)).rejects.toThrow(
+      PiiDecryptionError,
+    );
+  });
+
+  it('accepts a published raw X25519 key', async () => {
+    const pub = importEncryptionPublicKey(exportPublicKeys(recipient).encryptionKey);
+    const jwe = await encryptPii([1, 2], pub);
+    await expect(decryptPii(jwe, recipient.encryption.privateKey)).resolves.toEqual([1, 2]);
+  });
+
+  it('fails clearly on garbage', async () => {
+    await expect(decryptPii('a.b.c.d.e', recipient.encryption.privateKey)).rejects.toThrow(
+      PiiDecryptionError,
+    );
+  });
+});
+
+describe('key files', () => {
+  it('are generated once, private files 0600, and reloaded unchanged', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'yipanqi-keys-')), 'keys');
+    const first = loadOrCreateNodeKeys(dir);
+    const mode = statSync(join(dir, 'signing-ed25519.pem')).mode & 0o777;
+    expect(mode).toBe(0o600);
+    expect(statSync(join(dir, 'encryption-x25519.pem')).mode & 0o777).toBe(0o600);
+    const pem = readFileSync(join(dir, 'signing-ed25519.pem'), 'utf8');
+    const second = loadOrCreateNodeKeys(dir);
+    expect(readFileSync(join(dir, 'signing-ed25519.pem'), 'utf8')).toBe(pem);
+    expect(exportPublicKeys(second)).toEqual(exportPublicKeys(first));
+  });
+});

@@ -1,0 +1,53 @@
+import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { EntityManager } from 'typeorm';
+import { ExchangeNode } from './exchange-node';
+import { InboxHandler, InboxHandlers, ReceivedMessage } from './inbox-processor';
+
+/** What an @EventPattern handler gets besides the message: the transaction to write its effects in. */
+export class ExchangeContext extends BaseRpcContext<[EntityManager]> {
+  get manager(): EntityManager {
+    return this.args[0];
+  }
+}
+
+/**
+ * Nest transport over the exchange: one-way messages only. Domain code
+ * declares `@EventPattern('<message type>')` handlers; this transport calls
+ * them inside the inbox transaction (with an ExchangeContext), batch by batch
+ * (kafkajs eachBatch), instead of Nest's per-message Kafka server. There is
+ * no request/reply: answers are messages of their own.
+ */
+export class ExchangeTransport extends Server implements CustomTransportStrategy, InboxHandlers {
+  constructor(private readonly exchange: ExchangeNode) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    this.exchange.consume(this).then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.exchange.stop();
+  }
+
+  handlerFor(type: string): InboxHandler | undefined {
+    const handler = this.getHandlerByPattern(type);
+    if (!handler) return undefined;
+    return async (manager: EntityManager, message: ReceivedMessage) => {
+      const result: unknown = await handler(message, new ExchangeContext([manager]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    };
+  }
+
+  on(): void {
+    throw new Error('ExchangeTransport has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.exchange as T;
+  }
+}

@@ -1,0 +1,405 @@
+import { EntityManager, In } from 'typeorm';
+import {
+  Envelope,
+  EnvelopeFormatError,
+  isAnswer,
+  MAX_PAYLOAD_BYTES,
+  MESSAGE_TYPES,
+  parseEnvelope,
+  payloadSchema,
+  ReceiptPayloadV1,
+  RejectionPayloadV1,
+  RejectionReason,
+  validateDto,
+} from '@yipanqi/contracts';
+import { canonicalJson, decryptPii, NodeKeys } from '@yipanqi/crypto';
+import { Transactions } from '@yipanqi/persistence';
+import {
+  DeadLetter,
+  InboxMessage,
+  OutboxMessage,
+  RejectionRecord,
+  StreamState,
+} from './entities/exchange.entities';
+import { envelopeHash, hasValidSignature } from './envelope-signing';
+import { Outbox, OutgoingMessage } from './outbox';
+import { PeerKeys } from './peer-keys';
+import { checkStream, STREAM_START } from './stream-check';
+
+/** One Kafka record of this node's inbox topic. */
+export interface InboundRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+  /** LogAppendTime, epoch ms as a string (kafkajs) */
+  timestamp: string;
+}
+
+/** An envelope that entered the stream and passed validation, as handlers see it. */
+export interface ReceivedMessage {
+  envelope: Envelope;
+  hash: string;
+  brokerTime: number;
+  /** the decrypted and validated `pii` member, when the type has one */
+  pii: unknown;
+}
+
+export type InboxHandler = (manager: EntityManager, message: ReceivedMessage) => Promise<void>;
+
+/** Domain handlers by message type (the city node registers them with @EventPattern). */
+export interface InboxHandlers {
+  handlerFor(type: string): InboxHandler | undefined;
+}
+
+/** Where unparseable records go besides the database (the yipanqi.dlq.<code> topic). */
+export type DeadLetterSink = (letters: DeadLetter[]) => Promise<void>;
+
+type Prepared =
+  | { kind: 'unparseable'; record: InboundRecord; error: string }
+  | {
+      kind: 'envelope';
+      record: InboundRecord;
+      envelope: Envelope;
+      hash: string;
+      senderKnown: boolean;
+      signatureValid: boolean;
+      /** why the payload cannot be applied, found before touching the database */
+      problem?: { reason: RejectionReason; detail: string };
+      pii?: unknown;
+    };
+
+const HANDLER_ATTEMPTS = 3;
+
+/**
+ * The receiving half of the exchange. For a batch of records it verifies
+ * signatures, checks each stream's seq and hash chain, deduplicates by id,
+ * validates and decrypts payloads, applies the domain handlers and queues the
+ * receipts and rejections — all of a batch's effects in ONE database
+ * transaction. The caller commits Kafka offsets only after `process` returns.
+ */
+export class InboxProcessor {
+  constructor(
+    private readonly me: string,
+    private readonly keys: NodeKeys,
+    private readonly peers: PeerKeys,
+    private readonly transactions: Transactions,
+    private readonly outbox: Outbox,
+    private readonly handlers: InboxHandlers,
+    private readonly deadLetterSink: DeadLetterSink,
+  ) {}
+
+  async process(records: InboundRecord[]): Promise<void> {
+    const prepared = await Promise.all(records.map((r) => this.prepare(r)));
+    try {
+      await this.applyInOneTransaction(prepared, new Map());
+    } catch {
+      // One handler failed and rolled back the whole batch: go one record at a
+      // time so that a single bad record cannot hold back the others.
+      for (const p of prepared) await this.applyAlone(p);
+    }
+  }
+
+  private async applyAlone(p: Prepared): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= HANDLER_ATTEMPTS; attempt++) {
+      try {
+        await this.applyInOneTransaction([p], new Map());
+        return;
+      } catch (err) {
+        lastError = err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+    // Still failing: keep it as a dead letter (re-drivable) and let the stream go on.
+    const failures = new Map([[p.record, String((lastError as Error)?.stack ?? lastError)]]);
+    await this.applyInOneTransaction([p], failures);
+  }
+
+  /** Everything that does not depend on database state, done outside the transaction. */
+  private async prepare(record: InboundRecord): Promise<Prepared> {
+    let envelope: Envelope;
+    try {
+      if (!record.value) throw new EnvelopeFormatError('empty record');
+      envelope = parseEnvelope(record.value);
+    } catch (err) {
+      return { kind: 'unparseable', record, error: (err as Error).message };
+    }
+    const hash = envelopeHash(envelope);
+    const senderKey = this.peers.signingKey(envelope.from);
+    const signatureValid = senderKey !== undefined && hasValidSignature(envelope, senderKey);
+    const prepared: Prepared = {
+      kind: 'envelope',
+      record,
+      envelope,
+      hash,
+      senderKnown: senderKey !== undefined,
+      signatureValid,
+    };
+    if (signatureValid) await this.checkPayload(prepared);
+    return prepared;
+  }
+
+  private async checkPayload(p: Extract<Prepared, { kind: 'envelope' }>): Promise<void> {
+    const { envelope } = p;
+    const fail = (reason: RejectionReason, detail: string) => {
+      p.problem = { reason, detail };
+    };
+    if (!(MESSAGE_TYPES as readonly string[]).includes(envelope.type)) {
+      return fail('SCHEMA_INVALID', `unknown message type "${envelope.type}"`);
+    }
+    const schema = payloadSchema(envelope.type, envelope.v);
+    if (!schema || (!isAnswer(envelope.type) && !this.handlers.handlerFor(envelope.type))) {
+      return fail(
+        'UNSUPPORTED_VERSION',
+        `${envelope.type} v${envelope.v} is not accepted by ${this.me}`,
+      );
+    }
+    const size = Buffer.byteLength(canonicalJson(envelope.payload));
+    if (size > MAX_PAYLOAD_BYTES) {
+      return fail('SCHEMA_INVALID', `payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
+    }
+    const problems = validateDto(schema.payload, envelope.payload);
+    if (problems.length > 0) return fail('SCHEMA_INVALID', problems.join('; '));
+    if (schema.pii) {
+      try {
+        p.pii = await decryptPii(String(envelope.payload.pii), this.keys.encryption.privateKey);
+      } catch (err) {
+        return fail('DECRYPT_FAILED', (err as Error).message);
+      }
+      const piiProblems = validateDto(schema.pii, p.pii);
+      if (piiProblems.length > 0) {
+        p.pii = undefined;
+        return fail('SCHEMA_INVALID', piiProblems.map((x) => `pii.${x}`).join('; '));
+      }
+    }
+  }
+
+  private async applyInOneTransaction(
+    prepared: Prepared[],
+    failures: Map<InboundRecord, string>,
+  ): Promise<void> {
+    const deadLetters: DeadLetter[] = [];
+    await this.transactions.run(async (manager) => {
+      const batch = new BatchWriter(manager, this.me);
+      const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
+      const known = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await manager.find(InboxMessage, {
+          select: { id: true, hash: true },
+          where: { id: In(ids.slice(i, i + 500)) },
+        });
+        for (const row of rows) known.set(row.id, row.hash);
+      }
+
+      for (const p of prepared) {
+        if (p.kind === 'unparseable') {
+          deadLetters.push(batch.deadLetter(p.record, p.error));
+          continue;
+        }
+        const { envelope, hash, record } = p;
+        const position = await batch.streamIn(envelope.from);
+        const verdict = checkStream({
+          envelope,
+          hash,
+          me: this.me,
+          senderKnown: p.senderKnown,
+          signatureValid: p.signatureValid,
+          position,
+          priorHash: known.get(envelope.id),
+        });
+        if (verdict.verdict === 'redelivery') continue;
+        if (verdict.verdict === 'refuse') {
+          batch.reject(envelope, hash, verdict.reason, verdict.detail, verdict.publish);
+          continue;
+        }
+
+        position.lastSeq = envelope.seq;
+        position.lastHash = hash;
+        known.set(envelope.id, hash);
+        const brokerTime = Number(record.timestamp);
+        const failure = failures.get(record);
+        if (failure !== undefined) {
+          batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
+          deadLetters.push(
+            batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
+          );
+        } else if (p.problem) {
+          batch.inbox(envelope, hash, brokerTime, 'rejected', p.problem.reason);
+          batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
+        } else if (isAnswer(envelope.type)) {
+          await this.applyAnswer(manager, batch, envelope);
+          batch.inbox(envelope, hash, brokerTime, 'applied', null);
+        } else {
+          // checkPayload guarantees a handler exists for every accepted type
+          const handler = this.handlers.handlerFor(envelope.type) as InboxHandler;
+          await handler(manager, { envelope, hash, brokerTime, pii: p.pii });
+          batch.inbox(envelope, hash, brokerTime, 'applied', null);
+          batch.answer({
+            to: envelope.from,
+            type: 'receipt',
+            agreementId: envelope.agreementId,
+            correlationId: envelope.correlationId,
+            causationId: envelope.id,
+            payload: { messageId: envelope.id, messageHash: hash },
+          });
+        }
+      }
+      await batch.flush(this.outbox);
+    });
+    if (deadLetters.length > 0) await this.deadLetterSink(deadLetters);
+  }
+
+  private async applyAnswer(
+    manager: EntityManager,
+    batch: BatchWriter,
+    envelope: Envelope,
+  ): Promise<void> {
+    const answer = envelope.payload as unknown as ReceiptPayloadV1 & Partial<RejectionPayloadV1>;
+    const sent = await manager.findOne(OutboxMessage, {
+      where: { id: answer.messageId, peer: envelope.from },
+    });
+    if (envelope.type === 'rejection') {
+      batch.rejectionReceived(envelope, answer as RejectionPayloadV1);
+    }
+    // An answer about a message we never sent (or with another hash) changes
+    // nothing here; the auditor reports it from the log.
+    if (!sent || sent.hash !== answer.messageHash || sent.answer !== null) return;
+    await manager.update(
+      OutboxMessage,
+      { position: sent.position },
+      {
+        answer: envelope.type as 'receipt' | 'rejection',
+        answerId: envelope.id,
+        answerReason: answer.reason ?? null,
+      },
+    );
+  }
+}
+
+/** Collects one transaction's rows so that each table gets a few multi-row inserts. */
+class BatchWriter {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly inboxRows: Partial<InboxMessage>[] = [];
+  private readonly rejections: Partial<RejectionRecord>[] = [];
+  private readonly deadLetters: DeadLetter[] = [];
+  private readonly outgoing: OutgoingMessage[] = [];
+  private readonly now = Date.now();
+
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly me: string,
+  ) {}
+
+  async streamIn(peer: string): Promise<StreamState> {
+    let state = this.streams.get(peer);
+    if (!state) {
+      state =
+        (await this.manager.findOne(StreamState, { where: { peer, direction: 'in' } })) ??
+        Object.assign(new StreamState(), { peer, direction: 'in', ...STREAM_START });
+      this.streams.set(peer, state);
+    }
+    return state;
+  }
+
+  inbox(
+    envelope: Envelope,
+    hash: string,
+    brokerTime: number,
+    outcome: InboxMessage['outcome'],
+    rejectionReason: string | null,
+  ): void {
+    this.inboxRows.push({
+      id: envelope.id,
+      from: envelope.from,
+      seq: envelope.seq,
+      type: envelope.type,
+      hash,
+      envelope: JSON.stringify(envelope),
+      brokerTime,
+      outcome,
+      rejectionReason,
+      receivedAt: this.now,
+    });
+  }
+
+  answer(message: OutgoingMessage): void {
+    this.outgoing.push(message);
+  }
+
+  /** Records a rejection and, unless it would answer an answer, sends it signed to the sender. */
+  reject(
+    envelope: Envelope,
+    hash: string,
+    reason: RejectionReason,
+    detail: string,
+    publish: boolean,
+  ): void {
+    const send = publish && !isAnswer(envelope.type) && envelope.from !== this.me;
+    this.rejections.push({
+      direction: 'sent',
+      peer: envelope.from,
+      messageId: envelope.id,
+      messageHash: hash,
+      reason,
+      detail,
+      published: send,
+      at: this.now,
+    });
+    if (send) {
+      this.answer({
+        to: envelope.from,
+        type: 'rejection',
+        agreementId: envelope.agreementId,
+        correlationId: envelope.correlationId,
+        causationId: envelope.id,
+        payload: {
+          messageId: envelope.id,
+          messageHash: hash,
+          reason,
+          detail: detail.slice(0, 1000),
+        },
+      });
+    }
+  }
+
+  rejectionReceived(envelope: Envelope, rejection: RejectionPayloadV1): void {
+    this.rejections.push({
+      direction: 'received',
+      peer: envelope.from,
+      messageId: rejection.messageId,
+      messageHash: rejection.messageHash,
+      reason: rejection.reason,
+      detail: rejection.detail,
+      published: false,
+      at: this.now,
+    });
+  }
+
+  deadLetter(record: InboundRecord, error: string): DeadLetter {
+    const letter = Object.assign(new DeadLetter(), {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      value: (record.value ?? Buffer.alloc(0)).toString('base64'),
+      brokerTime: Number(record.timestamp),
+      error: error.slice(0, 4000),
+      createdAt: this.now,
+      redrivenAt: null,
+    });
+    this.deadLetters.push(letter);
+    return letter;
+  }
+
+  async flush(outbox: Outbox): Promise<void> {
+    const m = this.manager;
+    for (let i = 0; i < this.inboxRows.length; i += 400) {
+      await m.insert(InboxMessage, this.inboxRows.slice(i, i + 400));
+    }
+    if (this.rejections.length > 0) await m.insert(RejectionRecord, this.rejections);
+    if (this.deadLetters.length > 0) await m.save(DeadLetter, this.deadLetters);
+    const advanced = [...this.streams.values()].filter((s) => s.lastSeq > 0);
+    if (advanced.length > 0) await m.save(StreamState, advanced);
+    if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
+  }
+}

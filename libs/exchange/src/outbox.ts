@@ -1,0 +1,111 @@
+import { KeyObject } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalJson } from '@yipanqi/crypto';
+import { Envelope, MAX_PAYLOAD_BYTES } from '@yipanqi/contracts';
+import { OutboxMessage, StreamState } from './entities/exchange.entities';
+import { envelopeHash, signEnvelope } from './envelope-signing';
+
+/** What a sender decides; the outbox adds id, seq, chain and signature. */
+export interface OutgoingMessage {
+  to: string;
+  type: string;
+  v?: number;
+  payload: Record<string, unknown>;
+  agreementId?: string | null;
+  correlationId?: string | null;
+  causationId?: string | null;
+  occurredAt?: string;
+}
+
+export class PayloadTooLargeError extends Error {}
+
+/**
+ * The sending half of the transactional outbox: `enqueue` must run inside the
+ * transaction of the domain change that causes the message, so both commit or
+ * neither does. It numbers the from→to stream and chains each envelope to the
+ * previous one's hash.
+ */
+export class Outbox {
+  constructor(
+    private readonly me: string,
+    private readonly signingKey: KeyObject,
+    private readonly onEnqueued: () => void = () => undefined,
+  ) {}
+
+  async enqueue(manager: EntityManager, message: OutgoingMessage): Promise<Envelope> {
+    const [envelope] = await this.enqueueAll(manager, [message]);
+    return envelope;
+  }
+
+  /** Several messages in one go (one stream read and one insert per peer and batch). */
+  async enqueueAll(manager: EntityManager, messages: OutgoingMessage[]): Promise<Envelope[]> {
+    const streams = new Map<string, StreamState>();
+    const rows: Partial<OutboxMessage>[] = [];
+    const envelopes: Envelope[] = [];
+    const now = Date.now();
+    for (const m of messages) {
+      const size = Buffer.byteLength(canonicalJson(m.payload));
+      if (size > MAX_PAYLOAD_BYTES) {
+        throw new PayloadTooLargeError(`payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
+      }
+      let stream = streams.get(m.to);
+      if (!stream) {
+        stream = await this.lockStream(manager, m.to);
+        streams.set(m.to, stream);
+      }
+      const envelope = signEnvelope(
+        {
+          id: uuidv7(),
+          type: m.type,
+          v: m.v ?? 1,
+          from: this.me,
+          to: m.to,
+          agreementId: m.agreementId ?? null,
+          correlationId: m.correlationId ?? null,
+          causationId: m.causationId ?? null,
+          seq: stream.lastSeq + 1,
+          prevHash: stream.lastHash,
+          occurredAt: m.occurredAt ?? new Date(now).toISOString(),
+          payload: m.payload,
+        },
+        this.signingKey,
+      );
+      const hash = envelopeHash(envelope);
+      stream.lastSeq = envelope.seq;
+      stream.lastHash = hash;
+      rows.push({
+        id: envelope.id,
+        peer: m.to,
+        seq: envelope.seq,
+        type: envelope.type,
+        hash,
+        envelope: JSON.stringify(envelope),
+        createdAt: now,
+        sentAt: null,
+        answer: null,
+        answerId: null,
+        answerReason: null,
+      });
+      envelopes.push(envelope);
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await manager.insert(OutboxMessage, rows.slice(i, i + 500));
+    }
+    await manager.save(StreamState, [...streams.values()]);
+    this.onEnqueued();
+    return envelopes;
+  }
+
+  private async lockStream(manager: EntityManager, peer: string): Promise<StreamState> {
+    const query = manager
+      .getRepository(StreamState)
+      .createQueryBuilder('s')
+      .where('s.peer = :peer AND s.direction = :direction', { peer, direction: 'out' });
+    // PostgreSQL replicas: serialise writers of one stream; SQLite transactions are serial already
+    if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
+    const found = await query.getOne();
+    if (found) return found;
+    return Object.assign(new StreamState(), { peer, direction: 'out', lastSeq: 0, lastHash: null });
+  }
+}

@@ -1,0 +1,96 @@
+import { Envelope } from '@yipanqi/contracts';
+import { checkStream, InboundFacts, STREAM_START } from './stream-check';
+
+const envelope = (over: Partial<Envelope> = {}): Envelope => ({
+  id: '0192f3c4-0000-7000-8000-000000000001',
+  type: 'notice',
+  v: 1,
+  from: '441300',
+  to: '511500',
+  agreementId: null,
+  correlationId: null,
+  causationId: null,
+  seq: 1,
+  prevHash: null,
+  occurredAt: '2026-11-29T00:00:00.000Z',
+  payload: {},
+  sig: 'x',
+  ...over,
+});
+
+const facts = (over: Partial<InboundFacts> = {}): InboundFacts => ({
+  envelope: envelope(),
+  hash: 'h1',
+  me: '511500',
+  senderKnown: true,
+  signatureValid: true,
+  position: STREAM_START,
+  priorHash: undefined,
+  ...over,
+});
+
+describe('checkStream', () => {
+  it('accepts the first envelope of a stream', () => {
+    expect(checkStream(facts())).toEqual({ verdict: 'next' });
+  });
+
+  it('accepts the next seq chained to the last hash', () => {
+    const f = facts({
+      envelope: envelope({ seq: 5, prevHash: 'h4' }),
+      position: { lastSeq: 4, lastHash: 'h4' },
+    });
+    expect(checkStream(f)).toEqual({ verdict: 'next' });
+  });
+
+  it('refuses an unknown sender without anyone to tell', () => {
+    expect(checkStream(facts({ senderKnown: false }))).toMatchObject({
+      reason: 'UNKNOWN_SENDER',
+      publish: false,
+    });
+  });
+
+  it('checks the signature before anything else about the stream', () => {
+    const f = facts({ signatureValid: false, priorHash: 'other', envelope: envelope({ seq: 9 }) });
+    expect(checkStream(f)).toMatchObject({ verdict: 'refuse', reason: 'BAD_SIGNATURE' });
+  });
+
+  it('skips an exact redelivery silently', () => {
+    expect(checkStream(facts({ priorHash: 'h1' }))).toEqual({ verdict: 'redelivery' });
+  });
+
+  it('refuses the same id with other content as DUPLICATE', () => {
+    expect(checkStream(facts({ priorHash: 'h0' }))).toMatchObject({ reason: 'DUPLICATE' });
+  });
+
+  it('refuses a gap and a step back as SEQ_GAP', () => {
+    expect(
+      checkStream(
+        facts({ envelope: envelope({ seq: 3 }), position: { lastSeq: 1, lastHash: 'a' } }),
+      ),
+    ).toMatchObject({
+      reason: 'SEQ_GAP',
+      detail: 'expected seq 2, got 3',
+    });
+    expect(
+      checkStream(
+        facts({ envelope: envelope({ seq: 1 }), position: { lastSeq: 1, lastHash: 'a' } }),
+      ),
+    ).toMatchObject({
+      reason: 'SEQ_GAP',
+    });
+  });
+
+  it('refuses a broken chain', () => {
+    const f = facts({
+      envelope: envelope({ seq: 2, prevHash: 'forged' }),
+      position: { lastSeq: 1, lastHash: 'h1' },
+    });
+    expect(checkStream(f)).toMatchObject({ reason: 'CHAIN_BROKEN' });
+  });
+
+  it('refuses an envelope addressed to another node', () => {
+    expect(checkStream(facts({ envelope: envelope({ to: '440300' }) }))).toMatchObject({
+      reason: 'OUT_OF_SCOPE',
+    });
+  });
+});

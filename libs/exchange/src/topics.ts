@@ -1,0 +1,45 @@
+import { Admin, ITopicConfig } from 'kafkajs';
+import { deadLetterTopic, inboxTopic } from '@yipanqi/contracts';
+
+/** Partitions of an inbox: ≥ 3 so that several replicas of a node can share the load. */
+export const INBOX_PARTITIONS = 3;
+
+export function inboxTopicConfig(node: string, prefix?: string): ITopicConfig {
+  return {
+    topic: inboxTopic(node, prefix),
+    numPartitions: INBOX_PARTITIONS,
+    configEntries: [
+      // SLA clocks use the broker's time, which neither party controls
+      { name: 'message.timestamp.type', value: 'LogAppendTime' },
+      // the log is the record of the exchange: never delete it
+      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.bytes', value: '-1' },
+    ],
+  };
+}
+
+export function deadLetterTopicConfig(node: string, prefix?: string): ITopicConfig {
+  return {
+    topic: deadLetterTopic(node, prefix),
+    numPartitions: 1,
+    configEntries: [
+      { name: 'message.timestamp.type', value: 'LogAppendTime' },
+      { name: 'retention.ms', value: '-1' },
+    ],
+  };
+}
+
+/** Creates a node's inbox and dead-letter topics if missing; existing topics are left as they are. */
+export async function ensureNodeTopics(admin: Admin, node: string, prefix?: string): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)].filter(
+    (t) => !existing.has(t.topic),
+  );
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (err) {
+    // another replica of the same node may have created it in the meantime
+    if (!/already exists/i.test((err as Error).message)) throw err;
+  }
+}
