@@ -11,81 +11,86 @@ import { eventually, startTestNetwork, TestNetwork } from '../support/city-nodes
 const HUIZHOU = '441300';
 const YIBIN = '511500';
 
-describe('exchange between two city nodes', () => {
-  let net: TestNetwork;
+describe.each(['sqlite', 'postgres'] as const)(
+  'exchange between two city nodes on %s',
+  (database) => {
+    let net: TestNetwork;
 
-  beforeAll(async () => {
-    net = await startTestNetwork([HUIZHOU, YIBIN]);
-  });
+    beforeAll(async () => {
+      net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN], database);
+    });
 
-  afterAll(() => net.stop());
+    afterAll(() => net.stop());
 
-  it('delivers each notice once, receipts each one, and both ends agree on the chain', async () => {
-    const count = 300;
-    const sender = net.nodes[HUIZHOU];
-    const receiver = net.nodes[YIBIN];
-    for (let i = 0; i < count; i++) {
-      await request(sender.url)
-        .post('/notices')
-        .send({
-          to: YIBIN,
-          category: 'policy',
-          domain: 'publicity',
-          title: `通报 ${i}`,
-          text: '宣传教育活动安排',
-        })
-        .expect(202);
-    }
+    it('delivers each notice once, receipts each one, and both ends agree on the chain', async () => {
+      const count = 300;
+      const sender = net.nodes[HUIZHOU];
+      const receiver = net.nodes[YIBIN];
+      for (let i = 0; i < count; i++) {
+        await request(sender.url)
+          .post('/notices')
+          .send({
+            to: YIBIN,
+            category: 'policy',
+            domain: 'publicity',
+            title: `通报 ${i}`,
+            text: '宣传教育活动安排',
+          })
+          .expect(202);
+      }
 
-    await eventually(
-      async () =>
-        (await receiver.db.getRepository(Notice).count({ where: { direction: 'received' } })) ===
-        count,
-      60000,
-      'all notices at the receiver',
-    );
-    await eventually(
-      async () =>
-        (await sender.db.getRepository(OutboxMessage).count({ where: { answer: 'receipt' } })) ===
-        count,
-      60000,
-      'a receipt for every notice',
-    );
+      await eventually(
+        async () =>
+          (await receiver.db.getRepository(Notice).count({ where: { direction: 'received' } })) ===
+          count,
+        60000,
+        'all notices at the receiver',
+      );
+      await eventually(
+        async () =>
+          (await sender.db.getRepository(OutboxMessage).count({ where: { answer: 'receipt' } })) ===
+          count,
+        60000,
+        'a receipt for every notice',
+      );
 
-    const inbox = await receiver.db.getRepository(InboxMessage).find({ where: { from: HUIZHOU } });
-    expect(inbox).toHaveLength(count);
-    expect(new Set(inbox.map((m) => m.id)).size).toBe(count);
-    expect(inbox.every((m) => m.outcome === 'applied')).toBe(true);
+      const inbox = await receiver.db
+        .getRepository(InboxMessage)
+        .find({ where: { from: HUIZHOU } });
+      expect(inbox).toHaveLength(count);
+      expect(new Set(inbox.map((m) => m.id)).size).toBe(count);
+      expect(inbox.every((m) => m.outcome === 'applied')).toBe(true);
 
-    const out = await sender.db
-      .getRepository(StreamState)
-      .findOneByOrFail({ peer: YIBIN, direction: 'out' });
-    const inn = await receiver.db
-      .getRepository(StreamState)
-      .findOneByOrFail({ peer: HUIZHOU, direction: 'in' });
-    expect(inn).toMatchObject({ lastSeq: count, lastHash: out.lastHash });
-    expect(out.lastSeq).toBe(count);
+      const out = await sender.db
+        .getRepository(StreamState)
+        .findOneByOrFail({ peer: YIBIN, direction: 'out' });
+      const inn = await receiver.db
+        .getRepository(StreamState)
+        .findOneByOrFail({ peer: HUIZHOU, direction: 'in' });
+      expect(inn).toMatchObject({ lastSeq: count, lastHash: out.lastHash });
+      expect(out.lastSeq).toBe(count);
 
-    // receipts are a stream of their own, in the other direction
-    const receiptsOut = await receiver.db
-      .getRepository(StreamState)
-      .findOneByOrFail({ peer: HUIZHOU, direction: 'out' });
-    const receiptsIn = await sender.db
-      .getRepository(StreamState)
-      .findOneByOrFail({ peer: YIBIN, direction: 'in' });
-    expect(receiptsIn).toMatchObject({ lastSeq: count, lastHash: receiptsOut.lastHash });
+      // receipts are a stream of their own, in the other direction
+      const receiptsOut = await receiver.db
+        .getRepository(StreamState)
+        .findOneByOrFail({ peer: HUIZHOU, direction: 'out' });
+      const receiptsIn = await sender.db
+        .getRepository(StreamState)
+        .findOneByOrFail({ peer: YIBIN, direction: 'in' });
+      expect(receiptsIn).toMatchObject({ lastSeq: count, lastHash: receiptsOut.lastHash });
 
-    // the notice text is stored encrypted on both sides
-    const stored = await receiver.db
-      .getRepository(Notice)
-      .findOneByOrFail({ direction: 'received' });
-    expect(stored.pii.split('.')).toHaveLength(5);
-    expect(stored.pii).not.toContain('宣传');
-    expect(
-      await sender.db.getRepository(OutboxMessage).count({ where: { sentAt: IsNull() } }),
-    ).toBe(0);
-    expect(
-      await sender.db.getRepository(OutboxMessage).count({ where: { answer: Not('receipt') } }),
-    ).toBe(0);
-  });
-});
+      // the notice text is stored encrypted on both sides
+      const stored = await receiver.db
+        .getRepository(Notice)
+        .findOneByOrFail({ direction: 'received' });
+      expect(stored.pii.split('.')).toHaveLength(5);
+      expect(stored.pii).not.toContain('宣传');
+      expect(
+        await sender.db.getRepository(OutboxMessage).count({ where: { sentAt: IsNull() } }),
+      ).toBe(0);
+      expect(
+        await sender.db.getRepository(OutboxMessage).count({ where: { answer: Not('receipt') } }),
+      ).toBe(0);
+    });
+  },
+);

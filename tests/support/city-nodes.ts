@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys, NodePublicKeys } from '@yipanqi/crypto';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
@@ -35,9 +37,11 @@ export interface TestNetwork {
 export async function startTestNetwork(
   running: string[],
   members: string[] = running,
+  database: 'sqlite' | 'postgres' = 'sqlite',
 ): Promise<TestNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'yipanqi-net-'));
   const topicPrefix = uniqueName('net').replace(/\./g, '-');
+  const databases: string[] = [];
   const keys: Record<string, NodeKeys> = {};
   const published: Record<string, NodePublicKeys> = {};
   for (const code of new Set([...running, ...members])) {
@@ -48,7 +52,15 @@ export async function startTestNetwork(
   writeFileSync(peersFile, JSON.stringify(published));
   const nodes: Record<string, TestNode> = {};
   for (const code of running) {
+    let databaseUrl: string | undefined;
+    if (database === 'postgres') {
+      const name = `yipanqi_test_${code}_${randomBytes(4).toString('hex')}`;
+      await createPostgresDatabase(name);
+      databases.push(name);
+      databaseUrl = postgresUrl(name);
+    }
     const config = cityNodeConfigFromEnv({
+      DATABASE_URL: databaseUrl,
       NODE_CODE: code,
       DATA_DIR: join(dir, code),
       PEERS_FILE: peersFile,
@@ -66,6 +78,7 @@ export async function startTestNetwork(
     keys,
     async stop() {
       for (const node of Object.values(nodes)) await node.app.close();
+      for (const name of databases) await dropPostgresDatabase(name);
     },
   };
 }
@@ -82,4 +95,35 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * The PostgreSQL server the tests use (the machine's, trust auth). Each test
+ * node gets a database of its own, created here and dropped afterwards.
+ */
+const POSTGRES_ADMIN_URL =
+  process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+function postgresUrl(database: string): string {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withAdminClient(work: (client: Client) => Promise<unknown>): Promise<void> {
+  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createPostgresDatabase(name: string): Promise<void> {
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));
+}
+
+async function dropPostgresDatabase(name: string): Promise<void> {
+  await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
