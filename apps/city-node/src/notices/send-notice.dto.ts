@@ -1,7 +1,8 @@
-import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { NOTICE_CATEGORIES, SCOPE_DOMAINS, ScopeDomain } from '@yipanqi/contracts';
+import { IsIn, Matches } from 'class-validator';
+import { NOTICE_CATEGORIES, NoticePiiV1, SCOPE_DOMAINS, ScopeDomain } from '@yipanqi/contracts';
 
-export class SendNoticeDto {
+/** POST /notices: the readable routing fields plus the title and text that travel encrypted. */
+export class SendNoticeDto extends NoticePiiV1 {
   @Matches(/^[1-9]\d{5}$/, { message: 'to must be a 6-digit node code' })
   to!: string;
 
@@ -10,13 +11,4 @@ export class SendNoticeDto {
 
   @IsIn(SCOPE_DOMAINS)
   domain!: ScopeDomain;
-
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  title!: string;
-
-  @IsString()
-  @MaxLength(20000)
-  text!: string;
 }
