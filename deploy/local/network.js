@@ -1,7 +1,7 @@
 // Starts the coordinator and one city node per entry of the network file as
 // child processes, waits until each answers GET /health, prints their URLs and
 // stops them all on Ctrl-C (or when any of them dies).
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -23,6 +23,21 @@ for (const n of network.cityNodes) {
 fs.mkdirSync(dataRoot, { recursive: true });
 const peersFile = path.join(dataRoot, 'peers.json');
 fs.writeFileSync(peersFile, JSON.stringify(peers, null, 2));
+
+// Each node gets one bearer token per role on first run, kept (mode 0600) in
+// its data folder so that the README's curl examples can read them.
+const roles = ['admin', 'coordinator', 'auditor'];
+for (const n of network.cityNodes) {
+  const file = path.join(dataRoot, n.code, 'tokens.json');
+  if (fs.existsSync(file)) continue;
+  const tokens = {};
+  for (const role of roles) {
+    const args = [dist('city-node'), 'issue-token', '--role', role, '--label', `local ${role}`];
+    const env = { ...process.env, NODE_CODE: n.code, DATA_DIR: path.join(dataRoot, n.code) };
+    tokens[role] = execFileSync(process.execPath, args, { env, encoding: 'utf8' }).trim();
+  }
+  fs.writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+}
 
 const apps = [
   { label: 'coordinator', script: dist('coordinator'), port: network.coordinator.port, env: {} },
@@ -93,6 +108,7 @@ Promise.all(apps.map((a) => healthy(a.port)))
     for (const app of apps) {
       console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
     }
+    console.log(`\n  bearer tokens per node: ${path.join(dataRoot, '<code>', 'tokens.json')}`);
     console.log('');
   })
   .catch((err) => {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { IsNull, Not } from 'typeorm';
 import { InboxMessage, OutboxMessage, StreamState } from '@yipanqi/exchange';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
-import { eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
+import { bearer, eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -29,6 +29,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       for (let i = 0; i < count; i++) {
         await request(sender.url)
           .post('/notices')
+          .set('Authorization', bearer(sender, 'coordinator'))
           .send({
             to: YIBIN,
             category: 'policy',

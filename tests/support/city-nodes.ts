@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys, NodePublicKeys } from '@yipanqi/crypto';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { ApiTokens, Role, ROLES } from '@yipanqi/http-api';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
 import { cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
 import { uniqueName } from './kafka';
@@ -17,6 +18,8 @@ export interface TestNode {
   url: string;
   keys: NodeKeys;
   db: DataSource;
+  /** a bearer token of each role, issued on this node */
+  tokens: Record<Role, string>;
 }
 
 export interface TestNetwork {
@@ -69,7 +72,12 @@ export async function startTestNetwork(
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
     });
     const app = await startCityNode(config, { logger: false });
-    nodes[code] = { code, app, url: await app.getUrl(), keys: keys[code], db: app.get(DataSource) };
+    const tokens = {} as Record<Role, string>;
+    for (const role of ROLES) {
+      tokens[role] = (await app.get(ApiTokens).issue(role, `test ${role}`)).token;
+    }
+    const url = await app.getUrl();
+    nodes[code] = { code, app, url, keys: keys[code], db: app.get(DataSource), tokens };
   }
   return {
     topicPrefix,
@@ -81,6 +89,11 @@ export async function startTestNetwork(
       for (const name of databases) await dropPostgresDatabase(name);
     },
   };
+}
+
+/** `Authorization` header value for a node's token of `role`. */
+export function bearer(node: TestNode, role: Role): string {
+  return `Bearer ${node.tokens[role]}`;
 }
 
 /** Polls until `check` returns true (or throws after the timeout with the last observed state). */

@@ -1,6 +1,8 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { ExchangeNode, ExchangeTransport } from '@yipanqi/exchange';
+import { configureHttpApi } from '@yipanqi/http-api';
 import { CityNodeConfig } from './city-node.config';
 import { CityNodeModule } from './city-node.module';
 
@@ -9,13 +11,10 @@ export async function startCityNode(
   config: CityNodeConfig,
   options: { logger?: false } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(CityNodeModule.forConfig(config), {
+  const app = await NestFactory.create<NestExpressApplication>(CityNodeModule.forConfig(config), {
     logger: options.logger,
-    bodyParser: true,
   });
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  configureHttpApi(app);
   app.enableShutdownHooks();
   app.connectMicroservice(
     { strategy: new ExchangeTransport(app.get(ExchangeNode)) },

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { authProviders } from './auth/auth.providers';
+import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';
@@ -12,10 +14,11 @@ export class CityNodeModule {
   static forConfig(config: CityNodeConfig): DynamicModule {
     return {
       module: CityNodeModule,
-      controllers: [HealthController, NoticesController, MonitorController],
+      controllers: [HealthController, TokensController, NoticesController, MonitorController],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
         ...exchangeProviders,
+        ...authProviders,
         NoticesService,
       ],
     };

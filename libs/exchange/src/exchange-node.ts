@@ -2,7 +2,8 @@ import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 import { deadLetterTopic, inboxTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
-import { InboxHandlers, InboxProcessor, InboundRecord } from './inbox-processor';
+import { DeadLetter } from './entities/exchange.entities';
+import { InboxHandlers, InboxProcessor, InboundRecord, RedriveResult } from './inbox-processor';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
@@ -33,6 +34,7 @@ export class ExchangeNode {
   private readonly admin: Admin;
   private readonly relay: OutboxRelay;
   private consumer: Consumer | undefined;
+  private processor: InboxProcessor | undefined;
   private stopped = false;
   private readonly log: (message: string) => void;
 
@@ -67,7 +69,7 @@ export class ExchangeNode {
   /** Starts consuming this node's inbox; `handlers` are the domain's message handlers. */
   async consume(handlers: InboxHandlers): Promise<void> {
     const { me, keys, peers, transactions, topicPrefix = TOPIC_PREFIX } = this.options;
-    const processor = new InboxProcessor(
+    const processor = (this.processor = new InboxProcessor(
       me,
       keys,
       peers,
@@ -89,7 +91,7 @@ export class ExchangeNode {
           })),
         });
       },
-    );
+    ));
     const chunkSize = this.options.chunkSize ?? 500;
     const consumer = this.kafka.consumer({
       groupId: `${topicPrefix}.node.${me}`,
@@ -129,6 +131,18 @@ export class ExchangeNode {
         }
       },
     });
+  }
+
+  /** Tries a dead letter again (see InboxProcessor.redrive); undefined when there is no such letter. */
+  async redriveDeadLetter(id: number): Promise<RedriveResult | undefined> {
+    if (!this.processor) throw new Error('the inbox consumer has not started');
+    const letter = await this.options.transactions.dataSource
+      .getRepository(DeadLetter)
+      .findOne({ where: { id } });
+    if (!letter) return undefined;
+    const result = await this.processor.redrive(letter);
+    this.relay.kick();
+    return result;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,11 @@
-import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { applyDecorators, Catch, RpcExceptionFilter, UseFilters } from '@nestjs/common';
+import {
+  BaseRpcContext,
+  CustomTransportStrategy,
+  EventPattern,
+  Server,
+} from '@nestjs/microservices';
+import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { EntityManager } from 'typeorm';
 import { ExchangeNode } from './exchange-node';
 import { InboxHandler, InboxHandlers, ReceivedMessage } from './inbox-processor';
@@ -51,3 +57,23 @@ export class ExchangeTransport extends Server implements CustomTransportStrategy
     return this.exchange as T;
   }
 }
+
+/**
+ * Hands a handler's error back to the inbox processor unchanged. Nest's
+ * default RPC filter would replace it with "Internal server error", and the
+ * dead letter must say what actually failed.
+ */
+@Catch()
+class ExchangeErrorPassthrough implements RpcExceptionFilter {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+/**
+ * Marks the handler of one message type: Nest's `@EventPattern(type)`, with
+ * the handler's errors passed on as they are (a global filter cannot do it:
+ * Nest binds a connected microservice's filters before they could be set).
+ */
+export const ExchangeHandler = (type: string) =>
+  applyDecorators(EventPattern(type), UseFilters(ExchangeErrorPassthrough));

@@ -55,19 +55,30 @@ export interface InboxHandlers {
 /** Where unparseable records go besides the database (the yipanqi.dlq.<code> topic). */
 export type DeadLetterSink = (letters: DeadLetter[]) => Promise<void>;
 
-type Prepared =
-  | { kind: 'unparseable'; record: InboundRecord; error: string }
+interface PreparedEnvelope {
+  kind: 'envelope';
+  record: InboundRecord;
+  envelope: Envelope;
+  hash: string;
+  senderKnown: boolean;
+  signatureValid: boolean;
+  /** why the payload cannot be applied, found before touching the database */
+  problem?: { reason: RejectionReason; detail: string };
+  pii?: unknown;
+}
+
+type Prepared = { kind: 'unparseable'; record: InboundRecord; error: string } | PreparedEnvelope;
+
+/** What a re-drive of a dead letter came to. */
+export type RedriveResult =
   | {
-      kind: 'envelope';
-      record: InboundRecord;
-      envelope: Envelope;
-      hash: string;
-      senderKnown: boolean;
-      signatureValid: boolean;
-      /** why the payload cannot be applied, found before touching the database */
-      problem?: { reason: RejectionReason; detail: string };
-      pii?: unknown;
-    };
+      outcome: InboxMessage['outcome'] | 'refused';
+      messageId: string;
+      reason: string | null;
+    }
+  | { outcome: 'failed'; error: string };
+
+class RedriveRefused extends Error {}
 
 const HANDLER_ATTEMPTS = 3;
 
@@ -140,7 +151,7 @@ export class InboxProcessor {
     return prepared;
   }
 
-  private async checkPayload(p: Extract<Prepared, { kind: 'envelope' }>): Promise<void> {
+  private async checkPayload(p: PreparedEnvelope): Promise<void> {
     const { envelope } = p;
     const fail = (reason: RejectionReason, detail: string) => {
       p.problem = { reason, detail };
@@ -180,74 +191,147 @@ export class InboxProcessor {
     failures: Map<InboundRecord, string>,
   ): Promise<void> {
     const deadLetters: DeadLetter[] = [];
-    await this.transactions.run(async (manager) => {
-      const batch = new BatchWriter(manager, this.me);
-      const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
-      const known = new Map<string, string>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await manager.find(InboxMessage, {
-          select: { id: true, hash: true },
-          where: { id: In(ids.slice(i, i + 500)) },
-        });
-        for (const row of rows) known.set(row.id, row.hash);
-      }
-
-      for (const p of prepared) {
-        if (p.kind === 'unparseable') {
-          deadLetters.push(batch.deadLetter(p.record, p.error));
-          continue;
-        }
-        const { envelope, hash, record } = p;
-        const position = await batch.streamIn(envelope.from);
-        const verdict = checkStream({
-          envelope,
-          hash,
-          me: this.me,
-          senderKnown: p.senderKnown,
-          signatureValid: p.signatureValid,
-          position,
-          priorHash: known.get(envelope.id),
-        });
-        if (verdict.verdict === 'redelivery') continue;
-        if (verdict.verdict === 'refuse') {
-          batch.reject(envelope, hash, verdict.reason, verdict.detail, verdict.publish);
-          continue;
-        }
-
-        position.lastSeq = envelope.seq;
-        position.lastHash = hash;
-        known.set(envelope.id, hash);
-        const brokerTime = Number(record.timestamp);
-        const failure = failures.get(record);
-        if (failure !== undefined) {
-          batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
-          deadLetters.push(
-            batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
-          );
-        } else if (p.problem) {
-          batch.inbox(envelope, hash, brokerTime, 'rejected', p.problem.reason);
-          batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
-        } else if (isAnswer(envelope.type)) {
-          await this.applyAnswer(manager, batch, envelope);
-          batch.inbox(envelope, hash, brokerTime, 'applied', null);
-        } else {
-          // checkPayload guarantees a handler exists for every accepted type
-          const handler = this.handlers.handlerFor(envelope.type) as InboxHandler;
-          await handler(manager, { envelope, hash, brokerTime, pii: p.pii });
-          batch.inbox(envelope, hash, brokerTime, 'applied', null);
-          batch.answer({
-            to: envelope.from,
-            type: 'receipt',
-            agreementId: envelope.agreementId,
-            correlationId: envelope.correlationId,
-            causationId: envelope.id,
-            payload: { messageId: envelope.id, messageHash: hash },
-          });
-        }
-      }
-      await batch.flush(this.outbox);
-    });
+    await this.transactions.run((manager) =>
+      this.applyInOneTransactionWith(manager, prepared, failures, deadLetters),
+    );
     if (deadLetters.length > 0) await this.deadLetterSink(deadLetters);
+  }
+
+  private async applyInOneTransactionWith(
+    manager: EntityManager,
+    prepared: Prepared[],
+    failures: Map<InboundRecord, string>,
+    deadLetters: DeadLetter[],
+  ): Promise<void> {
+    const batch = new BatchWriter(manager, this.me);
+    const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
+    const known = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await manager.find(InboxMessage, {
+        select: { id: true, hash: true },
+        where: { id: In(ids.slice(i, i + 500)) },
+      });
+      for (const row of rows) known.set(row.id, row.hash);
+    }
+
+    for (const p of prepared) {
+      if (p.kind === 'unparseable') {
+        deadLetters.push(batch.deadLetter(p.record, p.error));
+        continue;
+      }
+      const { envelope, hash, record } = p;
+      const position = await batch.streamIn(envelope.from);
+      const verdict = checkStream({
+        envelope,
+        hash,
+        me: this.me,
+        senderKnown: p.senderKnown,
+        signatureValid: p.signatureValid,
+        position,
+        priorHash: known.get(envelope.id),
+      });
+      if (verdict.verdict === 'redelivery') continue;
+      if (verdict.verdict === 'refuse') {
+        batch.reject(envelope, hash, verdict.reason, verdict.detail, verdict.publish);
+        continue;
+      }
+
+      position.lastSeq = envelope.seq;
+      position.lastHash = hash;
+      known.set(envelope.id, hash);
+      const brokerTime = Number(record.timestamp);
+      const failure = failures.get(record);
+      if (failure !== undefined) {
+        batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
+        deadLetters.push(
+          batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
+        );
+      } else if (p.problem) {
+        batch.inbox(envelope, hash, brokerTime, 'rejected', p.problem.reason);
+        batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
+      } else {
+        await this.applyAccepted(manager, batch, p);
+        batch.inbox(envelope, hash, brokerTime, 'applied', null);
+      }
+    }
+    await batch.flush(this.outbox);
+  }
+
+  /** Applies an envelope that entered the stream and passed validation. */
+  private async applyAccepted(
+    manager: EntityManager,
+    batch: BatchWriter,
+    p: PreparedEnvelope,
+  ): Promise<void> {
+    const { envelope, hash } = p;
+    if (isAnswer(envelope.type)) {
+      await this.applyAnswer(manager, batch, envelope);
+      return;
+    }
+    // checkPayload guarantees a handler exists for every accepted type
+    const handler = this.handlers.handlerFor(envelope.type) as InboxHandler;
+    await handler(manager, { envelope, hash, brokerTime: Number(p.record.timestamp), pii: p.pii });
+    batch.answer({
+      to: envelope.from,
+      type: 'receipt',
+      agreementId: envelope.agreementId,
+      correlationId: envelope.correlationId,
+      causationId: envelope.id,
+      payload: { messageId: envelope.id, messageHash: hash },
+    });
+  }
+
+  /**
+   * Tries a dead letter again, e.g. after the fault that made its handler fail
+   * was fixed. A message whose handler failed already holds its place in the
+   * stream: it is applied (or rejected) now and answered as it would have been.
+   * A record that could not be parsed goes through the whole inbox path if it
+   * parses now. Nothing changes when it still fails.
+   */
+  async redrive(letter: DeadLetter): Promise<RedriveResult> {
+    if (letter.redrivenAt !== null) return { outcome: 'failed', error: 'already re-driven' };
+    const p = await this.prepare({
+      topic: letter.topic,
+      partition: letter.partition,
+      offset: letter.offset,
+      value: Buffer.from(letter.value, 'base64'),
+      timestamp: String(letter.brokerTime),
+    });
+    if (p.kind === 'unparseable')
+      return { outcome: 'failed', error: `still unparseable: ${p.error}` };
+    const { envelope, hash } = p;
+    try {
+      await this.transactions.run(async (manager) => {
+        const entered = await manager.findOne(InboxMessage, { where: { id: envelope.id } });
+        if (!entered) {
+          await this.applyInOneTransactionWith(manager, [p], new Map(), []);
+        } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
+          throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
+        } else {
+          const batch = new BatchWriter(manager, this.me);
+          if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
+          if (p.problem) {
+            entered.outcome = 'rejected';
+            entered.rejectionReason = p.problem.reason;
+            batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
+          } else {
+            await this.applyAccepted(manager, batch, p);
+            entered.outcome = 'applied';
+          }
+          await manager.save(entered);
+          await batch.flush(this.outbox);
+        }
+        await manager.update(DeadLetter, { id: letter.id }, { redrivenAt: Date.now() });
+      });
+    } catch (err) {
+      return { outcome: 'failed', error: (err as Error).message };
+    }
+    const after = await this.transactions.dataSource
+      .getRepository(InboxMessage)
+      .findOne({ where: { id: envelope.id } });
+    return after
+      ? { outcome: after.outcome, messageId: envelope.id, reason: after.rejectionReason }
+      : { outcome: 'refused', messageId: envelope.id, reason: null };
   }
 
   private async applyAnswer(

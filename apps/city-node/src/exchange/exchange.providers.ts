@@ -1,22 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
-import {
-  ConfiguredPeerKeys,
-  EXCHANGE_ENTITIES,
-  EXCHANGE_MIGRATIONS,
-  ExchangeNode,
-  PeerKeys,
-} from '@yipanqi/exchange';
-import { openDatabase, Transactions } from '@yipanqi/persistence';
+import { ConfiguredPeerKeys, ExchangeNode, PeerKeys } from '@yipanqi/exchange';
+import { Transactions } from '@yipanqi/persistence';
 import { CityNodeConfig } from '../city-node.config';
-import { Notices1764400100000 } from '../migrations/1764400100000-notices';
-import { Notice } from '../notices/notice.entity';
+import { openCityNodeDatabase } from '../database';
 import { CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS } from '../tokens';
-
-export const CITY_NODE_ENTITIES = [...EXCHANGE_ENTITIES, Notice];
-export const CITY_NODE_MIGRATIONS = [...EXCHANGE_MIGRATIONS, Notices1764400100000];
 
 /** Stops the exchange (consumer, relay, producer) and closes the database on shutdown. */
 @Injectable()
@@ -47,14 +36,7 @@ export const exchangeProviders: Provider[] = [
   {
     provide: DataSource,
     inject: [CITY_NODE_CONFIG],
-    useFactory: (config: CityNodeConfig) => {
-      mkdirSync(config.dataDir, { recursive: true });
-      return openDatabase({
-        url: config.databaseUrl,
-        entities: CITY_NODE_ENTITIES,
-        migrations: CITY_NODE_MIGRATIONS,
-      });
-    },
+    useFactory: (config: CityNodeConfig) => openCityNodeDatabase(config),
   },
   {
     provide: Transactions,

@@ -1,15 +1,36 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
-import { DeadLetter, OutboxMessage, RejectionRecord, StreamState } from '@yipanqi/exchange';
+import {
+  DeadLetter,
+  ExchangeNode,
+  OutboxMessage,
+  RejectionRecord,
+  StreamState,
+} from '@yipanqi/exchange';
+import { ProblemError, Roles } from '@yipanqi/http-api';
 import { CityNodeConfig } from '../city-node.config';
 import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
 
-/** Exchange monitor: where each stream stands, what is waiting, what was refused. */
+/**
+ * Exchange monitor: where each stream stands, what is waiting, what was
+ * refused. Admins operate it; auditors may look.
+ */
 @Controller('exchange')
+@Roles('admin', 'auditor')
 export class MonitorController {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly exchange: ExchangeNode,
     @Inject(NODE_KEYS) private readonly keys: NodeKeys,
     @Inject(CITY_NODE_CONFIG) private readonly config: CityNodeConfig,
   ) {}
@@ -57,5 +78,30 @@ export class MonitorController {
   @Get('dead-letters')
   deadLetters() {
     return this.dataSource.getRepository(DeadLetter).find({ order: { id: 'DESC' }, take: 200 });
+  }
+
+  /** Tries a dead letter again once its cause is fixed (see docs/exchange.md). */
+  @Post('dead-letters/:id/redrive')
+  @Roles('admin')
+  @HttpCode(200)
+  async redrive(@Param('id', ParseIntPipe) id: number) {
+    const result = await this.exchange.redriveDeadLetter(id);
+    if (!result) {
+      throw new ProblemError(
+        404,
+        'DEAD_LETTER_NOT_FOUND',
+        'No such dead letter',
+        `no dead letter ${id}`,
+      );
+    }
+    if (result.outcome === 'failed') {
+      throw new ProblemError(
+        409,
+        'REDRIVE_FAILED',
+        'The dead letter could not be re-driven',
+        result.error,
+      );
+    }
+    return result;
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from '@yipanqi/http-api';
 import { CITY_NODE_CONFIG } from '../tokens';
 import type { CityNodeConfig } from '../city-node.config';
 
@@ -7,6 +8,7 @@ export class HealthController {
   constructor(@Inject(CITY_NODE_CONFIG) private readonly config: CityNodeConfig) {}
 
   @Get()
+  @Public()
   health() {
     return {
       status: 'ok',

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ExchangeContext, ReceivedMessage } from '@yipanqi/exchange';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
+import { Roles } from '@yipanqi/http-api';
 import { NoticesService } from './notices.service';
 import { SendNoticeDto } from './send-notice.dto';
 
@@ -9,12 +10,14 @@ export class NoticesController {
   constructor(private readonly notices: NoticesService) {}
 
   @Post()
+  @Roles('coordinator')
   @HttpCode(202)
   send(@Body() dto: SendNoticeDto) {
     return this.notices.send(dto);
   }
 
   @Get()
+  @Roles('coordinator', 'auditor')
   list(
     @Query('direction') direction: 'sent' | 'received' = 'received',
     @Query('limit', new ParseIntPipe({ optional: true })) limit = 100,
@@ -22,7 +25,7 @@ export class NoticesController {
     return this.notices.list(direction === 'sent' ? 'sent' : 'received', Math.min(limit, 1000));
   }
 
-  @EventPattern('notice')
+  @ExchangeHandler('notice')
   onNotice(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
     return this.notices.receive(ctx.manager, message);
   }

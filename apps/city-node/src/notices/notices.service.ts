@@ -1,8 +1,9 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NoticePayloadV1, NoticePiiV1 } from '@yipanqi/contracts';
 import { encryptPii, NodeKeys } from '@yipanqi/crypto';
-import { ExchangeNode, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
+import { ExchangeNode, PayloadTooLargeError, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
+import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { InjectNodeKeys, InjectPeerKeys } from '../exchange/exchange.providers';
 import { Notice } from './notice.entity';
@@ -21,7 +22,14 @@ export class NoticesService {
   /** Records the notice and queues it for the partner in one transaction. */
   async send(dto: SendNoticeDto): Promise<{ id: string }> {
     const partnerKey = this.peers.encryptionKey(dto.to);
-    if (!partnerKey) throw new BadRequestException(`no keys for node ${dto.to}`);
+    if (!partnerKey) {
+      throw new ProblemError(
+        422,
+        'UNKNOWN_PARTNER',
+        'Unknown partner node',
+        `no keys for node ${dto.to}`,
+      );
+    }
     const secret: NoticePiiV1 = { title: dto.title, text: dto.text };
     const [forPartner, forUs] = await Promise.all([
       encryptPii(secret, partnerKey),
@@ -32,23 +40,35 @@ export class NoticesService {
       domain: dto.domain,
       pii: forPartner,
     };
-    return this.transactions.run(async (manager) => {
-      const envelope = await this.exchange.outbox.enqueue(manager, {
-        to: dto.to,
-        type: 'notice',
-        payload: { ...payload },
+    return this.transactions
+      .run(async (manager) => {
+        const envelope = await this.exchange.outbox.enqueue(manager, {
+          to: dto.to,
+          type: 'notice',
+          payload: { ...payload },
+        });
+        await manager.insert(Notice, {
+          id: envelope.id,
+          direction: 'sent',
+          peer: dto.to,
+          category: dto.category,
+          domain: dto.domain,
+          pii: forUs,
+          createdAt: Date.now(),
+        });
+        return { id: envelope.id };
+      })
+      .catch((err: unknown) => {
+        if (err instanceof PayloadTooLargeError) {
+          throw new ProblemError(
+            413,
+            'PAYLOAD_TOO_LARGE',
+            'Notice too large for the exchange',
+            err.message,
+          );
+        }
+        throw err;
       });
-      await manager.insert(Notice, {
-        id: envelope.id,
-        direction: 'sent',
-        peer: dto.to,
-        category: dto.category,
-        domain: dto.domain,
-        pii: forUs,
-        createdAt: Date.now(),
-      });
-      return { id: envelope.id };
-    });
   }
 
   /** A partner's notice, applied inside the inbox transaction. */

@@ -1,0 +1,47 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import { IsIn, IsString, Length } from 'class-validator';
+import { ApiTokens, ProblemError, Role, ROLES, Roles } from '@yipanqi/http-api';
+
+export class IssueTokenDto {
+  @IsIn(ROLES)
+  role!: Role;
+
+  /** who or what the token is for, e.g. "张三 (staff)" or "dashboard" */
+  @IsString()
+  @Length(1, 200)
+  label!: string;
+}
+
+/** Admins issue and revoke the bearer tokens of this node (the first one comes from the CLI). */
+@Controller('auth/tokens')
+@Roles('admin')
+export class TokensController {
+  constructor(private readonly tokens: ApiTokens) {}
+
+  @Post()
+  issue(@Body() dto: IssueTokenDto) {
+    return this.tokens.issue(dto.role, dto.label);
+  }
+
+  @Get()
+  list() {
+    return this.tokens.list();
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    if (!(await this.tokens.revoke(id))) {
+      throw new ProblemError(404, 'TOKEN_NOT_FOUND', 'No such token', `no token ${id}`);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { EXCHANGE_ENTITIES, EXCHANGE_MIGRATIONS } from '@yipanqi/exchange';
+import { API_TOKEN_ENTITIES, API_TOKEN_MIGRATIONS } from '@yipanqi/http-api';
+import { openDatabase } from '@yipanqi/persistence';
+import { CityNodeConfig } from './city-node.config';
+import { Notices1764400100000 } from './migrations/1764400100000-notices';
+import { Notice } from './notices/notice.entity';
+
+export const CITY_NODE_ENTITIES = [...EXCHANGE_ENTITIES, ...API_TOKEN_ENTITIES, Notice];
+export const CITY_NODE_MIGRATIONS = [
+  ...EXCHANGE_MIGRATIONS,
+  ...API_TOKEN_MIGRATIONS,
+  Notices1764400100000,
+];
+
+/** The node's database, migrated to the current schema. */
+export function openCityNodeDatabase(config: CityNodeConfig): Promise<DataSource> {
+  mkdirSync(config.dataDir, { recursive: true });
+  return openDatabase({
+    url: config.databaseUrl,
+    entities: CITY_NODE_ENTITIES,
+    migrations: CITY_NODE_MIGRATIONS,
+  });
+}
