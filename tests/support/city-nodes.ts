@@ -98,7 +98,7 @@ export function bearer(node: TestNode, role: Role): string {
 
 /** Polls until `check` returns true (or throws after the timeout with the last observed state). */
 export async function eventually(
-  check: () => Promise<boolean>,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 60000,
   what = 'condition',
 ): Promise<void> {

@@ -9,7 +9,36 @@ const repo = path.resolve(__dirname, '../..');
 const marker = path.join(repo, '.local', 'tests-started-kafka');
 const script = path.join(repo, 'deploy', 'kafka', 'kafka.sh');
 
+// Fault tests run the built city node as child processes (tests/support/node-process.ts):
+// rebuild it when any source it is built from is newer than the build.
+const cityNodeMain = path.join(repo, 'dist/apps/city-node/apps/city-node/src/main.js');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildCityNodeIfStale() {
+  const built = fs.existsSync(cityNodeMain) ? fs.statSync(cityNodeMain).mtimeMs : 0;
+  const sources = Math.max(
+    newestSource(path.join(repo, 'apps/city-node/src')),
+    newestSource(path.join(repo, 'libs')),
+  );
+  if (sources <= built) return;
+  console.log('\nglobal setup: building city-node for the process tests');
+  execFileSync(path.join(repo, 'node_modules/.bin/nest'), ['build', 'city-node'], {
+    cwd: repo,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
 module.exports = async function globalSetup() {
+  buildCityNodeIfStale();
   if (process.env.KAFKA_BROKERS) return;
   try {
     execFileSync('bash', [script, 'status'], { stdio: 'ignore' });

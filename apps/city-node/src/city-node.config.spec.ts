@@ -33,6 +33,25 @@ describe('cityNodeConfigFromEnv', () => {
     });
   });
 
+  it('reads the consumer session timeout and a fault-test crash point', () => {
+    expect(cityNodeConfigFromEnv({})).toMatchObject({
+      kafkaSessionTimeoutMs: 30000,
+      relayCrashPoint: undefined,
+    });
+    expect(
+      cityNodeConfigFromEnv({
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        EXCHANGE_CRASH_POINT: 'after-publish',
+      }),
+    ).toMatchObject({ kafkaSessionTimeoutMs: 6000, relayCrashPoint: 'after-publish' });
+    expect(() => cityNodeConfigFromEnv({ EXCHANGE_CRASH_POINT: 'later' })).toThrow(
+      /EXCHANGE_CRASH_POINT/,
+    );
+    expect(() => cityNodeConfigFromEnv({ KAFKA_SESSION_TIMEOUT_MS: '6s' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS/,
+    );
+  });
+
   it('refuses a malformed node code or port', () => {
     expect(() => cityNodeConfigFromEnv({ NODE_CODE: '4403' })).toThrow(/division code/);
     expect(() => cityNodeConfigFromEnv({ HTTP_PORT: 'x' })).toThrow(/TCP port/);

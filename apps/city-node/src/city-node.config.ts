@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { assertNodeCode, NodeCode, parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { kafkaSettingsFromEnv, RelayCrashPoint } from '@yipanqi/exchange';
 
 export interface CityNodeConfig {
   nodeCode: NodeCode;
@@ -18,6 +18,26 @@ export interface CityNodeConfig {
   kafkaBrokers: string[];
   /** topic namespace; tests and parallel networks on one cluster use their own */
   topicPrefix: string;
+  /** how long the consumer group waits for a silent (crashed) node before moving its partitions */
+  kafkaSessionTimeoutMs: number;
+  /** fault tests only (EXCHANGE_CRASH_POINT): the relay kills the process at that point */
+  relayCrashPoint: RelayCrashPoint | undefined;
+}
+
+const CRASH_POINTS: readonly RelayCrashPoint[] = ['before-publish', 'after-publish'];
+
+function parseCrashPoint(value: string | undefined): RelayCrashPoint | undefined {
+  if (!value) return undefined;
+  if (!(CRASH_POINTS as readonly string[]).includes(value)) {
+    throw new Error(`EXCHANGE_CRASH_POINT must be one of ${CRASH_POINTS.join(', ')}`);
+  }
+  return value as RelayCrashPoint;
+}
+
+function parseMilliseconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds`);
+  return Number(value);
 }
 
 export function cityNodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CityNodeConfig {
@@ -34,5 +54,11 @@ export function cityNodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cit
     peersFile: env.PEERS_FILE || undefined,
     kafkaBrokers: kafkaSettingsFromEnv(env).brokers,
     topicPrefix: env.TOPIC_PREFIX || TOPIC_PREFIX,
+    kafkaSessionTimeoutMs: parseMilliseconds(
+      'KAFKA_SESSION_TIMEOUT_MS',
+      env.KAFKA_SESSION_TIMEOUT_MS,
+      30000,
+    ),
+    relayCrashPoint: parseCrashPoint(env.EXCHANGE_CRASH_POINT),
   };
 }

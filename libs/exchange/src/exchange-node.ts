@@ -5,7 +5,7 @@ import { Transactions } from '@yipanqi/persistence';
 import { DeadLetter } from './entities/exchange.entities';
 import { InboxHandlers, InboxProcessor, InboundRecord, RedriveResult } from './inbox-processor';
 import { Outbox } from './outbox';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
 import { ensureNodeTopics } from './topics';
 
@@ -19,6 +19,10 @@ export interface ExchangeNodeOptions {
   topicPrefix?: string;
   /** records handled per database transaction */
   chunkSize?: number;
+  /** consumer group session timeout; a crashed node's partitions move after this long */
+  sessionTimeoutMs?: number;
+  /** fault tests only: kill this process at that point of the first publish */
+  relayCrashPoint?: RelayCrashPoint;
   log?: (message: string) => void;
 }
 
@@ -54,6 +58,7 @@ export class ExchangeNode {
       options.transactions,
       (err) => this.log(`outbox relay: ${err.message}`),
       options.topicPrefix,
+      options.relayCrashPoint,
     );
     this.outbox = new Outbox(options.me, options.keys.signing.privateKey, () => this.relay.kick());
   }
@@ -95,8 +100,8 @@ export class ExchangeNode {
     const chunkSize = this.options.chunkSize ?? 500;
     const consumer = this.kafka.consumer({
       groupId: `${topicPrefix}.node.${me}`,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: Math.min(3000, (this.options.sessionTimeoutMs ?? 30000) / 3),
     });
     this.consumer = consumer;
     await consumer.connect();

@@ -1,4 +1,4 @@
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import {
   Envelope,
   EnvelopeFormatError,
@@ -265,7 +265,7 @@ export class InboxProcessor {
   ): Promise<void> {
     const { envelope, hash } = p;
     if (isAnswer(envelope.type)) {
-      await this.applyAnswer(manager, batch, envelope);
+      batch.answerReceived(envelope);
       return;
     }
     // checkPayload guarantees a handler exists for every accepted type
@@ -333,32 +333,6 @@ export class InboxProcessor {
       ? { outcome: after.outcome, messageId: envelope.id, reason: after.rejectionReason }
       : { outcome: 'refused', messageId: envelope.id, reason: null };
   }
-
-  private async applyAnswer(
-    manager: EntityManager,
-    batch: BatchWriter,
-    envelope: Envelope,
-  ): Promise<void> {
-    const answer = envelope.payload as unknown as ReceiptPayloadV1 & Partial<RejectionPayloadV1>;
-    const sent = await manager.findOne(OutboxMessage, {
-      where: { id: answer.messageId, peer: envelope.from },
-    });
-    if (envelope.type === 'rejection') {
-      batch.rejectionReceived(envelope, answer as RejectionPayloadV1);
-    }
-    // An answer about a message we never sent (or with another hash) changes
-    // nothing here; the auditor reports it from the log.
-    if (!sent || sent.hash !== answer.messageHash || sent.answer !== null) return;
-    await manager.update(
-      OutboxMessage,
-      { position: sent.position },
-      {
-        answer: envelope.type as 'receipt' | 'rejection',
-        answerId: envelope.id,
-        answerReason: answer.reason ?? null,
-      },
-    );
-  }
 }
 
 /** Collects one transaction's rows so that each table gets a few multi-row inserts. */
@@ -368,6 +342,14 @@ class BatchWriter {
   private readonly rejections: Partial<RejectionRecord>[] = [];
   private readonly deadLetters: DeadLetter[] = [];
   private readonly outgoing: OutgoingMessage[] = [];
+  private readonly answers: {
+    peer: string;
+    messageId: string;
+    messageHash: string;
+    answer: 'receipt' | 'rejection';
+    answerId: string;
+    reason: string | null;
+  }[] = [];
   private readonly now = Date.now();
 
   constructor(
@@ -447,7 +429,23 @@ class BatchWriter {
     }
   }
 
-  rejectionReceived(envelope: Envelope, rejection: RejectionPayloadV1): void {
+  /** A partner's receipt or rejection of one of our messages: marks it answered at flush. */
+  answerReceived(envelope: Envelope): void {
+    const answer = envelope.payload as unknown as ReceiptPayloadV1 & Partial<RejectionPayloadV1>;
+    if (envelope.type === 'rejection') {
+      this.rejectionReceived(envelope, answer as RejectionPayloadV1);
+    }
+    this.answers.push({
+      peer: envelope.from,
+      messageId: answer.messageId,
+      messageHash: answer.messageHash,
+      answer: envelope.type as 'receipt' | 'rejection',
+      answerId: envelope.id,
+      reason: answer.reason ?? null,
+    });
+  }
+
+  private rejectionReceived(envelope: Envelope, rejection: RejectionPayloadV1): void {
     this.rejections.push({
       direction: 'received',
       peer: envelope.from,
@@ -483,7 +481,16 @@ class BatchWriter {
     if (this.rejections.length > 0) await m.insert(RejectionRecord, this.rejections);
     if (this.deadLetters.length > 0) await m.save(DeadLetter, this.deadLetters);
     const advanced = [...this.streams.values()].filter((s) => s.lastSeq > 0);
-    if (advanced.length > 0) await m.save(StreamState, advanced);
+    if (advanced.length > 0) await m.upsert(StreamState, advanced, ['peer', 'direction']);
+    for (const a of this.answers) {
+      // An answer about a message we never sent (or with another hash) matches
+      // no row and changes nothing here; the auditor reports it from the log.
+      await m.update(
+        OutboxMessage,
+        { id: a.messageId, peer: a.peer, hash: a.messageHash, answer: IsNull() },
+        { answer: a.answer, answerId: a.answerId, answerReason: a.reason },
+      );
+    }
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }
 }

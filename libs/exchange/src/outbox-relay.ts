@@ -5,6 +5,13 @@ import { Transactions } from '@yipanqi/persistence';
 import { OutboxMessage } from './entities/exchange.entities';
 
 const BATCH = 1000;
+
+/**
+ * Where a fault test may have the relay kill its own process (SIGKILL), to
+ * prove that a crash between the outbox commit and the publish, or between
+ * the publish and marking the rows sent, loses nothing and duplicates nothing.
+ */
+export type RelayCrashPoint = 'before-publish' | 'after-publish';
 const IDLE_POLL_MS = 250;
 const RETRY_MS = 1000;
 
@@ -27,6 +34,7 @@ export class OutboxRelay {
     private readonly transactions: Transactions,
     private readonly onError: (err: Error) => void,
     private readonly topicPrefix?: string,
+    private readonly crashPoint?: RelayCrashPoint,
   ) {}
 
   start(): void {
@@ -70,7 +78,9 @@ export class OutboxRelay {
         headers: { type: row.type, id: row.id },
       });
     }
+    if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
     await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    if (this.crashPoint === 'after-publish') process.kill(process.pid, 'SIGKILL');
     const sentAt = Date.now();
     const positions = rows.map((r) => r.position);
     await this.transactions.run(async (manager) => {

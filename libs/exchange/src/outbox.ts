@@ -5,6 +5,7 @@ import { canonicalJson } from '@yipanqi/crypto';
 import { Envelope, MAX_PAYLOAD_BYTES } from '@yipanqi/contracts';
 import { OutboxMessage, StreamState } from './entities/exchange.entities';
 import { envelopeHash, signEnvelope } from './envelope-signing';
+import { STREAM_START } from './stream-check';
 
 /** What a sender decides; the outbox adds id, seq, chain and signature. */
 export interface OutgoingMessage {
@@ -40,20 +41,22 @@ export class Outbox {
 
   /** Several messages in one go (one stream read and one insert per peer and batch). */
   async enqueueAll(manager: EntityManager, messages: OutgoingMessage[]): Promise<Envelope[]> {
-    const streams = new Map<string, StreamState>();
-    const rows: Partial<OutboxMessage>[] = [];
-    const envelopes: Envelope[] = [];
-    const now = Date.now();
     for (const m of messages) {
       const size = Buffer.byteLength(canonicalJson(m.payload));
       if (size > MAX_PAYLOAD_BYTES) {
         throw new PayloadTooLargeError(`payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
       }
-      let stream = streams.get(m.to);
-      if (!stream) {
-        stream = await this.lockStream(manager, m.to);
-        streams.set(m.to, stream);
-      }
+    }
+    // Locks are always taken in peer order, so two transactions never wait on each other in a circle.
+    const streams = new Map<string, StreamState>();
+    for (const peer of [...new Set(messages.map((m) => m.to))].sort()) {
+      streams.set(peer, await this.lockStream(manager, peer));
+    }
+    const rows: Partial<OutboxMessage>[] = [];
+    const envelopes: Envelope[] = [];
+    const now = Date.now();
+    for (const m of messages) {
+      const stream = streams.get(m.to) as StreamState;
       const envelope = signEnvelope(
         {
           id: uuidv7(),
@@ -92,20 +95,36 @@ export class Outbox {
     for (let i = 0; i < rows.length; i += 500) {
       await manager.insert(OutboxMessage, rows.slice(i, i + 500));
     }
-    await manager.save(StreamState, [...streams.values()]);
+    for (const s of streams.values()) {
+      await manager.update(
+        StreamState,
+        { peer: s.peer, direction: 'out' },
+        { lastSeq: s.lastSeq, lastHash: s.lastHash },
+      );
+    }
     this.onEnqueued();
     return envelopes;
   }
 
+  /**
+   * Reads a stream's position for update. On PostgreSQL concurrent senders
+   * (HTTP requests, inbox chunks, replicas) serialise on the stream row; the
+   * row is created first if missing so that there is always a row to lock.
+   * SQLite transactions are serial already.
+   */
   private async lockStream(manager: EntityManager, peer: string): Promise<StreamState> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(StreamState)
+      .values({ peer, direction: 'out', ...STREAM_START })
+      .orIgnore()
+      .execute();
     const query = manager
       .getRepository(StreamState)
       .createQueryBuilder('s')
       .where('s.peer = :peer AND s.direction = :direction', { peer, direction: 'out' });
-    // PostgreSQL replicas: serialise writers of one stream; SQLite transactions are serial already
     if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
-    const found = await query.getOne();
-    if (found) return found;
-    return Object.assign(new StreamState(), { peer, direction: 'out', lastSeq: 0, lastHash: null });
+    return query.getOneOrFail();
   }
 }

@@ -60,6 +60,8 @@ export const exchangeProviders: Provider[] = [
         peers,
         transactions,
         topicPrefix: config.topicPrefix,
+        sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+        relayCrashPoint: config.relayCrashPoint,
         log: (message) => logger.warn(message),
       });
       await exchange.start();
