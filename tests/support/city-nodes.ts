@@ -117,7 +117,7 @@ export async function eventually(
 const POSTGRES_ADMIN_URL =
   process.env.TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-function postgresUrl(database: string): string {
+export function postgresUrl(database: string): string {
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${database}`;
   return url.toString();
@@ -133,10 +133,10 @@ async function withAdminClient(work: (client: Client) => Promise<unknown>): Prom
   }
 }
 
-async function createPostgresDatabase(name: string): Promise<void> {
+export async function createPostgresDatabase(name: string): Promise<void> {
   await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));
 }
 
-async function dropPostgresDatabase(name: string): Promise<void> {
+export async function dropPostgresDatabase(name: string): Promise<void> {
   await withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

@@ -7,6 +7,7 @@ import { InboxHandlers, InboxProcessor, InboundRecord, RedriveResult } from './i
 import { Outbox } from './outbox';
 import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
+import { relayLeadershipFor } from './relay-leadership';
 import { ensureNodeTopics } from './topics';
 
 export interface ExchangeNodeOptions {
@@ -52,14 +53,15 @@ export class ExchangeNode {
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = this.kafka.admin();
-    this.relay = new OutboxRelay(
-      options.me,
-      this.producer,
-      options.transactions,
-      (err) => this.log(`outbox relay: ${err.message}`),
-      options.topicPrefix,
-      options.relayCrashPoint,
-    );
+    this.relay = new OutboxRelay({
+      me: options.me,
+      producer: this.producer,
+      transactions: options.transactions,
+      leadership: relayLeadershipFor(options.transactions.dataSource, options.me),
+      onError: (err) => this.log(`outbox relay: ${err.message}`),
+      topicPrefix: options.topicPrefix,
+      crashPoint: options.relayCrashPoint,
+    });
     this.outbox = new Outbox(options.me, options.keys.signing.privateKey, () => this.relay.kick());
   }
 

@@ -8,5 +8,6 @@ export * from './migrations/1764400000000-exchange-core';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './peer-keys';
+export * from './relay-leadership';
 export * from './stream-check';
 export * from './topics';

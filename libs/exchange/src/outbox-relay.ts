@@ -3,6 +3,7 @@ import { In, IsNull } from 'typeorm';
 import { inboxTopic } from '@yipanqi/contracts';
 import { Transactions } from '@yipanqi/persistence';
 import { OutboxMessage } from './entities/exchange.entities';
+import { RelayLeadership } from './relay-leadership';
 
 const BATCH = 1000;
 
@@ -14,28 +15,50 @@ const BATCH = 1000;
 export type RelayCrashPoint = 'before-publish' | 'after-publish';
 const IDLE_POLL_MS = 250;
 const RETRY_MS = 1000;
+/** how often a standby replica asks whether it may lead */
+const STANDBY_POLL_MS = 2000;
+
+export interface OutboxRelayOptions {
+  me: string;
+  producer: Producer;
+  transactions: Transactions;
+  /** which replica publishes (see relay-leadership.ts) */
+  leadership: RelayLeadership;
+  onError: (err: Error) => void;
+  topicPrefix?: string;
+  crashPoint?: RelayCrashPoint;
+}
 
 /**
  * Publishes the outbox in position order to each recipient's inbox topic
  * (record key = this node's code, so one stream stays in one partition and in
  * order) with an idempotent producer, then marks the rows sent. A crash after
  * publishing and before marking re-sends those rows; the receiver's dedup
- * makes that harmless. Run exactly one relay per node (see docs/exchange.md
- * on replicas).
+ * makes that harmless. Of several replicas of a node only the leader
+ * publishes.
  */
 export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
 
-  constructor(
-    private readonly me: string,
-    private readonly producer: Producer,
-    private readonly transactions: Transactions,
-    private readonly onError: (err: Error) => void,
-    private readonly topicPrefix?: string,
-    private readonly crashPoint?: RelayCrashPoint,
-  ) {}
+  private readonly me: string;
+  private readonly producer: Producer;
+  private readonly transactions: Transactions;
+  private readonly leadership: RelayLeadership;
+  private readonly onError: (err: Error) => void;
+  private readonly topicPrefix?: string;
+  private readonly crashPoint?: RelayCrashPoint;
+
+  constructor(options: OutboxRelayOptions) {
+    this.me = options.me;
+    this.producer = options.producer;
+    this.transactions = options.transactions;
+    this.leadership = options.leadership;
+    this.onError = options.onError;
+    this.topicPrefix = options.topicPrefix;
+    this.crashPoint = options.crashPoint;
+  }
 
   start(): void {
     if (this.running) return;
@@ -47,6 +70,7 @@ export class OutboxRelay {
     this.running = false;
     this.kick();
     await this.loop;
+    await this.leadership.release();
   }
 
   /** Called after an enqueue so new messages go out without waiting for the next poll. */
@@ -100,7 +124,8 @@ export class OutboxRelay {
       let sent = 0;
       let delay = IDLE_POLL_MS;
       try {
-        sent = await this.drainOnce();
+        if (await this.leadership.acquire()) sent = await this.drainOnce();
+        else delay = STANDBY_POLL_MS;
       } catch (err) {
         // e.g. the partner's inbox topic does not exist yet: keep the rows, try again
         this.onError(err as Error);
