@@ -197,29 +197,44 @@ export async function sendNotices(
 
 /** What both ends must agree on once the dust settles: each notice applied once, receipted once, chains equal. */
 export function expectExactlyOnce(sender: NodeProcess, receiver: NodeProcess, count: number): void {
-  const received = receiver.count(`SELECT COUNT(*) n FROM notice WHERE direction = 'received'`);
+  const from = sender.code;
+  const to = receiver.code;
+  const received = receiver.count(
+    `SELECT COUNT(*) n FROM notice WHERE direction = 'received' AND peer = ?`,
+    from,
+  );
   const distinct = receiver.count(
-    `SELECT COUNT(DISTINCT id) n FROM notice WHERE direction = 'received'`,
+    `SELECT COUNT(DISTINCT id) n FROM notice WHERE direction = 'received' AND peer = ?`,
+    from,
   );
   expect({ received, distinct }).toEqual({ received: count, distinct: count });
-  expect(receiver.count(`SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied'`)).toBe(
-    count,
-  );
+  expect(
+    receiver.count(
+      `SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied' AND sender = ?`,
+      from,
+    ),
+  ).toBe(count);
   expect(receiver.count(`SELECT COUNT(*) n FROM exchange_dead_letter`)).toBe(0);
   // a second application would have queued a second receipt
-  expect(receiver.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'receipt'`)).toBe(
-    count,
-  );
-  expect(sender.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt'`)).toBe(
-    count,
-  );
+  expect(
+    receiver.count(
+      `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'receipt' AND peer = ?`,
+      from,
+    ),
+  ).toBe(count);
+  expect(
+    sender.count(
+      `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND peer = ?`,
+      to,
+    ),
+  ).toBe(count);
   const [out] = sender.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'out'`,
-    receiver.code,
+    to,
   );
   const [inn] = receiver.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'in'`,
-    sender.code,
+    from,
   );
   expect(inn).toEqual(out);
   expect(out.last_seq).toBe(count);

@@ -1,11 +1,16 @@
-import { Producer, TopicMessages } from 'kafkajs';
-import { In, IsNull } from 'typeorm';
+import { Producer } from 'kafkajs';
+import { IsNull } from 'typeorm';
 import { inboxTopic } from '@yipanqi/contracts';
 import { Transactions } from '@yipanqi/persistence';
 import { OutboxMessage } from './entities/exchange.entities';
 import { RelayLeadership } from './relay-leadership';
 
 const BATCH = 1000;
+/**
+ * Kafka refuses a record batch over max.message.bytes (1 MiB by default), and
+ * 1,000 notices are more than that: publish at most this much per request.
+ */
+const MAX_REQUEST_BYTES = 768 * 1024;
 
 /**
  * Where a fault test may have the relay kill its own process (SIGKILL), to
@@ -41,6 +46,8 @@ export class OutboxRelay {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** streams whose last publish failed, and when to try them again */
+  private readonly backoffUntil = new Map<string, number>();
 
   private readonly me: string;
   private readonly producer: Producer;
@@ -78,44 +85,86 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  /** Publishes everything pending now; returns how many envelopes went out. */
+  /**
+   * Publishes what is pending now, stream by stream; returns how many
+   * envelopes went out. A partner whose inbox cannot take messages (e.g. its
+   * topic does not exist yet) holds back only its own stream.
+   */
   async drainOnce(): Promise<number> {
-    const repo = this.transactions.dataSource.getRepository(OutboxMessage);
-    const rows = await repo.find({
-      select: { position: true, peer: true, id: true, type: true, envelope: true },
-      where: { sentAt: IsNull() },
-      order: { position: 'ASC' },
-      take: BATCH,
-    });
-    if (rows.length === 0) return 0;
-    const byTopic = new Map<string, TopicMessages>();
-    for (const row of rows) {
-      const topic = inboxTopic(row.peer, this.topicPrefix);
-      let entry = byTopic.get(topic);
-      if (!entry) {
-        entry = { topic, messages: [] };
-        byTopic.set(topic, entry);
+    const now = Date.now();
+    const peers = await this.transactions.run((manager) =>
+      manager
+        .getRepository(OutboxMessage)
+        .createQueryBuilder('o')
+        .select('DISTINCT o.peer', 'peer')
+        .where('o.sent_at IS NULL')
+        .getRawMany<{ peer: string }>(),
+    );
+    const due = peers
+      .map((p) => p.peer)
+      .filter((peer) => (this.backoffUntil.get(peer) ?? 0) <= now);
+    // Streams go out side by side: one that waits for its partner's topic does not hold up the rest.
+    const results = await Promise.allSettled(due.map((peer) => this.publishStream(peer)));
+    let sent = 0;
+    let firstError: Error | undefined;
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') {
+        sent += result.value;
+        this.backoffUntil.delete(due[i]);
+      } else {
+        this.backoffUntil.set(due[i], Date.now() + RETRY_MS);
+        firstError ??= result.reason as Error;
       }
-      entry.messages.push({
+    });
+    if (firstError && sent === 0) throw firstError;
+    if (firstError) this.onError(firstError);
+    return sent;
+  }
+
+  /** The next pending envelopes of one stream, in order, within Kafka's request size. */
+  private async publishStream(peer: string): Promise<number> {
+    // Read inside a transaction: on SQLite (one connection) a bare read could
+    // see rows of another transaction that has not committed yet.
+    const candidates = await this.transactions.run((manager) =>
+      manager.getRepository(OutboxMessage).find({
+        select: { position: true, id: true, type: true, envelope: true },
+        where: { sentAt: IsNull(), peer },
+        order: { position: 'ASC' },
+        take: BATCH,
+      }),
+    );
+    const rows: typeof candidates = [];
+    let bytes = 0;
+    for (const row of candidates) {
+      bytes += Buffer.byteLength(row.envelope);
+      if (rows.length > 0 && bytes > MAX_REQUEST_BYTES) break;
+      rows.push(row);
+    }
+    if (rows.length === 0) return 0;
+    if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
+    await this.producer.send({
+      topic: inboxTopic(peer, this.topicPrefix),
+      acks: -1,
+      messages: rows.map((row) => ({
         key: this.me,
         value: row.envelope,
         headers: { type: row.type, id: row.id },
-      });
-    }
-    if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
-    await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+      })),
+    });
     if (this.crashPoint === 'after-publish') process.kill(process.pid, 'SIGKILL');
     const sentAt = Date.now();
-    const positions = rows.map((r) => r.position);
-    await this.transactions.run(async (manager) => {
-      for (let i = 0; i < positions.length; i += 500) {
-        await manager.update(
-          OutboxMessage,
-          { position: In(positions.slice(i, i + 500)) },
-          { sentAt },
-        );
-      }
-    });
+    // Every pending row of this stream up to `last` was just published: a
+    // stream's rows are inserted under its row lock, so their positions follow
+    // commit order and no row below `last` can appear later.
+    const last = rows[rows.length - 1].position;
+    await this.transactions.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ sentAt })
+        .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
+        .execute(),
+    );
     return rows.length;
   }
 
