@@ -1,0 +1,456 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { deadLetterTopic, inboxTopic } from '@yipanqi/contracts';
+import { exportPublicKeys, loadOrCreateNodeKeys, NodePublicKeys } from '@yipanqi/crypto';
+import {
+  CityNodeProcess,
+  cityNodeMain,
+  freePort,
+  hasIssueTokenCommand,
+  issueToken,
+  sleep,
+} from './city-node-process';
+import { kafkaBrokerPids, machineCpuSeconds, processCpuSeconds } from './proc-cpu';
+import { noticeRequestBody, RECEIVER, SENDER } from './sample';
+import { distribution, Distribution } from './stats';
+
+export interface E2eOptions {
+  repo: string;
+  brokers: string[];
+  topicPrefix: string;
+  /** temporary folder of this run: node data (SQLite, keys), peers file */
+  workDir: string;
+  /** kept after the run: node logs and CPU profiles */
+  outDir: string;
+  messages: number;
+  warmup: number;
+  concurrency: number;
+  /** compiled cpu-profile-agent.js; profiles are taken only when set */
+  profileAgent?: string;
+  log: (line: string) => void;
+}
+
+export interface CpuShare {
+  sender: number | null;
+  receiver: number | null;
+  broker: number | null;
+  harness: number;
+  /** busy CPU of the machine that none of the above used (other work on the machine) */
+  other: number | null;
+  machineBusy: number | null;
+  /** wall seconds × cores: what the machine could have given */
+  available: number;
+}
+
+export interface E2eResult {
+  messages: number;
+  warmup: number;
+  concurrency: number;
+  auth: 'bearer token from issue-token' | 'none (no issue-token command in this build)';
+  seconds: number;
+  msgsPerSecond: number;
+  /** POST /notices sent → the sender's outbox row has its receipt (observed by polling) */
+  latencyMs: Distribution;
+  /** POST /notices round trip (202 with the id) */
+  apiResponseMs: Distribution;
+  stagesMs: {
+    /** POST sent → outbox row created (exchange_outbox.created_at) */
+    postToOutbox: Distribution;
+    /** outbox row created → published by the relay (sent_at) */
+    outboxToPublished: Distribution;
+    /** published → receipt applied at the sender (observed by polling) */
+    publishedToReceipt: Distribution;
+  };
+  pollIntervalMs: number;
+  rejections: number;
+  cpuSeconds: CpuShare;
+  profiles?: { sender: string; receiver: string };
+}
+
+const POLL_MS = 20;
+const STALL_MS = 60000;
+
+/** One outbox row as the watcher reads it from the sender's database. */
+interface OutboxRow {
+  position: number;
+  id: string;
+  answer: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+interface Answered {
+  seenAt: number;
+  createdAt: number;
+  sentAt: number | null;
+  answer: string;
+}
+
+interface Posted {
+  start: number;
+  end: number;
+}
+
+// better-sqlite3 ships no type declarations and @types/better-sqlite3 is not a
+// dependency: describe the two calls the watcher makes.
+interface ReadonlyDatabase {
+  prepare(sql: string): { all(...params: unknown[]): unknown[] };
+  close(): void;
+}
+type DatabaseConstructor = new (
+  file: string,
+  options: { readonly: boolean; fileMustExist: boolean },
+) => ReadonlyDatabase;
+
+/**
+ * Sees receipts arrive at the sender. The outbox has no "answered at" column,
+ * so the watcher polls the sender's SQLite file (read-only; WAL lets it read
+ * while the node writes) every POLL_MS and stamps each newly answered row
+ * with the time it first saw it. Receipts arrive in stream order, so it only
+ * reads rows after the last contiguous answered position.
+ */
+class AnswerWatcher {
+  readonly answers = new Map<string, Answered>();
+  private readonly db: ReadonlyDatabase;
+  private readonly query: { all(...params: unknown[]): unknown[] };
+  private watermark = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(file: string) {
+    const Database = createRequire(__filename)('better-sqlite3') as DatabaseConstructor;
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.query = this.db.prepare(
+      `SELECT position, id, answer, created_at AS createdAt, sent_at AS sentAt
+         FROM exchange_outbox WHERE position > ? ORDER BY position LIMIT 20000`,
+    );
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.poll(), POLL_MS);
+  }
+
+  poll(): void {
+    const rows = this.query.all(this.watermark) as OutboxRow[];
+    const now = Date.now();
+    let contiguous = true;
+    for (const row of rows) {
+      if (row.answer === null) {
+        contiguous = false;
+        continue;
+      }
+      if (!this.answers.has(row.id)) {
+        this.answers.set(row.id, {
+          seenAt: now,
+          createdAt: Number(row.createdAt),
+          sentAt: row.sentAt === null ? null : Number(row.sentAt),
+          answer: row.answer,
+        });
+      }
+      if (contiguous) this.watermark = row.position;
+    }
+  }
+
+  /** Rows the relay has not published yet, and rows without an answer (for a stall report). */
+  backlog(): { unpublished: number; unanswered: number } {
+    return this.db
+      .prepare(
+        `SELECT SUM(sent_at IS NULL) AS unpublished, SUM(answer IS NULL) AS unanswered
+           FROM exchange_outbox`,
+      )
+      .all()[0] as { unpublished: number; unanswered: number };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.db.close();
+  }
+}
+
+/**
+ * Two real city nodes as child processes on the real broker: the sender's
+ * POST /notices is driven with `concurrency` requests in flight; a message is
+ * done when its receipt has been applied at the sender (outbox row answered).
+ */
+export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
+  const { repo, workDir, outDir, log } = options;
+  if (!existsSync(cityNodeMain(repo))) {
+    throw new Error(`${cityNodeMain(repo)} is missing: run npm run setup (or npm run build)`);
+  }
+  mkdirSync(outDir, { recursive: true });
+
+  // Keys made beforehand with the crypto lib, as deploy/local/network.js does;
+  // each node finds its own in DATA_DIR/keys and the partners' in the peers file.
+  const peers: Record<string, NodePublicKeys> = {};
+  for (const code of [SENDER, RECEIVER]) {
+    peers[code] = exportPublicKeys(loadOrCreateNodeKeys(join(workDir, code, 'keys')));
+  }
+  const peersFile = join(workDir, 'peers.json');
+  writeFileSync(peersFile, JSON.stringify(peers));
+
+  const envFor = (code: string, port: number): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_CODE: code,
+      NODE_NAME: `bench ${code}`,
+      DATA_DIR: join(workDir, code),
+      // explicit so the watcher knows the file, and never a DATABASE_URL of the caller's shell
+      DATABASE_URL: `sqlite:${join(workDir, code, 'node.db')}`,
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      PEERS_FILE: peersFile,
+      TOPIC_PREFIX: options.topicPrefix,
+      KAFKA_BROKERS: options.brokers.join(','),
+    };
+    delete env.KEYS_DIR;
+    return env;
+  };
+  const profiles = options.profileAgent
+    ? {
+        sender: join(outDir, `sender-${SENDER}.cpuprofile`),
+        receiver: join(outDir, `receiver-${RECEIVER}.cpuprofile`),
+      }
+    : undefined;
+
+  const nodes: CityNodeProcess[] = [];
+  let watcher: AnswerWatcher | undefined;
+  try {
+    const senderEnv = envFor(SENDER, await freePort());
+    const receiverEnv = envFor(RECEIVER, await freePort());
+    const sender = new CityNodeProcess({
+      repo,
+      code: SENDER,
+      port: Number(senderEnv.HTTP_PORT),
+      env: senderEnv,
+      logFile: join(outDir, `node-${SENDER}.log`),
+      profileAgent: options.profileAgent,
+      cpuProfile: profiles?.sender,
+    });
+    nodes.push(sender);
+    const receiver = new CityNodeProcess({
+      repo,
+      code: RECEIVER,
+      port: Number(receiverEnv.HTTP_PORT),
+      env: receiverEnv,
+      logFile: join(outDir, `node-${RECEIVER}.log`),
+      profileAgent: options.profileAgent,
+      cpuProfile: profiles?.receiver,
+    });
+    nodes.push(receiver);
+    await Promise.all(nodes.map((n) => n.waitHealthy()));
+    log(
+      `e2e: nodes up (sender ${SENDER} pid ${sender.pid}, receiver ${RECEIVER} pid ${receiver.pid})`,
+    );
+
+    const withToken = hasIssueTokenCommand(repo);
+    if (withToken) {
+      sender.useToken(await issueToken(repo, senderEnv, 'bench'));
+      receiver.useToken(await issueToken(repo, receiverEnv, 'bench'));
+      log('e2e: API tokens issued (issue-token --role coordinator)');
+    } else {
+      log('e2e: this build has no issue-token command: requests carry no Authorization header');
+    }
+
+    watcher = new AnswerWatcher(join(workDir, SENDER, 'node.db'));
+    watcher.start();
+    const posted = new Map<string, Posted>();
+    // posted ids whose receipt the watcher has not seen yet (a receipt may even come first)
+    const pending = new Set<string>();
+    const body = noticeRequestBody();
+    const checkAlive = () => nodes.forEach((n) => n.assertAlive());
+
+    /** Sends `count` notices with `concurrency` requests in flight. */
+    const postNotices = async (count: number): Promise<void> => {
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          next++;
+          const start = Date.now();
+          const res = await sender.call('POST', '/notices', body).catch(async (err: Error) => {
+            await sleep(500); // a dead node explains a refused request better than the socket error
+            checkAlive();
+            throw err;
+          });
+          if (res.status !== 202) {
+            checkAlive();
+            throw new Error(`POST /notices answered ${res.status}: ${res.body.slice(0, 500)}`);
+          }
+          const { id } = JSON.parse(res.body) as { id: string };
+          posted.set(id, { start, end: Date.now() });
+          pending.add(id);
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+    };
+
+    /** Waits until every posted notice is answered, logging progress; fails on a stall. */
+    const waitAnswered = async (label: string, total: number, sending: () => boolean) => {
+      const started = Date.now();
+      let lastCount = -1;
+      let lastChange = Date.now();
+      let lastLog = Date.now();
+      const w = watcher as AnswerWatcher;
+      while (sending() || pending.size > 0) {
+        checkAlive();
+        await sleep(100);
+        for (const id of pending) if (w.answers.has(id)) pending.delete(id);
+        const count = posted.size - pending.size;
+        if (count !== lastCount) {
+          lastCount = count;
+          lastChange = Date.now();
+        } else if (Date.now() - lastChange > STALL_MS) {
+          throw new Error(
+            `${label}: no receipt for ${STALL_MS / 1000} s (${count}/${posted.size} answered); ` +
+              `sender outbox: ${JSON.stringify(w.backlog())}; see the node logs in ${outDir}`,
+          );
+        }
+        if (Date.now() - lastLog >= 2000) {
+          lastLog = Date.now();
+          const secs = (Date.now() - started) / 1000;
+          log(
+            `${label}: posted ${posted.size}/${total}, receipts ${count}/${total} ` +
+              `(${Math.round(count / secs)} msg/s so far)`,
+          );
+        }
+      }
+    };
+
+    log(`e2e: warm-up, ${options.warmup} notices`);
+    let warming = true;
+    const warm = postNotices(options.warmup).finally(() => (warming = false));
+    await Promise.all([warm, waitAnswered('warm-up', options.warmup, () => warming)]);
+    const warmIds = new Set(posted.keys());
+
+    // measured window: CPU counters and profiles around exactly these messages
+    const brokers = kafkaBrokerPids();
+    const cpuNow = () => ({
+      sender: processCpuSeconds(sender.pid),
+      receiver: processCpuSeconds(receiver.pid),
+      broker:
+        brokers.length > 0
+          ? brokers.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0)
+          : null,
+      harness: process.cpuUsage(),
+      machine: machineCpuSeconds(),
+    });
+    if (profiles) nodes.forEach((n) => n.toggleProfile());
+    const cpu0 = cpuNow();
+    const t0 = Date.now();
+    log(`e2e: measuring ${options.messages} notices, ${options.concurrency} requests in flight`);
+    let sending = true;
+    const measured = postNotices(options.messages).finally(() => (sending = false));
+    await Promise.all([
+      measured,
+      waitAnswered('e2e', options.warmup + options.messages, () => sending),
+    ]);
+    watcher.poll();
+    const cpu1 = cpuNow();
+    const wall = (Date.now() - t0) / 1000;
+    if (profiles) {
+      nodes.forEach((n) => n.toggleProfile());
+      await waitForFiles([profiles.sender, profiles.receiver], 60000);
+    }
+
+    const latency: number[] = [];
+    const api: number[] = [];
+    const postToOutbox: number[] = [];
+    const outboxToPublished: number[] = [];
+    const publishedToReceipt: number[] = [];
+    let rejections = 0;
+    let firstStart = Infinity;
+    let lastSeen = 0;
+    for (const [id, p] of posted) {
+      if (warmIds.has(id)) continue;
+      const a = watcher.answers.get(id);
+      if (!a) throw new Error(`no answer recorded for ${id}`);
+      if (a.answer !== 'receipt') rejections++;
+      firstStart = Math.min(firstStart, p.start);
+      lastSeen = Math.max(lastSeen, a.seenAt);
+      latency.push(a.seenAt - p.start);
+      api.push(p.end - p.start);
+      postToOutbox.push(a.createdAt - p.start);
+      if (a.sentAt !== null) {
+        outboxToPublished.push(a.sentAt - a.createdAt);
+        publishedToReceipt.push(a.seenAt - a.sentAt);
+      }
+    }
+    const seconds = (lastSeen - firstStart) / 1000;
+    const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+    const harness = process.cpuUsage(cpu0.harness);
+    const harnessSeconds = (harness.user + harness.system) / 1e6;
+    const machineBusy = diff(cpu0.machine?.busy ?? null, cpu1.machine?.busy ?? null);
+    const ours = [
+      diff(cpu0.sender, cpu1.sender),
+      diff(cpu0.receiver, cpu1.receiver),
+      diff(cpu0.broker, cpu1.broker),
+    ];
+    return {
+      messages: latency.length,
+      warmup: options.warmup,
+      concurrency: options.concurrency,
+      auth: withToken
+        ? 'bearer token from issue-token'
+        : 'none (no issue-token command in this build)',
+      seconds,
+      msgsPerSecond: latency.length / seconds,
+      latencyMs: distribution(latency),
+      apiResponseMs: distribution(api),
+      stagesMs: {
+        postToOutbox: distribution(postToOutbox),
+        outboxToPublished: distribution(outboxToPublished),
+        publishedToReceipt: distribution(publishedToReceipt),
+      },
+      pollIntervalMs: POLL_MS,
+      rejections,
+      cpuSeconds: {
+        sender: ours[0],
+        receiver: ours[1],
+        broker: ours[2],
+        harness: harnessSeconds,
+        other:
+          machineBusy === null
+            ? null
+            : machineBusy - ours.reduce<number>((s, v) => s + (v ?? 0), 0) - harnessSeconds,
+        machineBusy,
+        available: wall * availableParallelism(),
+      },
+      profiles,
+    };
+  } finally {
+    watcher?.close();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await deleteRunTopics(options.brokers, options.topicPrefix);
+  }
+}
+
+async function waitForFiles(files: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!files.every((f) => existsSync(f))) {
+    if (Date.now() > deadline) throw new Error(`CPU profiles not written: ${files.join(', ')}`);
+    await sleep(200);
+  }
+}
+
+/** Removes this run's topics and consumer groups (unique prefix: nothing else is touched). */
+async function deleteRunTopics(brokers: string[], prefix: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'yipanqi-bench-cleanup',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const codes = [SENDER, RECEIVER];
+    const topics = codes.flatMap((c) => [inboxTopic(c, prefix), deadLetterTopic(c, prefix)]);
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) });
+    await admin.deleteGroups(codes.map((c) => `${prefix}.node.${c}`)).catch(() => undefined);
+  } catch {
+    // cleanup is best effort: a failed run must still report its own error
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
