@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { ApiTokens, ROLES, Role } from '@yipanqi/http-api';
+import { Transactions } from '@yipanqi/persistence';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { startCityNode } from './city-node.app';
 import { openCityNodeDatabase } from './database';
@@ -28,7 +29,7 @@ program
   .action(async (opts: { role: Role; label: string }) => {
     const db = await openCityNodeDatabase(cityNodeConfigFromEnv());
     try {
-      const issued = await new ApiTokens(db).issue(opts.role, opts.label);
+      const issued = await new ApiTokens(new Transactions(db)).issue(opts.role, opts.label);
       console.log(issued.token);
     } finally {
       await db.destroy();

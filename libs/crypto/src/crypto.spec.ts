@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   canonicalJson,
+  decryptAtRest,
   decryptPii,
+  encryptAtRest,
   encryptPii,
   exportPublicKeys,
   generateNodeKeys,
   importEncryptionPublicKey,
   importSigningPublicKey,
+  loadOrCreateDataKey,
   loadOrCreateNodeKeys,
   PiiDecryptionError,
   sha256Base64url,
@@ -85,5 +88,33 @@ describe('key files', () => {
     const second = loadOrCreateNodeKeys(dir);
     expect(readFileSync(join(dir, 'signing-ed25519.pem'), 'utf8')).toBe(pem);
     expect(exportPublicKeys(second)).toEqual(exportPublicKeys(first));
+  });
+});
+
+describe('data at rest (JWE dir + A256GCM under the node-local data key)', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'yipanqi-data-key-')), 'keys');
+
+  it('keeps one key, 0600, across restarts', () => {
+    const first = loadOrCreateDataKey(dir);
+    expect(statSync(join(dir, 'data-at-rest.key')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateDataKey(dir).export().equals(first.export())).toBe(true);
+  });
+
+  it('round-trips a record and hides its content', async () => {
+    const key = loadOrCreateDataKey(dir);
+    const jwe = await encryptAtRest({ name: '张三', phone: '13800000000' }, key);
+    expect(jwe.split('.')).toHaveLength(5);
+    expect(jwe).not.toContain('13800000000');
+    await expect(decryptAtRest(jwe, key)).resolves.toEqual({ name: '张三', phone: '13800000000' });
+  });
+
+  it("refuses another node's key and tampered data", async () => {
+    const key = loadOrCreateDataKey(dir);
+    const other = loadOrCreateDataKey(join(mkdtempSync(join(tmpdir(), 'yipanqi-other-')), 'k'));
+    const jwe = await encryptAtRest({ name: '张三' }, key);
+    await expect(decryptAtRest(jwe, other)).rejects.toBeInstanceOf(PiiDecryptionError);
+    const parts = jwe.split('.');
+    parts[3] = parts[3].startsWith('A') ? `B${parts[3].slice(1)}` : `A${parts[3].slice(1)}`;
+    await expect(decryptAtRest(parts.join('.'), key)).rejects.toBeInstanceOf(PiiDecryptionError);
   });
 });

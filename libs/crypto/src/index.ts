@@ -1,4 +1,5 @@
 export * from './canonical-json';
+export * from './data-at-rest';
 export * from './hash';
 export * from './node-keys';
 export * from './pii-encryption';

@@ -25,6 +25,8 @@ export class ExchangeContext extends BaseRpcContext<[EntityManager]> {
  * no request/reply: answers are messages of their own.
  */
 export class ExchangeTransport extends Server implements CustomTransportStrategy, InboxHandlers {
+  private readonly handlers = new Map<string, InboxHandler | undefined>();
+
   constructor(private readonly exchange: ExchangeNode) {
     super();
   }
@@ -41,6 +43,13 @@ export class ExchangeTransport extends Server implements CustomTransportStrategy
   }
 
   handlerFor(type: string): InboxHandler | undefined {
+    // Handlers are all registered before listen(); Nest's lookup by pattern is
+    // costly (it tries to parse every pattern as JSON), so look up once per type.
+    if (!this.handlers.has(type)) this.handlers.set(type, this.findHandler(type));
+    return this.handlers.get(type);
+  }
+
+  private findHandler(type: string): InboxHandler | undefined {
     const handler = this.getHandlerByPattern(type);
     if (!handler) return undefined;
     return async (manager: EntityManager, message: ReceivedMessage) => {

@@ -29,6 +29,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       ...common,
       type: 'better-sqlite3',
       database,
+      // prepared statements are reused by SQL text; the default 100 is thrashed
+      // by the many shapes of multi-row inserts and IN (…) lists under load
+      statementCacheSize: 1000,
       // WAL: readers do not block the writer; NORMAL sync is durable across process crashes
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
         db.pragma('journal_mode = WAL');

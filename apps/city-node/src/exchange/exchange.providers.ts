@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
+import { loadOrCreateDataKey, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import { ConfiguredPeerKeys, ExchangeNode, PeerKeys } from '@yipanqi/exchange';
 import { Transactions } from '@yipanqi/persistence';
 import { CityNodeConfig } from '../city-node.config';
 import { openCityNodeDatabase } from '../database';
-import { CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS } from '../tokens';
+import { CITY_NODE_CONFIG, DATA_KEY, NODE_KEYS, PEER_KEYS } from '../tokens';
 
 /** Stops the exchange (consumer, relay, producer) and closes the database on shutdown. */
 @Injectable()
@@ -26,6 +26,11 @@ export const exchangeProviders: Provider[] = [
     provide: NODE_KEYS,
     inject: [CITY_NODE_CONFIG],
     useFactory: (config: CityNodeConfig) => loadOrCreateNodeKeys(config.keysDir),
+  },
+  {
+    provide: DATA_KEY,
+    inject: [CITY_NODE_CONFIG],
+    useFactory: (config: CityNodeConfig) => loadOrCreateDataKey(config.keysDir),
   },
   {
     provide: PEER_KEYS,
@@ -71,5 +76,5 @@ export const exchangeProviders: Provider[] = [
   ExchangeShutdown,
 ];
 
-export const InjectNodeKeys = () => Inject(NODE_KEYS);
 export const InjectPeerKeys = () => Inject(PEER_KEYS);
+export const InjectDataKey = () => Inject(DATA_KEY);

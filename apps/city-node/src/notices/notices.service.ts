@@ -1,18 +1,19 @@
+import { KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NoticePayloadV1, NoticePiiV1 } from '@yipanqi/contracts';
-import { encryptPii, NodeKeys } from '@yipanqi/crypto';
+import { encryptAtRest, encryptPii } from '@yipanqi/crypto';
 import { ExchangeNode, PayloadTooLargeError, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
-import { InjectNodeKeys, InjectPeerKeys } from '../exchange/exchange.providers';
+import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { Notice } from './notice.entity';
 import { SendNoticeDto } from './send-notice.dto';
 
 @Injectable()
 export class NoticesService {
   constructor(
-    @InjectNodeKeys() private readonly keys: NodeKeys,
+    @InjectDataKey() private readonly dataKey: KeyObject,
     @InjectPeerKeys() private readonly peers: PeerKeys,
     private readonly exchange: ExchangeNode,
     private readonly transactions: Transactions,
@@ -33,7 +34,7 @@ export class NoticesService {
     const secret: NoticePiiV1 = { title: dto.title, text: dto.text };
     const [forPartner, forUs] = await Promise.all([
       encryptPii(secret, partnerKey),
-      encryptPii(secret, this.keys.encryption.publicKey),
+      encryptAtRest(secret, this.dataKey),
     ]);
     const payload: NoticePayloadV1 = {
       category: dto.category,
