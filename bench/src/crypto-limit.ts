@@ -19,8 +19,6 @@ export interface CryptoLimit {
   cpuMicrosPerMessage: number;
   wallMicrosPerMessage: number;
   msgsPerSecond: number;
-  /** same, plus the second encryption the city node does today (its own copy of the pii) */
-  asImplementedMsgsPerSecond: number;
 }
 
 /**
@@ -100,7 +98,6 @@ export async function measureCryptoLimit(iterations: number, cores: number): Pro
   const perMessage = (key: 'cpuMicros' | 'wallMicros') =>
     steps.reduce((sum, s) => sum + s.timesPerMessage * s[key], 0);
   const cpuMicrosPerMessage = perMessage('cpuMicros');
-  const encrypt = steps[0].cpuMicros;
   return {
     iterations,
     cores,
@@ -108,7 +105,6 @@ export async function measureCryptoLimit(iterations: number, cores: number): Pro
     cpuMicrosPerMessage,
     wallMicrosPerMessage: perMessage('wallMicros'),
     msgsPerSecond: (cores * 1e6) / cpuMicrosPerMessage,
-    asImplementedMsgsPerSecond: (cores * 1e6) / (cpuMicrosPerMessage + encrypt),
   };
 }
 

@@ -249,9 +249,6 @@ function report(r: {
         cpu_us: round(s.cpuMicros),
         wall_us: round(s.wallMicros),
       })),
-      as_implemented_msgs_per_s: Math.round(crypto.asImplementedMsgsPerSecond),
-      as_implemented_note:
-        'plus the second JWE NoticesService.send makes (the sender keeps its own encrypted copy)',
     },
     e2e: {
       messages: e2e.messages,
