@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { EntityManager, In, IsNull } from 'typeorm';
 import {
   Envelope,
@@ -43,6 +44,8 @@ export interface ReceivedMessage {
   brokerTime: number;
   /** the decrypted and validated `pii` member, when the type has one */
   pii: unknown;
+  /** the sender's public signing key that verified this envelope */
+  senderKey: KeyObject;
 }
 
 export type InboxHandler = (manager: EntityManager, message: ReceivedMessage) => Promise<void>;
@@ -62,6 +65,8 @@ interface PreparedEnvelope {
   hash: string;
   senderKnown: boolean;
   signatureValid: boolean;
+  /** the sender's key that verified the envelope (handlers verify inner signatures with it) */
+  senderKey: KeyObject | undefined;
   /** why the payload cannot be applied, found before touching the database */
   problem?: { reason: RejectionReason; detail: string };
   pii?: unknown;
@@ -146,6 +151,7 @@ export class InboxProcessor {
       hash,
       senderKnown: senderKey !== undefined,
       signatureValid,
+      senderKey,
     };
     if (signatureValid) await this.checkPayload(prepared);
     return prepared;
@@ -270,7 +276,13 @@ export class InboxProcessor {
     }
     // checkPayload guarantees a handler exists for every accepted type
     const handler = this.handlers.handlerFor(envelope.type) as InboxHandler;
-    await handler(manager, { envelope, hash, brokerTime: Number(p.record.timestamp), pii: p.pii });
+    await handler(manager, {
+      envelope,
+      hash,
+      brokerTime: Number(p.record.timestamp),
+      pii: p.pii,
+      senderKey: p.senderKey as KeyObject,
+    });
     batch.answer({
       to: envelope.from,
       type: 'receipt',
