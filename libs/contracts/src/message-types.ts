@@ -34,6 +34,15 @@ export function isAnswer(type: string): boolean {
   return type === 'receipt' || type === 'rejection';
 }
 
+/**
+ * Messages that must travel under an active agreement whose scope covers
+ * them. Agreement traffic itself (it creates and changes agreements) and
+ * answers (a suspension blocks flows, not receipts) do not.
+ */
+export function needsAgreement(type: string): boolean {
+  return !isAnswer(type) && !type.startsWith('agreement.');
+}
+
 /** Reason codes of a signed rejection (退回). */
 export const REJECTION_REASONS = [
   'BAD_SIGNATURE',
@@ -62,3 +71,25 @@ export const SCOPE_DOMAINS = [
 ] as const;
 
 export type ScopeDomain = (typeof SCOPE_DOMAINS)[number];
+
+/** Message types whose domain is fixed; others name theirs in `payload.domain`. */
+const TYPE_DOMAINS: Partial<Record<string, ScopeDomain>> = {
+  'migrant.arrival': 'information-exchange',
+  'migrant.departure': 'information-exchange',
+  'migrant.updated': 'information-exchange',
+  'certificate.issued': 'marriage-certificate',
+  'certificate.verify.requested': 'marriage-certificate',
+  'certificate.verify.answered': 'marriage-certificate',
+};
+
+/** The scope item a message falls under, or undefined when it is not tied to one. */
+export function messageDomain(
+  type: string,
+  payload: Record<string, unknown>,
+): ScopeDomain | undefined {
+  const named = payload.domain;
+  if (typeof named === 'string' && (SCOPE_DOMAINS as readonly string[]).includes(named)) {
+    return named as ScopeDomain;
+  }
+  return TYPE_DOMAINS[type];
+}

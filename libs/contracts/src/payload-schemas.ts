@@ -1,5 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import {
+  AgreementCountersignedPayloadV1,
+  AgreementDeclinedPayloadV1,
+  AgreementLifecyclePayloadV1,
+  AgreementOfferPayloadV1,
+} from './payloads/agreement';
 import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
 import { NoticePayloadV1, NoticePiiV1 } from './payloads/notice';
 
@@ -16,6 +22,13 @@ export interface PayloadSchema {
  * entry; a version not listed here is rejected UNSUPPORTED_VERSION.
  */
 export const PAYLOAD_SCHEMAS: Readonly<Record<string, Readonly<Record<number, PayloadSchema>>>> = {
+  'agreement.proposed': { 1: { payload: AgreementOfferPayloadV1 } },
+  'agreement.amended': { 1: { payload: AgreementOfferPayloadV1 } },
+  'agreement.countersigned': { 1: { payload: AgreementCountersignedPayloadV1 } },
+  'agreement.declined': { 1: { payload: AgreementDeclinedPayloadV1 } },
+  'agreement.suspended': { 1: { payload: AgreementLifecyclePayloadV1 } },
+  'agreement.resumed': { 1: { payload: AgreementLifecyclePayloadV1 } },
+  'agreement.terminated': { 1: { payload: AgreementLifecyclePayloadV1 } },
   notice: { 1: { payload: NoticePayloadV1, pii: NoticePiiV1 } },
   receipt: { 1: { payload: ReceiptPayloadV1 } },
   rejection: { 1: { payload: RejectionPayloadV1 } },

@@ -3,7 +3,13 @@ import { deadLetterTopic, inboxTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
 import { DeadLetter } from './entities/exchange.entities';
-import { InboxHandlers, InboxProcessor, InboundRecord, RedriveResult } from './inbox-processor';
+import {
+  InboxGate,
+  InboxHandlers,
+  InboxProcessor,
+  InboundRecord,
+  RedriveResult,
+} from './inbox-processor';
 import { Outbox } from './outbox';
 import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
@@ -24,6 +30,8 @@ export interface ExchangeNodeOptions {
   sessionTimeoutMs?: number;
   /** fault tests only: kill this process at that point of the first publish */
   relayCrashPoint?: RelayCrashPoint;
+  /** the domain's check before a valid message is applied (agreements) */
+  gate?: InboxGate;
   log?: (message: string) => void;
 }
 
@@ -98,6 +106,7 @@ export class ExchangeNode {
           })),
         });
       },
+      this.options.gate,
     ));
     const chunkSize = this.options.chunkSize ?? 500;
     const consumer = this.kafka.consumer({

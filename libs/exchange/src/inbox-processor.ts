@@ -55,6 +55,21 @@ export interface InboxHandlers {
   handlerFor(type: string): InboxHandler | undefined;
 }
 
+export interface Refusal {
+  reason: RejectionReason;
+  detail: string;
+}
+
+/**
+ * The domain's say before a valid message is applied, in the same
+ * transaction: e.g. a flow message needs an agreement in force that covers
+ * it. A refusal becomes a signed rejection; the stream still advances.
+ * Receipts and rejections never pass through it.
+ */
+export interface InboxGate {
+  refusal(manager: EntityManager, message: ReceivedMessage): Promise<Refusal | undefined>;
+}
+
 /** Where unparseable records go besides the database (the yipanqi.dlq.<code> topic). */
 export type DeadLetterSink = (letters: DeadLetter[]) => Promise<void>;
 
@@ -68,7 +83,7 @@ interface PreparedEnvelope {
   /** the sender's key that verified the envelope (handlers verify inner signatures with it) */
   senderKey: KeyObject | undefined;
   /** why the payload cannot be applied, found before touching the database */
-  problem?: { reason: RejectionReason; detail: string };
+  problem?: Refusal;
   pii?: unknown;
 }
 
@@ -103,6 +118,7 @@ export class InboxProcessor {
     private readonly outbox: Outbox,
     private readonly handlers: InboxHandlers,
     private readonly deadLetterSink: DeadLetterSink,
+    private readonly gate?: InboxGate,
   ) {}
 
   async process(records: InboundRecord[]): Promise<void> {
@@ -252,15 +268,33 @@ export class InboxProcessor {
         deadLetters.push(
           batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
         );
-      } else if (p.problem) {
-        batch.inbox(envelope, hash, brokerTime, 'rejected', p.problem.reason);
-        batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
       } else {
-        await this.applyAccepted(manager, batch, p);
-        batch.inbox(envelope, hash, brokerTime, 'applied', null);
+        const refusal = p.problem ?? (await this.gateRefusal(manager, p));
+        if (refusal) {
+          batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
+          batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
+        } else {
+          await this.applyAccepted(manager, batch, p);
+          batch.inbox(envelope, hash, brokerTime, 'applied', null);
+        }
       }
     }
     await batch.flush(this.outbox);
+  }
+
+  /** The domain's verdict on a valid message (e.g. no agreement), seeing this transaction's state. */
+  private async gateRefusal(
+    manager: EntityManager,
+    p: PreparedEnvelope,
+  ): Promise<Refusal | undefined> {
+    if (!this.gate || isAnswer(p.envelope.type)) return undefined;
+    return this.gate.refusal(manager, {
+      envelope: p.envelope,
+      hash: p.hash,
+      brokerTime: Number(p.record.timestamp),
+      pii: p.pii,
+      senderKey: p.senderKey as KeyObject,
+    });
   }
 
   /** Applies an envelope that entered the stream and passed validation. */
@@ -322,10 +356,11 @@ export class InboxProcessor {
         } else {
           const batch = new BatchWriter(manager, this.me);
           if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
-          if (p.problem) {
+          const refusal = p.problem ?? (await this.gateRefusal(manager, p));
+          if (refusal) {
             entered.outcome = 'rejected';
-            entered.rejectionReason = p.problem.reason;
-            batch.reject(envelope, hash, p.problem.reason, p.problem.detail, true);
+            entered.rejectionReason = refusal.reason;
+            batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
           } else {
             await this.applyAccepted(manager, batch, p);
             entered.outcome = 'applied';
