@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { deadLetterTopic, inboxTopic } from '@yipanqi/contracts';
-import { exportPublicKeys, loadOrCreateNodeKeys, NodePublicKeys } from '@yipanqi/crypto';
+import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
+import { exportPublicKeys, generateNodeKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
+import { checkDivision, firstEntry, signDirectoryEntry } from '@yipanqi/directory';
+import { ensureDirectoryTopic } from '@yipanqi/exchange';
 import {
   CityNodeProcess,
   cityNodeMain,
@@ -21,7 +23,7 @@ export interface E2eOptions {
   repo: string;
   brokers: string[];
   topicPrefix: string;
-  /** temporary folder of this run: node data (SQLite, keys), peers file */
+  /** temporary folder of this run: node data (SQLite, keys) */
   workDir: string;
   /** kept after the run: node logs and CPU profiles */
   outDir: string;
@@ -170,6 +172,40 @@ class AnswerWatcher {
 }
 
 /**
+ * The harness stands in for the coordinator: it signs a directory entry for
+ * each node (keys made beforehand in the node's DATA_DIR/keys) with a key of
+ * its own and publishes them, so that the bench runs no coordinator process.
+ * Returns the raw public key the nodes verify the entries with.
+ */
+async function publishDirectory(options: E2eOptions, codes: string[]): Promise<string> {
+  const coordinator = generateNodeKeys();
+  const now = Date.now();
+  const kafka = new Kafka({ brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const producer = kafka.producer();
+  await admin.connect();
+  await producer.connect();
+  try {
+    await ensureDirectoryTopic(admin, options.topicPrefix);
+    await producer.send({
+      topic: directoryTopic(options.topicPrefix),
+      messages: codes.map((code) => {
+        const keys = exportPublicKeys(loadOrCreateNodeKeys(join(options.workDir, code, 'keys')));
+        const entry = firstEntry(checkDivision(code), keys, { now, leadMs: 0 });
+        return {
+          key: code,
+          value: JSON.stringify(signDirectoryEntry(entry, coordinator.signing.privateKey)),
+        };
+      }),
+    });
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+  return exportPublicKeys(coordinator).signingKey;
+}
+
+/**
  * Two real city nodes as child processes on the real broker: the sender's
  * POST /notices is driven with `concurrency` requests in flight; a message is
  * done when its receipt has been applied at the sender (outbox row answered).
@@ -181,14 +217,7 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
   }
   mkdirSync(outDir, { recursive: true });
 
-  // Keys made beforehand with the crypto lib, as deploy/local/network.js does;
-  // each node finds its own in DATA_DIR/keys and the partners' in the peers file.
-  const peers: Record<string, NodePublicKeys> = {};
-  for (const code of [SENDER, RECEIVER]) {
-    peers[code] = exportPublicKeys(loadOrCreateNodeKeys(join(workDir, code, 'keys')));
-  }
-  const peersFile = join(workDir, 'peers.json');
-  writeFileSync(peersFile, JSON.stringify(peers));
+  const coordinatorKey = await publishDirectory(options, [SENDER, RECEIVER]);
 
   const envFor = (code: string, port: number): NodeJS.ProcessEnv => {
     const env: NodeJS.ProcessEnv = {
@@ -200,7 +229,7 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
       DATABASE_URL: `sqlite:${join(workDir, code, 'node.db')}`,
       HTTP_PORT: String(port),
       HTTP_HOST: '127.0.0.1',
-      PEERS_FILE: peersFile,
+      COORDINATOR_KEY: coordinatorKey,
       TOPIC_PREFIX: options.topicPrefix,
       KAFKA_BROKERS: options.brokers.join(','),
     };

@@ -1,6 +1,8 @@
-// Starts the coordinator and one city node per entry of the network file as
-// child processes, waits until each answers GET /health, prints their URLs and
-// stops them all on Ctrl-C (or when any of them dies).
+// Starts the coordinator, lists the demo cities in its signed directory (each
+// city registers itself with its own CLI and the coordinator's admin approves
+// it, as staff would), then starts one city node per entry of the network
+// file as child processes, waits until each answers GET /health, prints their
+// URLs and stops them all on Ctrl-C (or when any of them dies).
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -8,51 +10,37 @@ const path = require('node:path');
 const repo = path.resolve(__dirname, '../..');
 const network = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const dist = (app) => path.join(repo, 'dist/apps', app, 'apps', app, 'src/main.js');
-
-// Until the coordinator's signed directory exists, every node learns its
-// partners' public keys from one peers file. Keys are created on first run in
-// each node's data folder and kept across runs.
-const { loadOrCreateNodeKeys, exportPublicKeys } = require(
-  path.join(repo, 'dist/apps/city-node/libs/crypto/src'),
-);
 const dataRoot = path.join(repo, '.local', 'network');
-const peers = {};
-for (const n of network.cityNodes) {
-  peers[n.code] = exportPublicKeys(loadOrCreateNodeKeys(path.join(dataRoot, n.code, 'keys')));
-}
-fs.mkdirSync(dataRoot, { recursive: true });
-const peersFile = path.join(dataRoot, 'peers.json');
-fs.writeFileSync(peersFile, JSON.stringify(peers, null, 2));
-
-// Each node gets one bearer token per role on first run, kept (mode 0600) in
-// its data folder so that the README's curl examples can read them.
 const roles = ['admin', 'coordinator', 'auditor'];
-for (const n of network.cityNodes) {
-  const file = path.join(dataRoot, n.code, 'tokens.json');
-  if (fs.existsSync(file)) continue;
+
+// One bearer token per role on first run, kept (mode 0600) in the app's data
+// folder so that the README's curl examples can read them.
+function tokensFor(app, env, dataDir) {
+  const file = path.join(dataDir, 'tokens.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.mkdirSync(dataDir, { recursive: true });
   const tokens = {};
   for (const role of roles) {
-    const args = [dist('city-node'), 'issue-token', '--role', role, '--label', `local ${role}`];
-    const env = { ...process.env, NODE_CODE: n.code, DATA_DIR: path.join(dataRoot, n.code) };
-    tokens[role] = execFileSync(process.execPath, args, { env, encoding: 'utf8' }).trim();
+    const args = [dist(app), 'issue-token', '--role', role, '--label', `local ${role}`];
+    tokens[role] = execFileSync(process.execPath, args, {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    }).trim();
   }
   fs.writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  return tokens;
 }
 
-const apps = [
-  { label: 'coordinator', script: dist('coordinator'), port: network.coordinator.port, env: {} },
-  ...network.cityNodes.map((n) => ({
-    label: `city-node ${n.code} ${n.name}`,
-    script: dist('city-node'),
-    port: n.port,
-    env: {
-      NODE_CODE: n.code,
-      NODE_NAME: n.name,
-      DATA_DIR: path.join(dataRoot, n.code),
-      PEERS_FILE: peersFile,
-    },
-  })),
-];
+const coordinatorDir = path.join(dataRoot, 'coordinator');
+const coordinatorEnv = { DATA_DIR: coordinatorDir };
+const coordinatorUrl = `http://127.0.0.1:${network.coordinator.port}`;
+const coordinatorTokens = tokensFor('coordinator', coordinatorEnv, coordinatorDir);
+const cityEnv = (n) => ({
+  NODE_CODE: n.code,
+  NODE_NAME: n.name,
+  DATA_DIR: path.join(dataRoot, n.code),
+});
+for (const n of network.cityNodes) tokensFor('city-node', cityEnv(n), cityEnv(n).DATA_DIR);
 
 const children = [];
 let stopping = false;
@@ -67,7 +55,7 @@ function stopAll(code) {
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
-for (const app of apps) {
+function start(app) {
   const child = spawn(process.execPath, [app.script], {
     env: { ...process.env, ...app.env, HTTP_PORT: String(app.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,16 +90,77 @@ async function healthy(port) {
   throw new Error(`nothing answered on port ${port} within 30 s`);
 }
 
-Promise.all(apps.map((a) => healthy(a.port)))
-  .then(() => {
-    console.log('\nYipanqi local network is up (Ctrl-C stops it):');
-    for (const app of apps) {
-      console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
-    }
-    console.log(`\n  bearer tokens per node: ${path.join(dataRoot, '<code>', 'tokens.json')}`);
-    console.log('');
-  })
-  .catch((err) => {
-    console.error(err.message);
-    stopAll(1);
+async function coordinatorApi(method, route) {
+  const res = await fetch(`${coordinatorUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${coordinatorTokens.admin}` },
   });
+  const body = await res.json();
+  if (!res.ok && res.status !== 404) throw new Error(`${method} ${route}: ${JSON.stringify(body)}`);
+  return res.ok ? body : undefined;
+}
+
+/**
+ * Lists a city in the directory unless it is there: its CLI registers it from
+ * its own key files (creating them on first run), the admin approves. Returns
+ * when the city's keys take effect.
+ */
+async function ensureListed(n) {
+  let entry = await coordinatorApi('GET', `/nodes/${n.code}`);
+  if (!entry) {
+    const out = execFileSync(
+      process.execPath,
+      [dist('city-node'), 'register', '--coordinator', coordinatorUrl],
+      {
+        env: { ...process.env, ...cityEnv(n) },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const registration = JSON.parse(out);
+    entry = await coordinatorApi('POST', `/registrations/${registration.id}/approve`);
+    console.log(`directory: ${n.code} ${n.name} registered (key ${registration.fingerprint})`);
+  }
+  return entry.keys[0].validFrom;
+}
+
+const cities = network.cityNodes.map((n) => ({
+  label: `city-node ${n.code} ${n.name}`,
+  script: dist('city-node'),
+  port: n.port,
+  env: cityEnv(n),
+}));
+const coordinator = {
+  label: 'coordinator',
+  script: dist('coordinator'),
+  port: network.coordinator.port,
+  env: coordinatorEnv,
+};
+
+async function main() {
+  start(coordinator);
+  await healthy(coordinator.port);
+  const { signingKey } = await (await fetch(`${coordinatorUrl}/directory/coordinator-key`)).json();
+  let inEffect = 0;
+  for (const n of network.cityNodes) inEffect = Math.max(inEffect, await ensureListed(n));
+  await new Promise((r) => setTimeout(r, Math.max(0, inEffect - Date.now())));
+  for (const city of cities) {
+    city.env.COORDINATOR_KEY = signingKey;
+    start(city);
+  }
+  await Promise.all(cities.map((c) => healthy(c.port)));
+  console.log('\nYipanqi local network is up (Ctrl-C stops it):');
+  for (const app of [coordinator, ...cities]) {
+    console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
+  }
+  console.log(`\n  coordinator API docs         ${coordinatorUrl}/api/docs`);
+  console.log(
+    `  bearer tokens                ${path.join(dataRoot, '<code|coordinator>', 'tokens.json')}`,
+  );
+  console.log('');
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  stopAll(1);
+});

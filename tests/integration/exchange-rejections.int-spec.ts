@@ -4,68 +4,22 @@
  * nothing, and the next valid message of the stream still applies.
  */
 import { Producer } from 'kafkajs';
-import { v7 as uuidv7 } from 'uuid';
-import { deadLetterTopic, Envelope, inboxTopic, UnsignedEnvelope } from '@yipanqi/contracts';
+import { deadLetterTopic, Envelope, inboxTopic } from '@yipanqi/contracts';
 import { encryptPii, generateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import {
   DeadLetter,
-  envelopeHash,
   hasValidSignature,
   inboxTopicConfig,
   InboxMessage,
   RejectionRecord,
-  signEnvelope,
 } from '@yipanqi/exchange';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
 import { eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
+import { HandSender } from '../support/hand-sender';
 import { testKafka, uniqueName } from '../support/kafka';
 
-const HUIZHOU = '441300'; // driven by this test, by hand
+const HUIZHOU = '441300'; // in the directory, driven by this test by hand
 const YIBIN = '511500'; // a real city node
-
-/** A hand-driven sender: numbers and chains envelopes like the outbox does. */
-class HandSender {
-  seq = 0;
-  lastHash: string | null = null;
-
-  constructor(
-    readonly from: string,
-    readonly keys: NodeKeys,
-  ) {}
-
-  draft(
-    type: string,
-    payload: Record<string, unknown>,
-    over: Partial<UnsignedEnvelope> = {},
-  ): UnsignedEnvelope {
-    return {
-      id: uuidv7(),
-      type,
-      v: 1,
-      from: this.from,
-      to: YIBIN,
-      agreementId: null,
-      correlationId: null,
-      causationId: null,
-      seq: this.seq + 1,
-      prevHash: this.lastHash,
-      occurredAt: new Date().toISOString(),
-      payload,
-      ...over,
-    };
-  }
-
-  sign(unsigned: UnsignedEnvelope, key = this.keys.signing.privateKey): Envelope {
-    return signEnvelope(unsigned, key);
-  }
-
-  /** the receiver will take this envelope into the stream */
-  advance(envelope: Envelope): Envelope {
-    this.seq = envelope.seq;
-    this.lastHash = envelopeHash(envelope);
-    return envelope;
-  }
-}
 
 describe('bad records on the exchange', () => {
   let net: TestNetwork;
@@ -109,7 +63,7 @@ describe('bad records on the exchange', () => {
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    sender = new HandSender(HUIZHOU, net.keys[HUIZHOU]);
+    sender = new HandSender(HUIZHOU, YIBIN, net.keys[HUIZHOU]);
 
     const consumer = kafka.consumer({ groupId: uniqueName('rejections-reader') });
     await consumer.connect();
@@ -157,7 +111,7 @@ describe('bad records on the exchange', () => {
         reason: 'UNKNOWN_SENDER',
         advancesStream: false,
         produce: async () => {
-          const stranger = new HandSender('350200', generateNodeKeys());
+          const stranger = new HandSender('350200', YIBIN, generateNodeKeys());
           await produce(
             JSON.stringify(stranger.sign(stranger.draft('notice', await notice(net.keys[YIBIN])))),
             '350200',

@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys, NodePublicKeys } from '@yipanqi/crypto';
+import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
 import { ApiTokens, Role, ROLES } from '@yipanqi/http-api';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
 import { cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
+import { startCoordinator } from '../../apps/coordinator/src/coordinator.app';
+import { coordinatorConfigFromEnv } from '../../apps/coordinator/src/coordinator.config';
+import { DirectoryService } from '../../apps/coordinator/src/directory/directory.service';
+import { COORDINATOR_KEYS } from '../../apps/coordinator/src/tokens';
 import { uniqueName } from './kafka';
 
 export interface TestNode {
@@ -22,20 +26,96 @@ export interface TestNode {
   tokens: Record<Role, string>;
 }
 
+/** The coordinator of a test network, running in the test's process. */
+export interface TestCoordinator {
+  app: INestApplication;
+  url: string;
+  keys: NodeKeys;
+  /** its Ed25519 public key, raw base64url: every node's COORDINATOR_KEY */
+  publicKey: string;
+  db: DataSource;
+  directory: DirectoryService;
+  /** a bearer token of each role, issued on the coordinator */
+  tokens: Record<Role, string>;
+  /** how long after it is issued a directory change takes effect */
+  leadMs: number;
+  stop(): Promise<void>;
+}
+
 export interface TestNetwork {
   topicPrefix: string;
   dir: string;
   nodes: Record<string, TestNode>;
   /** keys of every member, including ones that run no node (test-driven senders) */
   keys: Record<string, NodeKeys>;
+  /** keeps the network's directory; every member is registered in it */
+  coordinator: TestCoordinator;
   stop(): Promise<void>;
+}
+
+/** Directory changes take effect this long after they are issued (short: tests wait for it). */
+const TEST_DIRECTORY_LEAD_MS = 300;
+
+/**
+ * Starts a coordinator in this process, under the network's topic prefix, and
+ * registers `members` (code → keys) in its directory. Returns once their keys
+ * are in effect.
+ */
+export async function startTestCoordinator(
+  dir: string,
+  topicPrefix: string,
+  members: Record<string, NodeKeys>,
+  database: 'sqlite' | 'postgres' = 'sqlite',
+): Promise<TestCoordinator> {
+  let postgres: string | undefined;
+  if (database === 'postgres') {
+    postgres = `yipanqi_test_coordinator_${randomBytes(4).toString('hex')}`;
+    await createPostgresDatabase(postgres);
+  }
+  const app = await startCoordinator(
+    coordinatorConfigFromEnv({
+      DATABASE_URL: postgres && postgresUrl(postgres),
+      DATA_DIR: join(dir, 'coordinator'),
+      HTTP_PORT: '0',
+      TOPIC_PREFIX: topicPrefix,
+      DIRECTORY_LEAD_MS: String(TEST_DIRECTORY_LEAD_MS),
+      KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+    }),
+    { logger: false },
+  );
+  const tokens = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    tokens[role] = (await app.get(ApiTokens).issue(role, `test ${role}`)).token;
+  }
+  const directory = app.get(DirectoryService);
+  let inEffect = 0;
+  for (const [code, keys] of Object.entries(members)) {
+    const entry = await directory.register({ code, ...exportPublicKeys(keys) });
+    inEffect = Math.max(inEffect, entry.keys[0].validFrom);
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, inEffect - Date.now())));
+  const keys = app.get<NodeKeys>(COORDINATOR_KEYS);
+  return {
+    app,
+    url: await app.getUrl(),
+    keys,
+    publicKey: exportPublicKeys(keys).signingKey,
+    db: app.get(DataSource),
+    directory,
+    tokens,
+    leadMs: TEST_DIRECTORY_LEAD_MS,
+    async stop() {
+      await app.close();
+      if (postgres) await dropPostgresDatabase(postgres);
+    },
+  };
 }
 
 /**
  * Starts real city nodes in this process, each with its own SQLite file and
- * keys, all knowing each other's public keys, on the real broker under a
- * topic prefix of their own. `members` without a running node only get keys
- * (tests send as them by hand).
+ * keys, and a coordinator whose signed directory lists every member, on the
+ * real broker under a topic prefix of their own. `members` without a running
+ * node only get keys and a directory entry (tests send as them by hand).
  */
 export async function startTestNetwork(
   running: string[],
@@ -46,13 +126,10 @@ export async function startTestNetwork(
   const topicPrefix = uniqueName('net').replace(/\./g, '-');
   const databases: string[] = [];
   const keys: Record<string, NodeKeys> = {};
-  const published: Record<string, NodePublicKeys> = {};
   for (const code of new Set([...running, ...members])) {
     keys[code] = loadOrCreateNodeKeys(join(dir, code, 'keys'));
-    published[code] = exportPublicKeys(keys[code]);
   }
-  const peersFile = join(dir, 'peers.json');
-  writeFileSync(peersFile, JSON.stringify(published));
+  const coordinator = await startTestCoordinator(dir, topicPrefix, keys, database);
   const nodes: Record<string, TestNode> = {};
   for (const code of running) {
     let databaseUrl: string | undefined;
@@ -66,7 +143,7 @@ export async function startTestNetwork(
       DATABASE_URL: databaseUrl,
       NODE_CODE: code,
       DATA_DIR: join(dir, code),
-      PEERS_FILE: peersFile,
+      COORDINATOR_KEY: coordinator.publicKey,
       HTTP_PORT: '0',
       TOPIC_PREFIX: topicPrefix,
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
@@ -84,8 +161,10 @@ export async function startTestNetwork(
     dir,
     nodes,
     keys,
+    coordinator,
     async stop() {
       for (const node of Object.values(nodes)) await node.app.close();
+      await coordinator.stop();
       for (const name of databases) await dropPostgresDatabase(name);
     },
   };

@@ -1,16 +1,20 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { exportPublicKeys, loadOrCreateNodeKeys, NodePublicKeys } from '@yipanqi/crypto';
+import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
 import { Role, ROLES } from '@yipanqi/http-api';
+import { startTestCoordinator, TestCoordinator } from './city-nodes';
 import { testKafka, uniqueName } from './kafka';
 
 /** The built city node (tests/support/global-setup.js rebuilds it when the sources are newer). */
-const CITY_NODE_MAIN = resolve(__dirname, '../../dist/apps/city-node/apps/city-node/src/main.js');
+export const CITY_NODE_MAIN = resolve(
+  __dirname,
+  '../../dist/apps/city-node/apps/city-node/src/main.js',
+);
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -129,22 +133,24 @@ export class NodeProcess {
 export interface ProcessNetwork {
   topicPrefix: string;
   nodes: Record<string, NodeProcess>;
+  /** runs in the test's process; its directory lists every node */
+  coordinator: TestCoordinator;
   stop(): Promise<void>;
 }
 
-/** City nodes as child processes on SQLite, knowing each other's keys, under a topic prefix of their own. */
+/**
+ * City nodes as child processes on SQLite, under a topic prefix of their own,
+ * with a coordinator (in this process) whose directory lists them all.
+ */
 export async function startProcessNetwork(
   codes: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ProcessNetwork> {
   const dir = mkdtempSync(join(tmpdir(), 'yipanqi-proc-'));
   const topicPrefix = uniqueName('proc').replace(/\./g, '-');
-  const published: Record<string, NodePublicKeys> = {};
-  for (const code of codes) {
-    published[code] = exportPublicKeys(loadOrCreateNodeKeys(join(dir, code, 'keys')));
-  }
-  const peersFile = join(dir, 'peers.json');
-  writeFileSync(peersFile, JSON.stringify(published));
+  const keys: Record<string, NodeKeys> = {};
+  for (const code of codes) keys[code] = loadOrCreateNodeKeys(join(dir, code, 'keys'));
+  const coordinator = await startTestCoordinator(dir, topicPrefix, keys);
   const nodes: Record<string, NodeProcess> = {};
   for (const code of codes) {
     const port = await freePort();
@@ -152,7 +158,7 @@ export async function startProcessNetwork(
       PATH: process.env.PATH,
       NODE_CODE: code,
       DATA_DIR: join(dir, code),
-      PEERS_FILE: peersFile,
+      COORDINATOR_KEY: coordinator.publicKey,
       HTTP_PORT: String(port),
       TOPIC_PREFIX: topicPrefix,
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
@@ -162,8 +168,10 @@ export async function startProcessNetwork(
   return {
     topicPrefix,
     nodes,
+    coordinator,
     async stop() {
       for (const node of Object.values(nodes)) await node.kill();
+      await coordinator.stop();
     },
   };
 }

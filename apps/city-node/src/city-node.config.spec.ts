@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cityNodeConfigFromEnv } from './city-node.config';
 
 describe('cityNodeConfigFromEnv', () => {
@@ -18,19 +21,28 @@ describe('cityNodeConfigFromEnv', () => {
     expect(config.keysDir).toBe(`${config.dataDir}/keys`);
   });
 
-  it('takes explicit database, keys and peers settings', () => {
+  it('takes explicit database, keys, coordinator key and broker settings', () => {
     const config = cityNodeConfigFromEnv({
       DATABASE_URL: 'postgres://127.0.0.1/test',
       KEYS_DIR: '/secure/keys',
-      PEERS_FILE: '/etc/peers.json',
+      COORDINATOR_KEY: 'k'.repeat(43),
       KAFKA_BROKERS: 'k:9092',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgres://127.0.0.1/test',
       keysDir: '/secure/keys',
-      peersFile: '/etc/peers.json',
+      coordinatorKey: 'k'.repeat(43),
       kafkaBrokers: ['k:9092'],
     });
+  });
+
+  it('reads the coordinator key from a file, or has none', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'yipanqi-config-')), 'coordinator.key');
+    writeFileSync(file, `${'c'.repeat(43)}\n`);
+    expect(cityNodeConfigFromEnv({ COORDINATOR_KEY_FILE: file }).coordinatorKey).toBe(
+      'c'.repeat(43),
+    );
+    expect(cityNodeConfigFromEnv({}).coordinatorKey).toBeUndefined();
   });
 
   it('reads the consumer session timeout and a fault-test crash point', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertNodeCode, NodeCode, parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { kafkaSettingsFromEnv, RelayCrashPoint } from '@yipanqi/exchange';
@@ -13,8 +14,11 @@ export interface CityNodeConfig {
   /** sqlite:<file> or postgres://… */
   databaseUrl: string;
   keysDir: string;
-  /** JSON file of partner public keys, until the directory replaces it */
-  peersFile: string | undefined;
+  /**
+   * the coordinator's Ed25519 public key (raw, base64url): only directory
+   * entries it signed count. Required to run the exchange, not for the CLI.
+   */
+  coordinatorKey: string | undefined;
   kafkaBrokers: string[];
   /** topic namespace; tests and parallel networks on one cluster use their own */
   topicPrefix: string;
@@ -51,7 +55,11 @@ export function cityNodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cit
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite:${join(dataDir, 'node.db')}`,
     keysDir: env.KEYS_DIR || join(dataDir, 'keys'),
-    peersFile: env.PEERS_FILE || undefined,
+    coordinatorKey:
+      env.COORDINATOR_KEY ||
+      (env.COORDINATOR_KEY_FILE
+        ? readFileSync(env.COORDINATOR_KEY_FILE, 'utf8').trim()
+        : undefined),
     kafkaBrokers: kafkaSettingsFromEnv(env).brokers,
     topicPrefix: env.TOPIC_PREFIX || TOPIC_PREFIX,
     kafkaSessionTimeoutMs: parseMilliseconds(

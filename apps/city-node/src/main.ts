@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
+import { exportPublicKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
+import { keyFingerprint, signRegistration } from '@yipanqi/directory';
 import { ApiTokens, ROLES, Role } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { cityNodeConfigFromEnv } from './city-node.config';
@@ -34,6 +36,39 @@ program
     } finally {
       await db.destroy();
     }
+  });
+
+program
+  .command('register')
+  .description(
+    'ask the coordinator to list this node in the directory with its own key files; staff approve it',
+  )
+  .requiredOption(
+    '--coordinator <url>',
+    'base URL of the coordinator API',
+    process.env.COORDINATOR_URL,
+  )
+  .action(async (opts: { coordinator: string }) => {
+    const config = cityNodeConfigFromEnv();
+    const keys = loadOrCreateNodeKeys(config.keysDir);
+    const published = exportPublicKeys(keys);
+    const res = await fetch(new URL('registrations', `${opts.coordinator.replace(/\/$/, '')}/`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        code: config.nodeCode,
+        ...(config.nodeName ? { name: config.nodeName } : {}),
+        ...published,
+        proof: signRegistration(config.nodeCode, published, keys.signing.privateKey),
+      }),
+    });
+    const body = await res.text();
+    if (!res.ok)
+      throw new Error(`the coordinator refused the registration (${res.status}): ${body}`);
+    console.log(body);
+    console.error(
+      `registration pending; tell the coordinator's staff this fingerprint: ${keyFingerprint(published.signingKey)}`,
+    );
   });
 
 program.parseAsync().catch((err: Error) => {

@@ -1,5 +1,30 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from '@yipanqi/http-api';
+import { CoordinatorConfig } from './coordinator.config';
+import { DirectoryController } from './directory/directory.controller';
+import { directoryProviders } from './directory/directory.providers';
+import { NodesController } from './directory/nodes.controller';
+import { RegistrationsController } from './directory/registrations.controller';
 import { HealthController } from './health/health.controller';
+import { COORDINATOR_CONFIG } from './tokens';
 
-@Module({ controllers: [HealthController] })
-export class CoordinatorModule {}
+@Module({})
+export class CoordinatorModule {
+  static forConfig(config: CoordinatorConfig): DynamicModule {
+    return {
+      module: CoordinatorModule,
+      controllers: [
+        HealthController,
+        DirectoryController,
+        NodesController,
+        RegistrationsController,
+      ],
+      providers: [
+        { provide: COORDINATOR_CONFIG, useValue: config },
+        ...directoryProviders,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+    };
+  }
+}

@@ -1,11 +1,12 @@
-import { deadLetterTopic, DIRECTORY_TOPIC, inboxTopic } from './topics';
+import { deadLetterTopic, directoryTopic, inboxTopic } from './topics';
 import { isNodeCode } from './node-code';
 
 describe('topic names', () => {
-  it('names inbox and dead-letter topics after the node code', () => {
+  it('names inbox and dead-letter topics after the node code, and the directory', () => {
     expect(inboxTopic('441300')).toBe('yipanqi.inbox.441300');
     expect(deadLetterTopic('511500')).toBe('yipanqi.dlq.511500');
-    expect(DIRECTORY_TOPIC).toBe('yipanqi.directory');
+    expect(directoryTopic()).toBe('yipanqi.directory');
+    expect(directoryTopic('test-1')).toBe('test-1.directory');
   });
 
   it('refuses anything that is not a 6-digit division code', () => {

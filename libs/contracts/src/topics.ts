@@ -6,8 +6,10 @@ import { assertNodeCode, NodeCode } from './node-code';
  */
 export const TOPIC_PREFIX = 'yipanqi';
 
-/** Compacted topic of coordinator-signed node entries (DESIGN §5). */
-export const DIRECTORY_TOPIC = `${TOPIC_PREFIX}.directory`;
+/** Compacted topic of coordinator-signed node entries (DESIGN §5), keyed by node code. */
+export function directoryTopic(prefix = TOPIC_PREFIX): string {
+  return `${prefix}.directory`;
+}
 
 /** Each node reads its own inbox; every partner writes to it. */
 export function inboxTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {

@@ -132,6 +132,7 @@ export class ExchangeNode {
             value: m.value,
             timestamp: m.timestamp,
           }));
+          await peers.upToDate(Math.max(...records.map((r) => Number(r.timestamp))));
           await processor.process(records);
           const last = chunk[chunk.length - 1].offset;
           payload.resolveOffset(last);
@@ -156,6 +157,7 @@ export class ExchangeNode {
       .getRepository(DeadLetter)
       .findOne({ where: { id } });
     if (!letter) return undefined;
+    await this.options.peers.upToDate(letter.brokerTime);
     const result = await this.processor.redrive(letter);
     this.relay.kick();
     return result;

@@ -158,7 +158,8 @@ export class InboxProcessor {
       return { kind: 'unparseable', record, error: (err as Error).message };
     }
     const hash = envelopeHash(envelope);
-    const senderKey = this.peers.signingKey(envelope.from);
+    // the key valid when the broker appended the record: neither party controls that time
+    const senderKey = this.peers.signingKeyAt(envelope.from, Number(record.timestamp));
     const signatureValid = senderKey !== undefined && hasValidSignature(envelope, senderKey);
     const prepared: Prepared = {
       kind: 'envelope',

@@ -1,5 +1,5 @@
 import { Admin, ITopicConfig } from 'kafkajs';
-import { deadLetterTopic, inboxTopic } from '@yipanqi/contracts';
+import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
 
 /** Partitions of an inbox: ≥ 3 so that several replicas of a node can share the load. */
 export const INBOX_PARTITIONS = 3;
@@ -29,17 +29,40 @@ export function deadLetterTopicConfig(node: string, prefix?: string): ITopicConf
   };
 }
 
+/**
+ * One partition: every reader sees all entries in the order the coordinator
+ * published them, and "caught up" is a single offset. Compaction keeps the
+ * latest entry per node code (the record key) for ever.
+ */
+export function directoryTopicConfig(prefix?: string): ITopicConfig {
+  return {
+    topic: directoryTopic(prefix),
+    numPartitions: 1,
+    configEntries: [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'message.timestamp.type', value: 'LogAppendTime' },
+    ],
+  };
+}
+
 /** Creates a node's inbox and dead-letter topics if missing; existing topics are left as they are. */
 export async function ensureNodeTopics(admin: Admin, node: string, prefix?: string): Promise<void> {
+  await ensureTopics(admin, [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)]);
+}
+
+/** The coordinator publishes to it and every node reads it; whoever starts first creates it. */
+export async function ensureDirectoryTopic(admin: Admin, prefix?: string): Promise<void> {
+  await ensureTopics(admin, [directoryTopicConfig(prefix)]);
+}
+
+async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)].filter(
-    (t) => !existing.has(t.topic),
-  );
+  const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (err) {
-    // another replica of the same node may have created it in the meantime
+    // another replica (or the coordinator) may have created it in the meantime
     if (!/already exists/i.test((err as Error).message)) throw err;
   }
 }

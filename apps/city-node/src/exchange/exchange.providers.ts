@@ -1,22 +1,29 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { loadOrCreateDataKey, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
-import { ConfiguredPeerKeys, ExchangeNode, PeerKeys } from '@yipanqi/exchange';
+import {
+  importSigningPublicKey,
+  loadOrCreateDataKey,
+  loadOrCreateNodeKeys,
+  NodeKeys,
+} from '@yipanqi/crypto';
+import { DirectoryPeerKeys, ExchangeNode } from '@yipanqi/exchange';
 import { Transactions } from '@yipanqi/persistence';
 import { CityNodeConfig } from '../city-node.config';
 import { openCityNodeDatabase } from '../database';
 import { CITY_NODE_CONFIG, DATA_KEY, NODE_KEYS, PEER_KEYS } from '../tokens';
 
-/** Stops the exchange (consumer, relay, producer) and closes the database on shutdown. */
+/** Stops the exchange (consumer, relay, producer), the directory reader and the database on shutdown. */
 @Injectable()
 export class ExchangeShutdown implements OnApplicationShutdown {
   constructor(
     private readonly exchange: ExchangeNode,
+    @Inject(PEER_KEYS) private readonly peers: DirectoryPeerKeys,
     private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.exchange.stop();
+    await this.peers.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
@@ -35,8 +42,21 @@ export const exchangeProviders: Provider[] = [
   {
     provide: PEER_KEYS,
     inject: [CITY_NODE_CONFIG],
-    useFactory: (config: CityNodeConfig): PeerKeys =>
-      config.peersFile ? ConfiguredPeerKeys.fromFile(config.peersFile) : new ConfiguredPeerKeys({}),
+    useFactory: (config: CityNodeConfig) => {
+      if (!config.coordinatorKey) {
+        throw new Error(
+          'COORDINATOR_KEY (or COORDINATOR_KEY_FILE) is required: it verifies the directory',
+        );
+      }
+      const logger = new Logger('Directory');
+      return DirectoryPeerKeys.start({
+        me: config.nodeCode,
+        brokers: config.kafkaBrokers,
+        coordinatorKey: importSigningPublicKey(config.coordinatorKey),
+        topicPrefix: config.topicPrefix,
+        log: (message) => logger.warn(message),
+      });
+    },
   },
   {
     provide: DataSource,
@@ -54,7 +74,7 @@ export const exchangeProviders: Provider[] = [
     useFactory: async (
       config: CityNodeConfig,
       keys: NodeKeys,
-      peers: PeerKeys,
+      peers: DirectoryPeerKeys,
       transactions: Transactions,
     ) => {
       const logger = new Logger('Exchange');

@@ -35,7 +35,7 @@ export class MonitorController {
     @Inject(CITY_NODE_CONFIG) private readonly config: CityNodeConfig,
   ) {}
 
-  /** This node's public keys, for partners' configuration until the directory exists. */
+  /** This node's public keys, as the coordinator's directory should list them. */
   @Get('keys')
   publicKeys() {
     return { node: this.config.nodeCode, ...exportPublicKeys(this.keys) };

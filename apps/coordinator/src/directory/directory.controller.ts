@@ -1,0 +1,36 @@
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
+import { keyFingerprint } from '@yipanqi/directory';
+import { Public, Roles } from '@yipanqi/http-api';
+import { COORDINATOR_KEYS } from '../tokens';
+import { DirectoryService } from './directory.service';
+
+@ApiTags('directory')
+@Controller('directory')
+export class DirectoryController {
+  constructor(
+    private readonly directory: DirectoryService,
+    @Inject(COORDINATOR_KEYS) private readonly keys: NodeKeys,
+  ) {}
+
+  /**
+   * The key that signs the directory (COORDINATOR_KEY of every node). Public;
+   * operators check its fingerprint with the coordinator before trusting it.
+   */
+  @Get('coordinator-key')
+  @Public()
+  coordinatorKey() {
+    const { signingKey } = exportPublicKeys(this.keys);
+    return { signingKey, fingerprint: keyFingerprint(signingKey) };
+  }
+
+  /** Publishes every node's latest entry again, e.g. after the topic was lost. */
+  @Post('republish')
+  @ApiBearerAuth()
+  @Roles('admin')
+  @HttpCode(200)
+  republish() {
+    return this.directory.republish();
+  }
+}

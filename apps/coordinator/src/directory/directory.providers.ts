@@ -1,0 +1,67 @@
+import { Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { loadOrCreateNodeKeys } from '@yipanqi/crypto';
+import { ApiTokens } from '@yipanqi/http-api';
+import { Transactions } from '@yipanqi/persistence';
+import { CoordinatorConfig } from '../coordinator.config';
+import { openCoordinatorDatabase } from '../database';
+import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
+import { DirectoryPublisher } from './directory-publisher';
+import { DirectoryService } from './directory.service';
+
+/** Stops publishing and closes the database on shutdown. */
+@Injectable()
+export class DirectoryShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly publisher: DirectoryPublisher,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export const directoryProviders: Provider[] = [
+  {
+    // The coordinator is a party of the exchange too (evaluation campaigns),
+    // so it has a node's two key pairs; the Ed25519 one signs the directory.
+    provide: COORDINATOR_KEYS,
+    inject: [COORDINATOR_CONFIG],
+    useFactory: (config: CoordinatorConfig) => loadOrCreateNodeKeys(config.keysDir),
+  },
+  {
+    provide: DataSource,
+    inject: [COORDINATOR_CONFIG],
+    useFactory: (config: CoordinatorConfig) => openCoordinatorDatabase(config),
+  },
+  {
+    provide: Transactions,
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource) => new Transactions(dataSource),
+  },
+  {
+    provide: ApiTokens,
+    inject: [Transactions],
+    useFactory: (transactions: Transactions) => new ApiTokens(transactions),
+  },
+  {
+    provide: DirectoryPublisher,
+    inject: [COORDINATOR_CONFIG, Transactions],
+    useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
+      const logger = new Logger('Directory');
+      const publisher = new DirectoryPublisher({
+        brokers: config.kafkaBrokers,
+        topicPrefix: config.topicPrefix,
+        transactions,
+        leadMs: config.directoryLeadMs,
+        log: (message) => logger.warn(message),
+      });
+      await publisher.start();
+      return publisher;
+    },
+  },
+  DirectoryService,
+  DirectoryShutdown,
+];

@@ -1,0 +1,78 @@
+import { RequestMethod, Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { PUBLIC_KEY, ROLES_KEY } from '@yipanqi/http-api';
+import { coordinatorConfigFromEnv } from './coordinator.config';
+import { CoordinatorModule } from './coordinator.module';
+
+/**
+ * The only routes anyone may call without a token. Adding one is a decision:
+ * write it here. A registration request is public because it changes nothing
+ * until an admin approves it.
+ */
+const PUBLIC_ROUTES = ['GET /health', 'GET /directory/coordinator-key', 'POST /registrations'];
+
+function routesOf(controller: Type): { route: string; handler: object }[] {
+  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+  const prototype = controller.prototype as Record<string, object>;
+  return Object.getOwnPropertyNames(prototype)
+    .filter((name) => name !== 'constructor')
+    .map((name) => prototype[name])
+    .filter((handler) => Reflect.getMetadata(PATH_METADATA, handler) !== undefined)
+    .map((handler) => {
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const path = String(Reflect.getMetadata(PATH_METADATA, handler));
+      const full = ['', base, path].join('/').replace(/\/+/g, '/').replace(/\/$/, '');
+      return { route: `${method} ${full}`, handler };
+    });
+}
+
+describe('access to the coordinator API', () => {
+  const controllers = CoordinatorModule.forConfig(coordinatorConfigFromEnv({}))
+    .controllers as Type[];
+  const routes = controllers.flatMap((c) =>
+    routesOf(c).map((r) => ({
+      ...r,
+      roles: (Reflect.getMetadata(ROLES_KEY, r.handler) ?? Reflect.getMetadata(ROLES_KEY, c)) as
+        string[] | undefined,
+      isPublic: Boolean(
+        Reflect.getMetadata(PUBLIC_KEY, r.handler) ?? Reflect.getMetadata(PUBLIC_KEY, c),
+      ),
+    })),
+  );
+
+  it('finds the routes it checks', () => {
+    expect(routes.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'POST /nodes',
+        'POST /nodes/:code/keys',
+        'POST /registrations/:id/approve',
+      ]),
+    );
+  });
+
+  it('names the roles of every route that is not on the public list', () => {
+    const unguarded = routes.filter((r) => !r.isPublic && (!r.roles || r.roles.length === 0));
+    expect(unguarded.map((r) => r.route)).toEqual([]);
+  });
+
+  it('makes public exactly the routes on the public list', () => {
+    expect(routes.filter((r) => r.isPublic).map((r) => r.route)).toEqual(PUBLIC_ROUTES);
+  });
+
+  it('leaves every change of the directory to admins', () => {
+    const changes = routes.filter((r) => !r.isPublic && r.route.startsWith('POST'));
+    expect(changes.length).toBeGreaterThanOrEqual(6);
+    for (const r of changes) expect(r.roles).toEqual(['admin']);
+  });
+
+  it('lets every role read the directory', () => {
+    for (const route of ['GET /nodes', 'GET /nodes/:code']) {
+      expect(routes.find((r) => r.route === route)?.roles).toEqual([
+        'admin',
+        'coordinator',
+        'auditor',
+      ]);
+    }
+  });
+});
