@@ -210,21 +210,28 @@ export function expectExactlyOnce(sender: NodeProcess, receiver: NodeProcess, co
   expect({ received, distinct }).toEqual({ received: count, distinct: count });
   expect(
     receiver.count(
-      `SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied' AND sender = ?`,
+      `SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied' AND sender = ? AND type = 'notice'`,
       from,
     ),
   ).toBe(count);
   expect(receiver.count(`SELECT COUNT(*) n FROM exchange_dead_letter`)).toBe(0);
-  // a second application would have queued a second receipt
+  // one receipt per applied message (notices and the agreement's): a second
+  // application would have queued a second receipt
   expect(
     receiver.count(
       `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'receipt' AND peer = ?`,
       from,
     ),
-  ).toBe(count);
+  ).toBe(
+    receiver.count(
+      `SELECT COUNT(*) n FROM exchange_inbox
+       WHERE sender = ? AND outcome = 'applied' AND type NOT IN ('receipt', 'rejection')`,
+      from,
+    ),
+  );
   expect(
     sender.count(
-      `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND peer = ?`,
+      `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND peer = ? AND type = 'notice'`,
       to,
     ),
   ).toBe(count);
@@ -237,7 +244,10 @@ export function expectExactlyOnce(sender: NodeProcess, receiver: NodeProcess, co
     from,
   );
   expect(inn).toEqual(out);
-  expect(out.last_seq).toBe(count);
+  // every envelope to the receiver has its place in the stream, without gaps
+  expect(out.last_seq).toBe(
+    sender.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ?`, to),
+  );
 }
 
 export async function recordsOnTopic(topic: string): Promise<number> {
@@ -251,5 +261,18 @@ export async function recordsOnTopic(topic: string): Promise<number> {
   }
 }
 
+/** Notices of `sender` that have their receipt. */
 export const receiptsAtSender = (sender: NodeProcess) =>
-  sender.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt'`);
+  sender.count(
+    `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND type = 'notice'`,
+  );
+
+/** Nothing waiting in either node's outbox and every message answered: a quiet moment. */
+export const settled = (...nodes: NodeProcess[]) =>
+  nodes.every(
+    (n) =>
+      n.count(
+        `SELECT COUNT(*) n FROM exchange_outbox
+         WHERE sent_at IS NULL OR (answer IS NULL AND type NOT IN ('receipt', 'rejection'))`,
+      ) === 0,
+  );
