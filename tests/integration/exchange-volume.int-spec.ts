@@ -7,6 +7,7 @@ import { establishAgreement } from '../support/agreements';
 import { eventually } from '../support/city-nodes';
 import {
   expectExactlyOnce,
+  expectIntactStream,
   ProcessNetwork,
   receiptsAtSender,
   sendNotices,
@@ -36,17 +37,6 @@ describe('10,000 notices between two city nodes', () => {
     expectExactlyOnce(sender, receiver, count);
 
     // the receipts' own stream (receiver → sender) is intact too
-    const [receiptsOut] = receiver.query<{ last_seq: number; last_hash: string }>(
-      `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'out'`,
-      HUIZHOU,
-    );
-    const [receiptsIn] = sender.query<{ last_seq: number; last_hash: string }>(
-      `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'in'`,
-      YIBIN,
-    );
-    expect(receiptsIn).toEqual(receiptsOut);
-    expect(receiptsIn.last_seq).toBe(
-      receiver.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ?`, HUIZHOU),
-    );
+    expectIntactStream(receiver, sender);
   }, 420000);
 });

@@ -235,18 +235,25 @@ export function expectExactlyOnce(sender: NodeProcess, receiver: NodeProcess, co
       to,
     ),
   ).toBe(count);
-  const [out] = sender.query<{ last_seq: number; last_hash: string }>(
+  expectIntactStream(sender, receiver);
+}
+
+/**
+ * Both ends of the `from → to` stream hold the same last seq and hash, and
+ * every envelope the sender queued for it has its place in it, without gaps.
+ */
+export function expectIntactStream(from: NodeProcess, to: NodeProcess): void {
+  const [out] = from.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'out'`,
-    to,
+    to.code,
   );
-  const [inn] = receiver.query<{ last_seq: number; last_hash: string }>(
+  const [inn] = to.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'in'`,
-    from,
+    from.code,
   );
   expect(inn).toEqual(out);
-  // every envelope to the receiver has its place in the stream, without gaps
   expect(out.last_seq).toBe(
-    sender.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ?`, to),
+    from.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ?`, to.code),
   );
 }
 

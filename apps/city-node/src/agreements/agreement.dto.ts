@@ -23,15 +23,8 @@ const DATE_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]
 const DATE_MESSAGE =
   'must be a date (YYYY-MM-DD, 00:00 China Standard Time) or an ISO 8601 instant';
 
-/** The parts of an agreement staff can change in an amendment; all optional. */
-export class AmendAgreementDto {
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @IsIn(SCOPE_DOMAINS, { each: true })
-  scope?: ScopeDomain[];
-
+/** SLAs, weights and contacts: optional in a draft (defaults apply) and in an amendment. */
+class AgreementOptionsDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => AgreementSlaV1)
@@ -43,14 +36,6 @@ export class AmendAgreementDto {
   weights?: AgreementWeightsV1;
 
   @IsOptional()
-  @Matches(DATE_OR_INSTANT, { message: `termStart ${DATE_MESSAGE}` })
-  termStart?: string;
-
-  @IsOptional()
-  @Matches(DATE_OR_INSTANT, { message: `termEnd ${DATE_MESSAGE}` })
-  termEnd?: string;
-
-  @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
@@ -58,8 +43,26 @@ export class AmendAgreementDto {
   contacts?: AgreementContactV1[];
 }
 
+/** The parts of an agreement staff can change in an amendment; all optional. */
+export class AmendAgreementDto extends AgreementOptionsDto {
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(SCOPE_DOMAINS, { each: true })
+  scope?: ScopeDomain[];
+
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: `termStart ${DATE_MESSAGE}` })
+  termStart?: string;
+
+  @IsOptional()
+  @Matches(DATE_OR_INSTANT, { message: `termEnd ${DATE_MESSAGE}` })
+  termEnd?: string;
+}
+
 /** POST /agreements: a draft with a partner; SLAs and weights default to DESIGN §7. */
-export class DraftAgreementDto {
+export class DraftAgreementDto extends AgreementOptionsDto {
   @Matches(/^[1-9]\d{5}$/, { message: 'partner must be a 6-digit node code' })
   partner!: string;
 
@@ -73,28 +76,11 @@ export class DraftAgreementDto {
   @IsIn(SCOPE_DOMAINS, { each: true })
   scope!: ScopeDomain[];
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AgreementSlaV1)
-  sla?: AgreementSlaV1;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AgreementWeightsV1)
-  weights?: AgreementWeightsV1;
-
   @Matches(DATE_OR_INSTANT, { message: `termStart ${DATE_MESSAGE}` })
   termStart!: string;
 
   @Matches(DATE_OR_INSTANT, { message: `termEnd ${DATE_MESSAGE}` })
   termEnd!: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AgreementContactV1)
-  contacts?: AgreementContactV1[];
 }
 
 /** Countersigning or declining names the hash staff read, so nobody signs a text they did not see. */
