@@ -4,7 +4,13 @@
  * nothing, and the next valid message of the stream still applies.
  */
 import { Producer } from 'kafkajs';
-import { deadLetterTopic, Envelope, inboxTopic } from '@yipanqi/contracts';
+import {
+  AgreementCountersignedPayloadV1,
+  AgreementOfferPayloadV1,
+  deadLetterTopic,
+  Envelope,
+  inboxTopic,
+} from '@yipanqi/contracts';
 import { encryptPii, generateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import {
   DeadLetter,
@@ -13,7 +19,9 @@ import {
   InboxMessage,
   RejectionRecord,
 } from '@yipanqi/exchange';
+import { signAgreement } from '../../apps/city-node/src/agreements/agreement-rules';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
+import { agreementBecomes, api, draftAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
 import { HandSender } from '../support/hand-sender';
 import { testKafka, uniqueName } from '../support/kafka';
@@ -27,6 +35,7 @@ describe('bad records on the exchange', () => {
   let sender: HandSender;
   let validNotices = 0;
   const rejectionsOnTopic: Envelope[] = [];
+  const offersOnTopic: Envelope[] = [];
 
   const notice = async (recipientKeys: NodeKeys, extra: Record<string, unknown> = {}) => ({
     category: 'policy',
@@ -73,9 +82,32 @@ describe('bad records on the exchange', () => {
       eachMessage: async ({ message }) => {
         const envelope = JSON.parse(String(message.value)) as Envelope;
         if (envelope.type === 'rejection') rejectionsOnTopic.push(envelope);
+        if (envelope.type === 'agreement.proposed') offersOnTopic.push(envelope);
       },
     });
     afterAllConsumers.push(() => consumer.disconnect());
+
+    // Yibin's staff propose an agreement; the hand-driven Huizhou countersigns it
+    const draft = await draftAgreement(yibin(), HUIZHOU, { role: 'outflow' });
+    await api(yibin(), 'POST', `/agreements/${draft.id}/propose`);
+    await eventually(() => offersOnTopic.length === 1, 30000, 'the proposal');
+    const offer = offersOnTopic[0].payload as unknown as AgreementOfferPayloadV1;
+    const { agreementId } = offer.terms;
+    sender.agreementId = agreementId;
+    const countersignature: AgreementCountersignedPayloadV1 = {
+      agreementId,
+      version: 1,
+      hash: offer.hash,
+      signature: signAgreement(agreementId, 1, offer.hash, net.keys[HUIZHOU].signing.privateKey),
+    };
+    await produce(
+      JSON.stringify(
+        sender.advance(
+          sender.sign(sender.draft('agreement.countersigned', { ...countersignature })),
+        ),
+      ),
+    );
+    await agreementBecomes(yibin(), agreementId, (a) => a.status === 'active', 'the agreement');
   });
 
   const afterAllConsumers: (() => Promise<void>)[] = [];
@@ -262,7 +294,9 @@ describe('bad records on the exchange', () => {
       'DECRYPT_FAILED',
       'SCHEMA_INVALID',
     ]);
-    expect(inbox.filter((m) => m.outcome === 'applied')).toHaveLength(validNotices);
+    expect(inbox.filter((m) => m.outcome === 'applied' && m.type === 'notice')).toHaveLength(
+      validNotices,
+    );
 
     // rejections travel signed by Yibin, except to a sender nobody knows
     const unknown = await rejected('UNKNOWN_SENDER');

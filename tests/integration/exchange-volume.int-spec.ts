@@ -3,9 +3,11 @@
  * 10,000 notices through the send API. Every notice is applied once and
  * receipted once, and both ends agree on both streams' chains.
  */
+import { establishAgreement } from '../support/agreements';
 import { eventually } from '../support/city-nodes';
 import {
   expectExactlyOnce,
+  expectIntactStream,
   ProcessNetwork,
   receiptsAtSender,
   sendNotices,
@@ -21,6 +23,7 @@ describe('10,000 notices between two city nodes', () => {
   beforeAll(async () => {
     net = await startProcessNetwork([HUIZHOU, YIBIN]);
     await Promise.all(Object.values(net.nodes).map((n) => n.start()));
+    await establishAgreement(net.nodes[HUIZHOU], net.nodes[YIBIN], YIBIN);
   });
 
   afterAll(() => net.stop());
@@ -34,15 +37,6 @@ describe('10,000 notices between two city nodes', () => {
     expectExactlyOnce(sender, receiver, count);
 
     // the receipts' own stream (receiver → sender) is intact too
-    const [receiptsOut] = receiver.query<{ last_seq: number; last_hash: string }>(
-      `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'out'`,
-      HUIZHOU,
-    );
-    const [receiptsIn] = sender.query<{ last_seq: number; last_hash: string }>(
-      `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'in'`,
-      YIBIN,
-    );
-    expect(receiptsIn).toEqual(receiptsOut);
-    expect(receiptsIn.last_seq).toBe(count);
+    expectIntactStream(receiver, sender);
   }, 420000);
 });

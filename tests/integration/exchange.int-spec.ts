@@ -6,6 +6,7 @@ import request from 'supertest';
 import { IsNull, Not } from 'typeorm';
 import { InboxMessage, OutboxMessage, StreamState } from '@yipanqi/exchange';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
+import { establishAgreement } from '../support/agreements';
 import { bearer, eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
 
 const HUIZHOU = '441300';
@@ -20,6 +21,7 @@ describe.each([
 
   beforeAll(async () => {
     net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN], database);
+    await establishAgreement(net.nodes[HUIZHOU], net.nodes[YIBIN], YIBIN);
   });
 
   afterAll(() => net.stop());
@@ -55,13 +57,16 @@ describe.each([
     );
     await eventually(
       async () =>
-        (await sender.db.getRepository(OutboxMessage).count({ where: { answer: 'receipt' } })) ===
-        count,
+        (await sender.db
+          .getRepository(OutboxMessage)
+          .count({ where: { type: 'notice', answer: 'receipt' } })) === count,
       180000,
       'a receipt for every notice',
     );
 
-    const inbox = await receiver.db.getRepository(InboxMessage).find({ where: { from: HUIZHOU } });
+    const inbox = await receiver.db
+      .getRepository(InboxMessage)
+      .find({ where: { from: HUIZHOU, type: 'notice' } });
     expect(inbox).toHaveLength(count);
     expect(new Set(inbox.map((m) => m.id)).size).toBe(count);
     expect(inbox.every((m) => m.outcome === 'applied')).toBe(true);
@@ -72,8 +77,11 @@ describe.each([
     const inn = await receiver.db
       .getRepository(StreamState)
       .findOneByOrFail({ peer: HUIZHOU, direction: 'in' });
-    expect(inn).toMatchObject({ lastSeq: count, lastHash: out.lastHash });
-    expect(out.lastSeq).toBe(count);
+    // every envelope to Yibin (the agreement's and the notices) has its place, no gaps
+    expect(inn).toMatchObject({ lastSeq: out.lastSeq, lastHash: out.lastHash });
+    expect(out.lastSeq).toBe(
+      await sender.db.getRepository(OutboxMessage).count({ where: { peer: YIBIN } }),
+    );
 
     // receipts are a stream of their own, in the other direction
     const receiptsOut = await receiver.db
@@ -82,7 +90,13 @@ describe.each([
     const receiptsIn = await sender.db
       .getRepository(StreamState)
       .findOneByOrFail({ peer: YIBIN, direction: 'in' });
-    expect(receiptsIn).toMatchObject({ lastSeq: count, lastHash: receiptsOut.lastHash });
+    expect(receiptsIn).toMatchObject({
+      lastSeq: receiptsOut.lastSeq,
+      lastHash: receiptsOut.lastHash,
+    });
+    expect(receiptsOut.lastSeq).toBe(
+      await receiver.db.getRepository(OutboxMessage).count({ where: { peer: HUIZHOU } }),
+    );
 
     // the notice text is stored encrypted on both sides
     const stored = await receiver.db

@@ -46,6 +46,14 @@ describe('city node HTTP API', () => {
     await request(node.url).get('/health').expect(200);
   });
 
+  it('describes its routes in OpenAPI without a token', async () => {
+    const res = await request(node.url).get('/api/docs-json').expect(200);
+    const paths = Object.keys((res.body as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/agreements', '/agreements/{id}/countersign', '/notices']),
+    );
+  });
+
   it.each([
     ['no token', undefined, 401, 'UNAUTHENTICATED'],
     ['an unknown token', 'Bearer yq_not-a-real-token', 401, 'TOKEN_INVALID'],

@@ -1,62 +1,152 @@
 /**
- * A partner that is not there yet: its notices wait in the outbox without
- * holding up other partners, and once it starts the whole backlog — more than
- * Kafka takes in one request — arrives in order, each notice once.
+ * The outbox relay under backlog: more envelopes than Kafka takes in one
+ * request go out in order, each once; and a partner that cannot take
+ * messages holds back only its own stream.
  */
-import { eventually } from '../support/city-nodes';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Admin } from 'kafkajs';
+import { IsNull, Not } from 'typeorm';
+import { Envelope, inboxTopic } from '@yipanqi/contracts';
+import { generateNodeKeys } from '@yipanqi/crypto';
 import {
-  expectExactlyOnce,
-  ProcessNetwork,
-  sendNotices,
-  startProcessNetwork,
-} from '../support/node-process';
+  EXCHANGE_ENTITIES,
+  EXCHANGE_MIGRATIONS,
+  ensureNodeTopics,
+  InboxMessage,
+  Outbox,
+  OutboxMessage,
+  OutboxRelay,
+  SoleRelay,
+} from '@yipanqi/exchange';
+import { openDatabase, Transactions } from '@yipanqi/persistence';
+import { api, draftAgreement, establishAgreement } from '../support/agreements';
+import { eventually, startTestNetwork } from '../support/city-nodes';
+import { testKafka, uniqueName } from '../support/kafka';
 
 const HUIZHOU = '441300';
 const SHENZHEN = '440300';
 const YIBIN = '511500';
 
-describe('outbox backlog', () => {
-  let net: ProcessNetwork;
+describe('outbox relay backlog', () => {
+  let admin: Admin;
 
   beforeAll(async () => {
-    net = await startProcessNetwork([HUIZHOU, SHENZHEN, YIBIN]);
+    admin = testKafka('relay-backlog').admin();
+    await admin.connect();
   });
-  afterAll(() => net.stop());
+  afterAll(() => admin.disconnect());
 
-  it('keeps a backlog for an absent partner and delivers it all when it starts', async () => {
-    const huizhou = net.nodes[HUIZHOU];
-    const shenzhen = net.nodes[SHENZHEN];
-    const yibin = net.nodes[YIBIN];
-    await Promise.all([huizhou.start(), shenzhen.start()]);
-
-    // 1,200 notices are ≈ 1.5 MB of envelopes: more than one Kafka request may carry
-    const backlog = 1200;
-    await sendNotices(huizhou, YIBIN, backlog, 16);
-    await sendNotices(huizhou, SHENZHEN, 5, 1);
-    await eventually(
-      () => shenzhen.count(`SELECT COUNT(*) n FROM notice`) === 5,
-      60000,
-      'Shenzhen to get its notices while Yibin is absent',
+  it('publishes a backlog larger than one Kafka request in stream order, each envelope once', async () => {
+    const prefix = uniqueName('backlog').replace(/\./g, '-');
+    const db = await openDatabase({
+      url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'yipanqi-backlog-')), 'node.db')}`,
+      entities: EXCHANGE_ENTITIES,
+      migrations: EXCHANGE_MIGRATIONS,
+    });
+    const transactions = new Transactions(db);
+    const outbox = new Outbox(HUIZHOU, generateNodeKeys().signing.privateKey);
+    // 1,200 envelopes of ≈ 1.3 KB: ≈ 1.6 MB, more than Kafka's 1 MiB per request
+    const count = 1200;
+    await transactions.run((m) =>
+      outbox.enqueueAll(
+        m,
+        Array.from({ length: count }, (_, i) => ({
+          to: YIBIN,
+          type: 'notice',
+          payload: { category: 'policy', domain: 'publicity', pii: `${i}.`.padEnd(1100, 'x') },
+        })),
+      ),
     );
-    const pending = (peer: string) =>
-      huizhou.count(
-        `SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ? AND sent_at IS NULL`,
-        peer,
+    await ensureNodeTopics(admin, YIBIN, prefix);
+    const producer = testKafka('relay-backlog-producer').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const errors: Error[] = [];
+    const relay = new OutboxRelay({
+      me: HUIZHOU,
+      producer,
+      transactions,
+      leadership: new SoleRelay(),
+      onError: (err) => errors.push(err),
+      topicPrefix: prefix,
+    });
+    let drains = 0;
+    let published = 0;
+    for (let sent = await relay.drainOnce(); sent > 0; sent = await relay.drainOnce()) {
+      drains++;
+      published += sent;
+    }
+    await producer.disconnect();
+    expect(errors).toEqual([]);
+    expect(published).toBe(count);
+    expect(drains).toBeGreaterThan(1);
+    expect(await db.getRepository(OutboxMessage).countBy({ sentAt: Not(IsNull()) })).toBe(count);
+    await db.destroy();
+
+    const seqs: number[] = [];
+    const consumer = testKafka('relay-backlog-reader').consumer({ groupId: uniqueName('reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: inboxTopic(YIBIN, prefix), fromBeginning: true });
+    await consumer.run({
+      // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
+      eachMessage: async ({ message }) => {
+        seqs.push((JSON.parse(String(message.value)) as Envelope).seq);
+      },
+    });
+    await eventually(() => seqs.length >= count, 60000, 'every record on the topic');
+    await consumer.disconnect();
+    expect(seqs).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  });
+
+  it('keeps publishing to other partners while one cannot take messages', async () => {
+    // Shenzhen is in the network but runs no node yet: its inbox topic does not exist
+    const net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN, SHENZHEN]);
+    try {
+      const [huizhou, yibin] = [net.nodes[HUIZHOU], net.nodes[YIBIN]];
+      const agreementId = await establishAgreement(huizhou, yibin, YIBIN);
+      const toShenzhen = await draftAgreement(huizhou, SHENZHEN);
+      await api(huizhou, 'POST', `/agreements/${toShenzhen.id}/propose`);
+
+      const sent: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await api<{ id: string }>(huizhou, 'POST', '/notices', {
+          to: YIBIN,
+          category: 'policy',
+          domain: 'publicity',
+          title: `通报 ${i}`,
+          text: '内容',
+          agreementId,
+        });
+        sent.push(res.body.id);
+      }
+      await eventually(
+        async () =>
+          (await yibin.db.getRepository(InboxMessage).countBy({ type: 'notice' })) === sent.length,
+        30000,
+        'the notices to Yibin',
       );
-    expect(pending(YIBIN)).toBe(backlog);
+      const pending = await huizhou.db
+        .getRepository(OutboxMessage)
+        .find({ where: { peer: SHENZHEN } });
+      expect(pending.filter((p) => p.sentAt === null).map((p) => p.type)).toEqual([
+        'agreement.proposed',
+      ]);
 
-    await yibin.start();
-    await eventually(
-      () =>
-        huizhou.count(
-          `SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ? AND answer = 'receipt'`,
-          YIBIN,
-        ) === backlog,
-      120000,
-      'a receipt for the whole backlog',
-    );
-    expect(pending(YIBIN)).toBe(0);
-    expectExactlyOnce(huizhou, yibin, backlog);
-    expectExactlyOnce(huizhou, shenzhen, 5);
+      // once Shenzhen's inbox exists, the proposal goes out
+      await ensureNodeTopics(admin, SHENZHEN, net.topicPrefix);
+      await eventually(
+        async () =>
+          (await huizhou.db.getRepository(OutboxMessage).findOneByOrFail({ peer: SHENZHEN }))
+            .sentAt !== null,
+        30000,
+        'the proposal to Shenzhen published',
+      );
+    } finally {
+      await net.stop();
+    }
   });
 });

@@ -12,6 +12,8 @@ import { envelopeHash, signEnvelope } from '@yipanqi/exchange';
 export class HandSender {
   seq = 0;
   lastHash: string | null = null;
+  /** the agreement its flow messages travel under */
+  agreementId: string | null = null;
 
   constructor(
     readonly from: string,
@@ -31,7 +33,7 @@ export class HandSender {
       v: 1,
       from: this.from,
       to: this.to,
-      agreementId: null,
+      agreementId: this.agreementId,
       correlationId: null,
       causationId: null,
       seq: this.seq + 1,

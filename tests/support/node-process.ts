@@ -218,34 +218,51 @@ export function expectExactlyOnce(sender: NodeProcess, receiver: NodeProcess, co
   expect({ received, distinct }).toEqual({ received: count, distinct: count });
   expect(
     receiver.count(
-      `SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied' AND sender = ?`,
+      `SELECT COUNT(*) n FROM exchange_inbox WHERE outcome = 'applied' AND sender = ? AND type = 'notice'`,
       from,
     ),
   ).toBe(count);
   expect(receiver.count(`SELECT COUNT(*) n FROM exchange_dead_letter`)).toBe(0);
-  // a second application would have queued a second receipt
+  // one receipt per applied message (notices and the agreement's): a second
+  // application would have queued a second receipt
   expect(
     receiver.count(
       `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'receipt' AND peer = ?`,
       from,
     ),
-  ).toBe(count);
+  ).toBe(
+    receiver.count(
+      `SELECT COUNT(*) n FROM exchange_inbox
+       WHERE sender = ? AND outcome = 'applied' AND type NOT IN ('receipt', 'rejection')`,
+      from,
+    ),
+  );
   expect(
     sender.count(
-      `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND peer = ?`,
+      `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND peer = ? AND type = 'notice'`,
       to,
     ),
   ).toBe(count);
-  const [out] = sender.query<{ last_seq: number; last_hash: string }>(
+  expectIntactStream(sender, receiver);
+}
+
+/**
+ * Both ends of the `from → to` stream hold the same last seq and hash, and
+ * every envelope the sender queued for it has its place in it, without gaps.
+ */
+export function expectIntactStream(from: NodeProcess, to: NodeProcess): void {
+  const [out] = from.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'out'`,
-    to,
+    to.code,
   );
-  const [inn] = receiver.query<{ last_seq: number; last_hash: string }>(
+  const [inn] = to.query<{ last_seq: number; last_hash: string }>(
     `SELECT last_seq, last_hash FROM exchange_stream WHERE peer = ? AND direction = 'in'`,
-    from,
+    from.code,
   );
   expect(inn).toEqual(out);
-  expect(out.last_seq).toBe(count);
+  expect(out.last_seq).toBe(
+    from.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE peer = ?`, to.code),
+  );
 }
 
 export async function recordsOnTopic(topic: string): Promise<number> {
@@ -259,5 +276,18 @@ export async function recordsOnTopic(topic: string): Promise<number> {
   }
 }
 
+/** Notices of `sender` that have their receipt. */
 export const receiptsAtSender = (sender: NodeProcess) =>
-  sender.count(`SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt'`);
+  sender.count(
+    `SELECT COUNT(*) n FROM exchange_outbox WHERE answer = 'receipt' AND type = 'notice'`,
+  );
+
+/** Nothing waiting in either node's outbox and every message answered: a quiet moment. */
+export const settled = (...nodes: NodeProcess[]) =>
+  nodes.every(
+    (n) =>
+      n.count(
+        `SELECT COUNT(*) n FROM exchange_outbox
+         WHERE sent_at IS NULL OR (answer IS NULL AND type NOT IN ('receipt', 'rejection'))`,
+      ) === 0,
+  );

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ExchangeNode, ExchangeTransport } from '@yipanqi/exchange';
-import { configureHttpApi } from '@yipanqi/http-api';
+import { configureHttpApi, serveOpenApi } from '@yipanqi/http-api';
 import { CityNodeConfig } from './city-node.config';
 import { CityNodeModule } from './city-node.module';
 
@@ -15,6 +15,11 @@ export async function startCityNode(
     logger: options.logger,
   });
   configureHttpApi(app);
+  serveOpenApi(
+    app,
+    `Yipanqi city node ${config.nodeCode}`,
+    'Agreements, notices, the exchange monitor and tokens of one city node. Every route but /health needs a bearer token; errors are RFC 9457 problem+json.',
+  );
   app.enableShutdownHooks();
   app.connectMicroservice(
     { strategy: new ExchangeTransport(app.get(ExchangeNode)) },

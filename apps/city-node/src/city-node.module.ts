@@ -1,4 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgreementMessagesController } from './agreements/agreement-messages.controller';
+import { AgreementsController } from './agreements/agreements.controller';
+import { AgreementsService } from './agreements/agreements.service';
 import { authProviders } from './auth/auth.providers';
 import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
@@ -14,11 +17,19 @@ export class CityNodeModule {
   static forConfig(config: CityNodeConfig): DynamicModule {
     return {
       module: CityNodeModule,
-      controllers: [HealthController, TokensController, NoticesController, MonitorController],
+      controllers: [
+        HealthController,
+        TokensController,
+        AgreementsController,
+        AgreementMessagesController,
+        NoticesController,
+        MonitorController,
+      ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
         ...exchangeProviders,
         ...authProviders,
+        AgreementsService,
         NoticesService,
       ],
     };

@@ -4,14 +4,22 @@ import { EXCHANGE_ENTITIES, EXCHANGE_MIGRATIONS } from '@yipanqi/exchange';
 import { API_TOKEN_ENTITIES, API_TOKEN_MIGRATIONS } from '@yipanqi/http-api';
 import { openDatabase } from '@yipanqi/persistence';
 import { CityNodeConfig } from './city-node.config';
+import { AGREEMENT_ENTITIES } from './agreements/agreement.entities';
 import { Notices1764400100000 } from './migrations/1764400100000-notices';
+import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { Notice } from './notices/notice.entity';
 
-export const CITY_NODE_ENTITIES = [...EXCHANGE_ENTITIES, ...API_TOKEN_ENTITIES, Notice];
+export const CITY_NODE_ENTITIES = [
+  ...EXCHANGE_ENTITIES,
+  ...API_TOKEN_ENTITIES,
+  ...AGREEMENT_ENTITIES,
+  Notice,
+];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
   ...API_TOKEN_MIGRATIONS,
   Notices1764400100000,
+  Agreements1764400200000,
 ];
 
 /** The node's database, migrated to the current schema. */

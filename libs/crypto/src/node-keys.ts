@@ -62,7 +62,8 @@ export function exportPublicKeys(keys: NodeKeys): NodePublicKeys {
   };
 }
 
-function rawPublicKey(key: KeyObject): string {
+/** A public key as it travels: the raw 32 bytes, base64url. */
+export function rawPublicKey(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
   if (typeof jwk.x !== 'string') throw new Error('not an OKP public key');
   return jwk.x;

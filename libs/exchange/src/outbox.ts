@@ -21,6 +21,14 @@ export interface OutgoingMessage {
 
 export class PayloadTooLargeError extends Error {}
 
+/** Refuses a payload over the exchange's limit (DESIGN §3 leaves it to us: 64 KiB canonical JSON). */
+export function assertPayloadSize(payload: Record<string, unknown>): void {
+  const size = Buffer.byteLength(canonicalJson(payload));
+  if (size > MAX_PAYLOAD_BYTES) {
+    throw new PayloadTooLargeError(`payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
+  }
+}
+
 /**
  * The sending half of the transactional outbox: `enqueue` must run inside the
  * transaction of the domain change that causes the message, so both commit or
@@ -41,12 +49,7 @@ export class Outbox {
 
   /** Several messages in one go (one stream read and one insert per peer and batch). */
   async enqueueAll(manager: EntityManager, messages: OutgoingMessage[]): Promise<Envelope[]> {
-    for (const m of messages) {
-      const size = Buffer.byteLength(canonicalJson(m.payload));
-      if (size > MAX_PAYLOAD_BYTES) {
-        throw new PayloadTooLargeError(`payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
-      }
-    }
+    for (const m of messages) assertPayloadSize(m.payload);
     // Locks are always taken in peer order, so two transactions never wait on each other in a circle.
     const streams = new Map<string, StreamState>();
     for (const peer of [...new Set(messages.map((m) => m.to))].sort()) {

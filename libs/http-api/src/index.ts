@@ -5,6 +5,7 @@ export * from './api-tokens';
 export * from './auth.guard';
 export * from './http-api';
 export * from './migrations/1764400050000-api-tokens';
+export * from './openapi';
 export * from './problem';
 export * from './problem-details.filter';
 export * from './roles';

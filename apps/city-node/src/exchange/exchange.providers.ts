@@ -8,6 +8,7 @@ import {
 } from '@yipanqi/crypto';
 import { DirectoryPeerKeys, ExchangeNode } from '@yipanqi/exchange';
 import { Transactions } from '@yipanqi/persistence';
+import { AgreementGate } from '../agreements/agreement-gate';
 import { CityNodeConfig } from '../city-node.config';
 import { openCityNodeDatabase } from '../database';
 import { CITY_NODE_CONFIG, DATA_KEY, NODE_KEYS, PEER_KEYS } from '../tokens';
@@ -87,6 +88,7 @@ export const exchangeProviders: Provider[] = [
         topicPrefix: config.topicPrefix,
         sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         relayCrashPoint: config.relayCrashPoint,
+        gate: new AgreementGate(config.nodeCode),
         log: (message) => logger.warn(message),
       });
       await exchange.start();

@@ -2,8 +2,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '@yipanqi/persistence';
 
 /**
- * 信息通报 sent or received. `pii` (title and text) stays a JWE encrypted to
- * this node's own X25519 key: personal data is never stored in clear.
+ * 信息通报 sent or received. `pii` (title and text) is never stored in clear:
+ * sent notices under the node-local data key, received ones as they arrived
+ * (a JWE to this node's X25519 key).
  */
 @Entity('notice')
 export class Notice {
@@ -16,6 +17,10 @@ export class Notice {
 
   @Column({ type: 'varchar', length: 6 })
   peer!: string;
+
+  /** the agreement it travelled under */
+  @Column({ name: 'agreement_id', type: 'varchar', length: 36, nullable: true })
+  agreementId!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   category!: string;

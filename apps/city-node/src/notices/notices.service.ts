@@ -3,9 +3,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NoticePayloadV1, NoticePiiV1 } from '@yipanqi/contracts';
 import { encryptAtRest, encryptPii } from '@yipanqi/crypto';
-import { ExchangeNode, PayloadTooLargeError, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
+import {
+  assertPayloadSize,
+  ExchangeNode,
+  PayloadTooLargeError,
+  PeerKeys,
+  ReceivedMessage,
+} from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
+import { AgreementsService } from '../agreements/agreements.service';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { Notice } from './notice.entity';
 import { SendNoticeDto } from './send-notice.dto';
@@ -18,6 +25,7 @@ export class NoticesService {
     private readonly exchange: ExchangeNode,
     private readonly transactions: Transactions,
     private readonly dataSource: DataSource,
+    private readonly agreements: AgreementsService,
   ) {}
 
   /** Records the notice and queues it for the partner in one transaction. */
@@ -41,35 +49,43 @@ export class NoticesService {
       domain: dto.domain,
       pii: forPartner,
     };
-    return this.transactions
-      .run(async (manager) => {
-        const envelope = await this.exchange.outbox.enqueue(manager, {
-          to: dto.to,
-          type: 'notice',
-          payload: { ...payload },
-        });
-        await manager.insert(Notice, {
-          id: envelope.id,
-          direction: 'sent',
-          peer: dto.to,
-          category: dto.category,
-          domain: dto.domain,
-          pii: forUs,
-          createdAt: Date.now(),
-        });
-        return { id: envelope.id };
-      })
-      .catch((err: unknown) => {
-        if (err instanceof PayloadTooLargeError) {
-          throw new ProblemError(
-            413,
-            'PAYLOAD_TOO_LARGE',
-            'Notice too large for the exchange',
-            err.message,
-          );
-        }
-        throw err;
+    try {
+      assertPayloadSize({ ...payload });
+    } catch (err) {
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      throw new ProblemError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'Notice too large for the exchange',
+        err.message,
+      );
+    }
+    return this.transactions.run(async (manager) => {
+      const agreementId = await this.agreements.agreementForFlow(
+        manager,
+        dto.to,
+        'notice',
+        { ...payload },
+        dto.agreementId,
+      );
+      const envelope = await this.exchange.outbox.enqueue(manager, {
+        to: dto.to,
+        type: 'notice',
+        agreementId,
+        payload: { ...payload },
       });
+      await manager.insert(Notice, {
+        id: envelope.id,
+        direction: 'sent',
+        peer: dto.to,
+        agreementId,
+        category: dto.category,
+        domain: dto.domain,
+        pii: forUs,
+        createdAt: Date.now(),
+      });
+      return { id: envelope.id };
+    });
   }
 
   /** A partner's notice, applied inside the inbox transaction. */
@@ -79,6 +95,7 @@ export class NoticesService {
       id: message.envelope.id,
       direction: 'received',
       peer: message.envelope.from,
+      agreementId: message.envelope.agreementId,
       category: payload.category,
       domain: payload.domain,
       pii: payload.pii,
@@ -92,6 +109,7 @@ export class NoticesService {
         id: true,
         direction: true,
         peer: true,
+        agreementId: true,
         category: true,
         domain: true,
         createdAt: true,

@@ -1,4 +1,4 @@
-import { IsIn, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { NOTICE_CATEGORIES, NoticePiiV1, SCOPE_DOMAINS, ScopeDomain } from '@yipanqi/contracts';
 
 /** POST /notices: the readable routing fields plus the title and text that travel encrypted. */
@@ -11,4 +11,9 @@ export class SendNoticeDto extends NoticePiiV1 {
 
   @IsIn(SCOPE_DOMAINS)
   domain!: ScopeDomain;
+
+  /** the agreement to send under; by default the one in force with `to` that covers `domain` */
+  @IsOptional()
+  @IsUUID()
+  agreementId?: string;
 }

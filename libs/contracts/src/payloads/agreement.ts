@@ -145,8 +145,8 @@ export class AgreementOfferPayloadV1 {
   signature!: string;
 }
 
-/** agreement.countersigned: the partner's signature over the same hash. */
-export class AgreementCountersignedPayloadV1 {
+/** Which offer an answer is about: the agreement, the version and the hash of its text. */
+class AgreementOfferRefV1 {
   @IsUUID()
   agreementId!: string;
 
@@ -156,7 +156,10 @@ export class AgreementCountersignedPayloadV1 {
 
   @Matches(HASH, { message: 'hash must be a base64url SHA-256' })
   hash!: string;
+}
 
+/** agreement.countersigned: the partner's signature over the same hash. */
+export class AgreementCountersignedPayloadV1 extends AgreementOfferRefV1 {
   @Matches(SIGNATURE, { message: 'signature must be a base64url Ed25519 signature' })
   signature!: string;
 }
@@ -164,17 +167,7 @@ export class AgreementCountersignedPayloadV1 {
 export const DECLINE_REASONS = ['declined', 'superseded'] as const;
 
 /** agreement.declined: the offer (proposal or amendment) of that version and hash is not accepted. */
-export class AgreementDeclinedPayloadV1 {
-  @IsUUID()
-  agreementId!: string;
-
-  @IsInt()
-  @Min(1)
-  version!: number;
-
-  @Matches(HASH, { message: 'hash must be a base64url SHA-256' })
-  hash!: string;
-
+export class AgreementDeclinedPayloadV1 extends AgreementOfferRefV1 {
   /** `superseded`: the offers crossed and the other one stands (see docs/agreements.md) */
   @IsIn(DECLINE_REASONS)
   reason!: (typeof DECLINE_REASONS)[number];

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@yipanqi/http-api';
+import {
+  AmendAgreementDto,
+  AnswerOfferDto,
+  DraftAgreementDto,
+  LifecycleDto,
+} from './agreement.dto';
+import { AgreementsService } from './agreements.service';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+/** 区域协作协议: staff draft, propose, answer, amend, suspend, resume and terminate agreements. */
+@ApiTags('agreements')
+@ApiBearerAuth()
+@Controller('agreements')
+@Roles('coordinator')
+export class AgreementsController {
+  constructor(private readonly agreements: AgreementsService) {}
+
+  /** A draft with a partner; nothing is sent until it is proposed. */
+  @Post()
+  draft(@Body() dto: DraftAgreementDto) {
+    return this.agreements.draft(dto);
+  }
+
+  @Get()
+  @Roles('coordinator', 'auditor')
+  list() {
+    return this.agreements.list();
+  }
+
+  /** Status, the text in force, every version with its signatures, and the history. */
+  @Get(':id')
+  @Roles('coordinator', 'auditor')
+  get(@Id() id: string) {
+    return this.agreements.get(id);
+  }
+
+  /** Checks both parties' signatures of the version in force. */
+  @Get(':id/verification')
+  @Roles('coordinator', 'auditor')
+  verify(@Id() id: string) {
+    return this.agreements.verify(id);
+  }
+
+  @Post(':id/propose')
+  @HttpCode(200)
+  propose(@Id() id: string) {
+    return this.agreements.propose(id);
+  }
+
+  /** Signs the partner's proposal or amendment; `hash` is the one shown by GET. */
+  @Post(':id/countersign')
+  @HttpCode(200)
+  countersign(@Id() id: string, @Body() dto: AnswerOfferDto) {
+    return this.agreements.countersign(id, dto);
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  decline(@Id() id: string, @Body() dto: AnswerOfferDto) {
+    return this.agreements.decline(id, dto);
+  }
+
+  /** Offers the next version; it takes over once the partner countersigns it. */
+  @Post(':id/amendments')
+  @HttpCode(200)
+  amend(@Id() id: string, @Body() dto: AmendAgreementDto) {
+    return this.agreements.amend(id, dto);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  suspend(@Id() id: string, @Body() dto: LifecycleDto) {
+    return this.agreements.lifecycle(id, 'suspend', dto);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  resume(@Id() id: string, @Body() dto: LifecycleDto) {
+    return this.agreements.lifecycle(id, 'resume', dto);
+  }
+
+  @Post(':id/terminate')
+  @HttpCode(200)
+  terminate(@Id() id: string, @Body() dto: LifecycleDto) {
+    return this.agreements.lifecycle(id, 'terminate', dto);
+  }
+}
