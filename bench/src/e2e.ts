@@ -16,7 +16,7 @@ import {
   sleep,
 } from './city-node-process';
 import { kafkaBrokerPids, machineCpuSeconds, processCpuSeconds } from './proc-cpu';
-import { noticeRequestBody, RECEIVER, SENDER } from './sample';
+import { NOTICE, noticeRequestBody, RECEIVER, SENDER } from './sample';
 import { distribution, Distribution } from './stats';
 
 export interface E2eOptions {
@@ -282,6 +282,11 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
       log('e2e: this build has no issue-token command: requests carry no Authorization header');
     }
 
+    await establishAgreement(sender, receiver);
+    log(
+      `e2e: agreement ${SENDER} ⇄ ${RECEIVER} in force (proposed and countersigned via the APIs)`,
+    );
+
     watcher = new AnswerWatcher(join(workDir, SENDER, 'node.db'));
     watcher.start();
     const posted = new Map<string, Posted>();
@@ -481,5 +486,41 @@ async function deleteRunTopics(brokers: string[], prefix: string): Promise<void>
     // cleanup is best effort: a failed run must still report its own error
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Notices travel only under an agreement in force: staff's steps through both nodes' APIs. */
+async function establishAgreement(
+  sender: CityNodeProcess,
+  receiver: CityNodeProcess,
+): Promise<void> {
+  const json = async (node: CityNodeProcess, method: string, path: string, body?: unknown) => {
+    const res = await node.call(
+      method,
+      path,
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.body}`);
+    return JSON.parse(res.body) as { id: string; hash: string; status: string };
+  };
+  const draft = await json(sender, 'POST', '/agreements', {
+    partner: RECEIVER,
+    myRole: 'inflow',
+    scope: [NOTICE.domain],
+    termStart: '2026-01-01',
+    termEnd: '2036-01-01',
+  });
+  await json(sender, 'POST', `/agreements/${draft.id}/propose`);
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const seen = await receiver.call('GET', `/agreements/${draft.id}`);
+    if (seen.status === 200) break;
+    if (Date.now() > deadline) throw new Error('the agreement proposal did not arrive in 30 s');
+    await sleep(100);
+  }
+  await json(receiver, 'POST', `/agreements/${draft.id}/countersign`, { hash: draft.hash });
+  while ((await json(sender, 'GET', `/agreements/${draft.id}`)).status !== 'active') {
+    if (Date.now() > deadline) throw new Error('the countersignature did not arrive in 30 s');
+    await sleep(100);
   }
 }

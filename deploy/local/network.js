@@ -124,6 +124,60 @@ async function ensureListed(n) {
   return entry.keys[0].validFrom;
 }
 
+const staffToken = (n) =>
+  JSON.parse(fs.readFileSync(path.join(dataRoot, n.code, 'tokens.json'), 'utf8')).coordinator;
+
+async function cityApi(n, method, route, body) {
+  const res = await fetch(`http://127.0.0.1:${n.port}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${staffToken(n)}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await res.json();
+  if (!res.ok) throw new Error(`${n.code} ${method} ${route}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
+ * The demo agreements of the network file (区域协作协议), set up the way staff
+ * would: the inflow city drafts and proposes, the outflow city countersigns
+ * the hash it read. Skipped when the pair already has an agreement.
+ */
+async function ensureAgreement({ inflow, outflow, scope }) {
+  const [a, b] = [inflow, outflow].map((code) => network.cityNodes.find((n) => n.code === code));
+  const existing = await cityApi(a, 'GET', '/agreements');
+  if (existing.some((x) => x.partner === outflow && ['active', 'proposed'].includes(x.status))) {
+    return;
+  }
+  const draft = await cityApi(a, 'POST', '/agreements', {
+    partner: outflow,
+    myRole: 'inflow',
+    scope,
+    termStart: '2026-01-01',
+    termEnd: '2031-01-01',
+  });
+  await cityApi(a, 'POST', `/agreements/${draft.id}/propose`);
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const seen = await fetch(`http://127.0.0.1:${b.port}/agreements/${draft.id}`, {
+      headers: { authorization: `Bearer ${staffToken(b)}` },
+    });
+    if (seen.ok) {
+      const received = await seen.json();
+      await cityApi(b, 'POST', `/agreements/${draft.id}/countersign`, { hash: received.hash });
+      console.log(
+        `agreement: ${a.name} ${inflow} (inflow) ⇄ ${b.name} ${outflow} (outflow) in force`,
+      );
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the proposal to ${outflow} did not arrive within 30 s`);
+}
+
 const cities = network.cityNodes.map((n) => ({
   label: `city-node ${n.code} ${n.name}`,
   script: dist('city-node'),
@@ -149,6 +203,7 @@ async function main() {
     start(city);
   }
   await Promise.all(cities.map((c) => healthy(c.port)));
+  for (const agreement of network.agreements ?? []) await ensureAgreement(agreement);
   console.log('\nYipanqi local network is up (Ctrl-C stops it):');
   for (const app of [coordinator, ...cities]) {
     console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
