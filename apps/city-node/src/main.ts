@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { exportPublicKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { keyFingerprint, signRegistration } from '@yipanqi/directory';
-import { ApiTokens, ROLES, Role } from '@yipanqi/http-api';
-import { Transactions } from '@yipanqi/persistence';
+import { issueTokenCommand } from '@yipanqi/http-api';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { startCityNode } from './city-node.app';
 import { openCityNodeDatabase } from './database';
@@ -21,22 +20,9 @@ program
     console.log(`city-node ${config.nodeCode} listening on ${await app.getUrl()}`);
   });
 
-program
-  .command('issue-token')
-  .description("issue a bearer token in this node's database and print it (shown only once)")
-  .addOption(
-    new Option('--role <role>', 'what the token may do').choices(ROLES).makeOptionMandatory(),
-  )
-  .requiredOption('--label <label>', 'who or what the token is for')
-  .action(async (opts: { role: Role; label: string }) => {
-    const db = await openCityNodeDatabase(cityNodeConfigFromEnv());
-    try {
-      const issued = await new ApiTokens(new Transactions(db)).issue(opts.role, opts.label);
-      console.log(issued.token);
-    } finally {
-      await db.destroy();
-    }
-  });
+program.addCommand(
+  issueTokenCommand('city node', () => openCityNodeDatabase(cityNodeConfigFromEnv())),
+);
 
 program
   .command('register')

@@ -1,39 +1,14 @@
-import { RequestMethod, Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { PUBLIC_KEY, ROLES_KEY } from '@yipanqi/http-api';
+import { Type } from '@nestjs/common';
+import { routeAccess } from '@yipanqi/http-api';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { CityNodeModule } from './city-node.module';
 
 /** The only routes anyone may call without a token. Adding one is a decision: write it here. */
 const PUBLIC_ROUTES = ['GET /health'];
 
-function routesOf(controller: Type): { route: string; handler: object }[] {
-  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-  const prototype = controller.prototype as Record<string, object>;
-  return Object.getOwnPropertyNames(prototype)
-    .filter((name) => name !== 'constructor')
-    .map((name) => prototype[name])
-    .filter((handler) => Reflect.getMetadata(PATH_METADATA, handler) !== undefined)
-    .map((handler) => {
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const path = String(Reflect.getMetadata(PATH_METADATA, handler));
-      const full = ['', base, path].join('/').replace(/\/+/g, '/').replace(/\/$/, '');
-      return { route: `${method} ${full}`, handler };
-    });
-}
-
 describe('access to the city node API', () => {
   const controllers = CityNodeModule.forConfig(cityNodeConfigFromEnv({})).controllers as Type[];
-  const routes = controllers.flatMap((c) =>
-    routesOf(c).map((r) => ({
-      ...r,
-      roles: (Reflect.getMetadata(ROLES_KEY, r.handler) ?? Reflect.getMetadata(ROLES_KEY, c)) as
-        string[] | undefined,
-      isPublic: Boolean(
-        Reflect.getMetadata(PUBLIC_KEY, r.handler) ?? Reflect.getMetadata(PUBLIC_KEY, c),
-      ),
-    })),
-  );
+  const routes = routeAccess(controllers);
 
   it('finds the routes it checks', () => {
     expect(routes.map((r) => r.route)).toEqual(

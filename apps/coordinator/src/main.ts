@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { Command, Option } from 'commander';
-import { ApiTokens, ROLES, Role } from '@yipanqi/http-api';
-import { Transactions } from '@yipanqi/persistence';
+import { Command } from 'commander';
+import { issueTokenCommand } from '@yipanqi/http-api';
 import { startCoordinator } from './coordinator.app';
 import { coordinatorConfigFromEnv } from './coordinator.config';
 import { openCoordinatorDatabase } from './database';
@@ -18,22 +17,9 @@ program
     console.log(`coordinator listening on ${await app.getUrl()}`);
   });
 
-program
-  .command('issue-token')
-  .description("issue a bearer token in the coordinator's database and print it (shown only once)")
-  .addOption(
-    new Option('--role <role>', 'what the token may do').choices(ROLES).makeOptionMandatory(),
-  )
-  .requiredOption('--label <label>', 'who or what the token is for')
-  .action(async (opts: { role: Role; label: string }) => {
-    const db = await openCoordinatorDatabase(coordinatorConfigFromEnv());
-    try {
-      const issued = await new ApiTokens(new Transactions(db)).issue(opts.role, opts.label);
-      console.log(issued.token);
-    } finally {
-      await db.destroy();
-    }
-  });
+program.addCommand(
+  issueTokenCommand('coordinator', () => openCoordinatorDatabase(coordinatorConfigFromEnv())),
+);
 
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);
