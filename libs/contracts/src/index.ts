@@ -6,4 +6,5 @@ export * from './payload-schemas';
 export * from './payloads/agreement';
 export * from './payloads/answers';
 export * from './payloads/notice';
+export * from './resident-id';
 export * from './topics';
