@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -10,26 +10,6 @@ export const runningChildren = new Set<ChildProcess>();
 /** The built city node (npm run build / deploy/local/setup.sh). */
 export function cityNodeMain(repo: string): string {
   return join(repo, 'dist/apps/city-node/apps/city-node/src/main.js');
-}
-
-/**
- * Whether this build of the city node has the `issue-token` command (API
- * tokens are being added in parallel with the bench). Looking at the built
- * code rather than trying it: a build without the command would start a
- * whole node instead of printing a token.
- */
-export function hasIssueTokenCommand(repo: string): boolean {
-  const dir = join(repo, 'dist/apps/city-node/apps/city-node/src');
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.js')) files.push(path);
-    }
-  };
-  walk(dir);
-  return files.some((f) => readFileSync(f, 'utf8').includes("'issue-token'"));
 }
 
 /** Runs `main.js issue-token` with the node's environment and returns the token it prints. */

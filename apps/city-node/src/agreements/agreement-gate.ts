@@ -10,6 +10,7 @@ import { InboxGate, ReceivedMessage, Refusal } from '@yipanqi/exchange';
 import {
   Action,
   agreementHash,
+  AgreementState,
   flowRefusal,
   partnerOf,
   termsProblems,
@@ -38,17 +39,25 @@ const LIFECYCLE: Record<string, Action> = {
  * valid signatures over the agreement hash.
  */
 export class AgreementGate implements InboxGate {
+  /**
+   * Agreement states read in the current inbox transaction: a chunk of flow
+   * messages mostly names one agreement. Any agreement message may change a
+   * state, so it empties the cache before it is applied.
+   */
+  private readonly states = new WeakMap<EntityManager, Map<string, AgreementState | undefined>>();
+
   constructor(private readonly me: string) {}
 
   async refusal(manager: EntityManager, message: ReceivedMessage): Promise<Refusal | undefined> {
     const { envelope } = message;
     if (needsAgreement(envelope.type)) {
       return flowRefusal(
-        await agreementState(manager, envelope.agreementId),
+        await this.stateOf(manager, envelope.agreementId),
         envelope,
         message.brokerTime,
       );
     }
+    this.states.delete(manager);
     switch (envelope.type) {
       case 'agreement.proposed':
       case 'agreement.amended':
@@ -59,6 +68,20 @@ export class AgreementGate implements InboxGate {
       default:
         return this.lifecycleRefusal(manager, envelope, LIFECYCLE[envelope.type]);
     }
+  }
+
+  private async stateOf(
+    manager: EntityManager,
+    agreementId: string | null,
+  ): Promise<AgreementState | undefined> {
+    if (!agreementId) return undefined;
+    let known = this.states.get(manager);
+    if (!known) {
+      known = new Map();
+      this.states.set(manager, known);
+    }
+    if (!known.has(agreementId)) known.set(agreementId, await agreementState(manager, agreementId));
+    return known.get(agreementId);
   }
 
   private async offerRefusal(
