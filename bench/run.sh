@@ -14,20 +14,6 @@ if [ "${BENCH_SKIP_SETUP:-}" != 1 ]; then
   bash deploy/local/setup.sh
 fi
 
-started_kafka=0
-if [ -z "${KAFKA_BROKERS:-}" ] && ! bash deploy/kafka/kafka.sh status >/dev/null 2>&1; then
-  bash deploy/kafka/kafka.sh up
-  started_kafka=1
-fi
-stop_kafka() {
-  if [ "$started_kafka" = 1 ]; then
-    started_kafka=0
-    bash deploy/kafka/kafka.sh down
-  fi
-}
-trap stop_kafka EXIT
-trap 'exit 130' INT TERM
-
 echo "bench: compiling the harness (bench/tsconfig.json -> dist/bench)"
 rm -rf dist/bench
 npx tsc -p bench/tsconfig.json
@@ -35,4 +21,4 @@ npx tsc -p bench/tsconfig.json
 # The harness imports the libs through the @yipanqi/* aliases of tsconfig.json;
 # tsconfig-paths maps them onto the compiled copies in dist/bench.
 TS_NODE_PROJECT="$repo/bench/tsconfig.json" TS_NODE_BASEURL="$repo/dist/bench" \
-  node -r tsconfig-paths/register dist/bench/bench/src/main.js "$@"
+  bash deploy/kafka/with-broker.sh node -r tsconfig-paths/register dist/bench/bench/src/main.js "$@"

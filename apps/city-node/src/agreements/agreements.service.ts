@@ -32,6 +32,7 @@ import {
   verifyAgreementSignature,
 } from './agreement-rules';
 import {
+  agreementState,
   currentVersion,
   findAgreement,
   pendingOffer,
@@ -397,11 +398,11 @@ export class AgreementsService {
       throw new ProblemError(REFUSAL_STATUS[reason], reason, 'The message may not be sent', detail);
     };
     if (named) {
-      const agreement = await findAgreement(m, named);
-      const state = agreement
-        ? { status: agreement.status, terms: termsOf(await currentVersion(m, agreement)) }
-        : undefined;
-      const refusal = flowRefusal(state, { ...message, agreementId: named }, now);
+      const refusal = flowRefusal(
+        await agreementState(m, named),
+        { ...message, agreementId: named },
+        now,
+      );
       if (refusal) refuse(refusal.reason, refusal.detail);
       return named;
     }
