@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessLog } from './access-log/access-log';
+import { AccessLogController } from './access-log/access-log.controller';
 import { AgreementMessagesController } from './agreements/agreement-messages.controller';
 import { AgreementsController } from './agreements/agreements.controller';
 import { AgreementsService } from './agreements/agreements.service';
@@ -24,11 +26,13 @@ export class CityNodeModule {
         AgreementMessagesController,
         NoticesController,
         MonitorController,
+        AccessLogController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
         ...exchangeProviders,
         ...authProviders,
+        AccessLog,
         AgreementsService,
         NoticesService,
       ],

@@ -3,10 +3,12 @@ import { DataSource } from 'typeorm';
 import { EXCHANGE_ENTITIES, EXCHANGE_MIGRATIONS } from '@yipanqi/exchange';
 import { API_TOKEN_ENTITIES, API_TOKEN_MIGRATIONS } from '@yipanqi/http-api';
 import { openDatabase } from '@yipanqi/persistence';
+import { PersonalDataAccess } from './access-log/access-log.entity';
 import { CityNodeConfig } from './city-node.config';
 import { AGREEMENT_ENTITIES } from './agreements/agreement.entities';
 import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
+import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
 import { Notice } from './notices/notice.entity';
 
 export const CITY_NODE_ENTITIES = [
@@ -14,12 +16,14 @@ export const CITY_NODE_ENTITIES = [
   ...API_TOKEN_ENTITIES,
   ...AGREEMENT_ENTITIES,
   Notice,
+  PersonalDataAccess,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
   ...API_TOKEN_MIGRATIONS,
   Notices1764400100000,
   Agreements1764400200000,
+  AccessLog1764400300000,
 ];
 
 /** The node's database, migrated to the current schema. */

@@ -29,9 +29,12 @@ describe('access to the city node API', () => {
     expect(routes.filter((r) => r.isPublic).map((r) => r.route)).toEqual(PUBLIC_ROUTES);
   });
 
-  it('leaves exchange operations and token management to admins', () => {
+  it('leaves exchange operations, token management and the access log to admins', () => {
     const adminOnly = routes.filter(
-      (r) => r.route.startsWith('POST /exchange') || r.route.includes('/auth/tokens'),
+      (r) =>
+        r.route.startsWith('POST /exchange') ||
+        r.route.includes('/auth/tokens') ||
+        r.route.startsWith('GET /access-log'),
     );
     expect(adminOnly.length).toBeGreaterThan(0);
     for (const r of adminOnly) expect(r.roles).toEqual(['admin']);

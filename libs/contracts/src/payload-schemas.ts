@@ -7,21 +7,26 @@ import {
   AgreementOfferPayloadV1,
 } from './payloads/agreement';
 import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
+import { CERTIFICATE_SCHEMAS } from './payloads/certificate';
+import { EVALUATION_SCHEMAS } from './payloads/evaluation';
+import { MIGRANT_SCHEMAS } from './payloads/migrant';
 import { NoticePayloadV1, NoticePiiV1 } from './payloads/notice';
+import { PayloadSchema, PayloadSchemas } from './payloads/schema';
+import { SERVICE_SCHEMAS } from './payloads/service';
+import { TASK_SCHEMAS } from './payloads/task';
 
 type DtoClass = new () => object;
-
-/** How one version of one message type is validated: the readable payload and, if any, its encrypted `pii`. */
-export interface PayloadSchema {
-  payload: DtoClass;
-  pii?: DtoClass;
-}
 
 /**
  * The versions each message type accepts. A new payload version is a new
  * entry; a version not listed here is rejected UNSUPPORTED_VERSION.
  */
-export const PAYLOAD_SCHEMAS: Readonly<Record<string, Readonly<Record<number, PayloadSchema>>>> = {
+export const PAYLOAD_SCHEMAS: PayloadSchemas = {
+  ...MIGRANT_SCHEMAS,
+  ...CERTIFICATE_SCHEMAS,
+  ...TASK_SCHEMAS,
+  ...SERVICE_SCHEMAS,
+  ...EVALUATION_SCHEMAS,
   'agreement.proposed': { 1: { payload: AgreementOfferPayloadV1 } },
   'agreement.amended': { 1: { payload: AgreementOfferPayloadV1 } },
   'agreement.countersigned': { 1: { payload: AgreementCountersignedPayloadV1 } },

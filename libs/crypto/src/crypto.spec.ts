@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  blindIndex,
   canonicalJson,
   decryptAtRest,
   decryptPii,
@@ -116,5 +117,22 @@ describe('data at rest (JWE dir + A256GCM under the node-local data key)', () =>
     const parts = jwe.split('.');
     parts[3] = parts[3].startsWith('A') ? `B${parts[3].slice(1)}` : `A${parts[3].slice(1)}`;
     await expect(decryptAtRest(parts.join('.'), key)).rejects.toBeInstanceOf(PiiDecryptionError);
+  });
+});
+
+describe('blind index (keyed HMAC under the data key)', () => {
+  const key = loadOrCreateDataKey(join(mkdtempSync(join(tmpdir(), 'yipanqi-bi-')), 'k'));
+  const other = loadOrCreateDataKey(join(mkdtempSync(join(tmpdir(), 'yipanqi-bi2-')), 'k'));
+
+  it('is stable for one key, so lookups find the record', () => {
+    expect(blindIndex(key, '44130219900307123X')).toBe(blindIndex(key, '44130219900307123X'));
+    expect(blindIndex(key, '44130219900307123X')).not.toBe(blindIndex(key, '441302199003071231'));
+  });
+
+  it('differs between nodes and does not contain the number', () => {
+    const index = blindIndex(key, '44130219900307123X');
+    expect(index).not.toBe(blindIndex(other, '44130219900307123X'));
+    expect(index).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(index).not.toContain('4413021990');
   });
 });

@@ -1,4 +1,4 @@
-import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactEncrypt, compactDecrypt } from 'jose';
@@ -46,3 +46,23 @@ export async function decryptAtRest(jwe: string, dataKey: KeyObject): Promise<un
     throw new PiiDecryptionError(`cannot decrypt: ${(err as Error).message}`);
   }
 }
+
+/**
+ * Keyed HMAC blind index of an identifier (an ID number, a certificate
+ * number): equal inputs give equal indexes, so a node can look a person up
+ * without storing the number in clear, and without the node-local key the
+ * index cannot be reversed by trying all ~10⁹ plausible numbers. The HMAC
+ * key is derived from the data key, so there is no second key file.
+ */
+export function blindIndex(dataKey: KeyObject, value: string): string {
+  let key = blindIndexKeys.get(dataKey);
+  if (!key) {
+    key = Buffer.from(
+      hkdfSync('sha256', dataKey.export(), Buffer.alloc(0), 'yipanqi blind index v1', 32),
+    );
+    blindIndexKeys.set(dataKey, key);
+  }
+  return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+}
+
+const blindIndexKeys = new WeakMap<KeyObject, Buffer>();

@@ -61,6 +61,20 @@ export interface Refusal {
 }
 
 /**
+ * Thrown by a domain handler that finds a valid message it cannot apply, e.g.
+ * an answer to a task this node never sent. Everything the handler wrote is
+ * rolled back and the message gets a signed rejection; the stream goes on.
+ */
+export class MessageRefused extends Error {
+  constructor(
+    readonly reason: RejectionReason,
+    readonly detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/**
  * The domain's say before a valid message is applied, in the same
  * transaction: e.g. a flow message needs an agreement in force that covers
  * it. A refusal becomes a signed rejection; the stream still advances.
@@ -124,7 +138,7 @@ export class InboxProcessor {
   async process(records: InboundRecord[]): Promise<void> {
     const prepared = await Promise.all(records.map((r) => this.prepare(r)));
     try {
-      await this.applyInOneTransaction(prepared, new Map());
+      await this.applyInOneTransaction(prepared, new Map(), new Map());
     } catch {
       // One handler failed and rolled back the whole batch: go one record at a
       // time so that a single bad record cannot hold back the others.
@@ -136,16 +150,20 @@ export class InboxProcessor {
     let lastError: unknown;
     for (let attempt = 1; attempt <= HANDLER_ATTEMPTS; attempt++) {
       try {
-        await this.applyInOneTransaction([p], new Map());
+        await this.applyInOneTransaction([p], new Map(), new Map());
         return;
       } catch (err) {
+        if (err instanceof MessageRefused) {
+          await this.applyInOneTransaction([p], new Map(), new Map([[p.record, err]]));
+          return;
+        }
         lastError = err;
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }
     // Still failing: keep it as a dead letter (re-drivable) and let the stream go on.
     const failures = new Map([[p.record, String((lastError as Error)?.stack ?? lastError)]]);
-    await this.applyInOneTransaction([p], failures);
+    await this.applyInOneTransaction([p], failures, new Map());
   }
 
   /** Everything that does not depend on database state, done outside the transaction. */
@@ -212,10 +230,11 @@ export class InboxProcessor {
   private async applyInOneTransaction(
     prepared: Prepared[],
     failures: Map<InboundRecord, string>,
+    refusals: Map<InboundRecord, Refusal>,
   ): Promise<void> {
     const deadLetters: DeadLetter[] = [];
     await this.transactions.run((manager) =>
-      this.applyInOneTransactionWith(manager, prepared, failures, deadLetters),
+      this.applyInOneTransactionWith(manager, prepared, failures, refusals, deadLetters),
     );
     if (deadLetters.length > 0) await this.deadLetterSink(deadLetters);
   }
@@ -224,6 +243,7 @@ export class InboxProcessor {
     manager: EntityManager,
     prepared: Prepared[],
     failures: Map<InboundRecord, string>,
+    refusals: Map<InboundRecord, Refusal>,
     deadLetters: DeadLetter[],
   ): Promise<void> {
     const batch = new BatchWriter(manager, this.me);
@@ -270,7 +290,7 @@ export class InboxProcessor {
           batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
         );
       } else {
-        const refusal = p.problem ?? (await this.gateRefusal(manager, p));
+        const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
         if (refusal) {
           batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
           batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
@@ -346,30 +366,11 @@ export class InboxProcessor {
     });
     if (p.kind === 'unparseable')
       return { outcome: 'failed', error: `still unparseable: ${p.error}` };
-    const { envelope, hash } = p;
+    const { envelope } = p;
     try {
-      await this.transactions.run(async (manager) => {
-        const entered = await manager.findOne(InboxMessage, { where: { id: envelope.id } });
-        if (!entered) {
-          await this.applyInOneTransactionWith(manager, [p], new Map(), []);
-        } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
-          throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
-        } else {
-          const batch = new BatchWriter(manager, this.me);
-          if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
-          const refusal = p.problem ?? (await this.gateRefusal(manager, p));
-          if (refusal) {
-            entered.outcome = 'rejected';
-            entered.rejectionReason = refusal.reason;
-            batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
-          } else {
-            await this.applyAccepted(manager, batch, p);
-            entered.outcome = 'applied';
-          }
-          await manager.save(entered);
-          await batch.flush(this.outbox);
-        }
-        await manager.update(DeadLetter, { id: letter.id }, { redrivenAt: Date.now() });
+      await this.redriveOnce(letter, p).catch((err: unknown) => {
+        if (!(err instanceof MessageRefused)) throw err;
+        return this.redriveOnce(letter, p, err);
       });
     } catch (err) {
       return { outcome: 'failed', error: (err as Error).message };
@@ -380,6 +381,43 @@ export class InboxProcessor {
     return after
       ? { outcome: after.outcome, messageId: envelope.id, reason: after.rejectionReason }
       : { outcome: 'refused', messageId: envelope.id, reason: null };
+  }
+
+  private async redriveOnce(
+    letter: DeadLetter,
+    p: PreparedEnvelope,
+    forced?: Refusal,
+  ): Promise<void> {
+    const { envelope, hash } = p;
+    await this.transactions.run(async (manager) => {
+      const entered = await manager.findOne(InboxMessage, { where: { id: envelope.id } });
+      if (!entered) {
+        await this.applyInOneTransactionWith(
+          manager,
+          [p],
+          new Map(),
+          new Map(forced ? [[p.record, forced]] : []),
+          [],
+        );
+      } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
+        throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
+      } else {
+        const batch = new BatchWriter(manager, this.me);
+        if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
+        const refusal = p.problem ?? forced ?? (await this.gateRefusal(manager, p));
+        if (refusal) {
+          entered.outcome = 'rejected';
+          entered.rejectionReason = refusal.reason;
+          batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
+        } else {
+          await this.applyAccepted(manager, batch, p);
+          entered.outcome = 'applied';
+        }
+        await manager.save(entered);
+        await batch.flush(this.outbox);
+      }
+      await manager.update(DeadLetter, { id: letter.id }, { redrivenAt: Date.now() });
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { validate } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { IsInt, IsString } from 'class-validator';
 import { apiTokenHash, bearerToken, newApiToken } from './api-token';
+import { IsResidentIdNumber, residentIdCheckChar } from '@yipanqi/contracts';
 import { validationProblem } from './problem-details.filter';
 import { ProblemError } from './problem';
 
@@ -12,6 +13,54 @@ class Sample {
   @IsInt()
   count!: number;
 }
+
+class Person {
+  @IsResidentIdNumber()
+  idNumber!: string;
+
+  @IsString()
+  name!: string;
+}
+
+async function problemFor(body: object) {
+  const errors = await validate(plainToInstance(Person, body), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+  });
+  return validationProblem(errors).toProblem();
+}
+
+const first17 = '44130219900307123';
+const validId = first17 + residentIdCheckChar(first17);
+const wrongCheck = first17 + (validId[17] === '0' ? '1' : '0');
+
+describe('validation problems', () => {
+  it('name a bad check character specifically, without echoing the number', async () => {
+    const problem = await problemFor({ idNumber: wrongCheck, name: 'x' });
+    expect(problem.code).toBe('ID_NUMBER_CHECK_DIGIT');
+    expect(JSON.stringify(problem)).not.toContain(first17);
+  });
+
+  it('name an impossible birth date specifically', async () => {
+    const id17 = '44130219900230123'; // 30 February
+    const problem = await problemFor({ idNumber: id17 + residentIdCheckChar(id17), name: 'x' });
+    expect(problem.code).toBe('ID_NUMBER_BIRTH_DATE');
+  });
+
+  it('name unknown fields specifically', async () => {
+    const problem = await problemFor({ idNumber: validId, name: 'x', extra: 1 });
+    expect(problem.code).toBe('UNKNOWN_FIELD');
+  });
+
+  it('fall back to VALIDATION_FAILED when findings differ, each finding keeping its code', async () => {
+    const problem = await problemFor({ idNumber: wrongCheck, name: 7 });
+    expect(problem.code).toBe('VALIDATION_FAILED');
+    expect(problem.errors).toEqual([
+      expect.objectContaining({ field: 'idNumber', code: 'ID_NUMBER_CHECK_DIGIT' }),
+      expect.objectContaining({ field: 'name', code: 'INVALID' }),
+    ]);
+  });
+});
 
 describe('bearer tokens', () => {
   it('are long random secrets, different every time', () => {

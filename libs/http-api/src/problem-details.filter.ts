@@ -1,3 +1,4 @@
+import { RESIDENT_ID_CONSTRAINT, residentIdProblem } from '@yipanqi/contracts';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { Problem, ProblemError, problemType } from './problem';
@@ -81,22 +82,35 @@ function problem(status: number, code: string, title: string, detail?: string): 
 
 /** ValidationPipe exceptionFactory: one problem listing every field that failed. */
 export function validationProblem(errors: ValidationError[]): ProblemError {
-  const findings: { field: string; problem: string }[] = [];
+  const findings: { field: string; code: string; problem: string }[] = [];
   const walk = (list: ValidationError[], prefix: string) => {
     for (const e of list) {
       const field = prefix + e.property;
-      for (const message of Object.values(e.constraints ?? {})) {
-        findings.push({ field, problem: message });
+      for (const [constraint, message] of Object.entries(e.constraints ?? {})) {
+        findings.push({ field, code: findingCode(constraint, e.value), problem: message });
       }
       walk(e.children ?? [], `${field}.`);
     }
   };
   walk(errors, '');
+  // One specific finding (a bad check digit) is worth a specific code; a mix is VALIDATION_FAILED.
+  const codes = new Set(findings.map((f) => f.code));
+  const [only] = codes;
+  const code = codes.size === 1 && only !== 'INVALID' ? only : 'VALIDATION_FAILED';
   return new ProblemError(
     400,
-    'VALIDATION_FAILED',
+    code,
     'The request is not valid',
     findings.map((f) => f.problem).join('; '),
     { errors: findings },
   );
+}
+
+/** The stable code of one finding: ID numbers say what is wrong with them, the rest is INVALID. */
+function findingCode(constraint: string, value: unknown): string {
+  if (constraint === RESIDENT_ID_CONSTRAINT) {
+    return (typeof value === 'string' && residentIdProblem(value)?.code) || 'ID_NUMBER_FORMAT';
+  }
+  if (constraint === 'whitelistValidation') return 'UNKNOWN_FIELD';
+  return 'INVALID';
 }

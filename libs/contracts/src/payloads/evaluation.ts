@@ -1,0 +1,3 @@
+import { PayloadSchemas } from './schema';
+
+export const EVALUATION_SCHEMAS: PayloadSchemas = {};

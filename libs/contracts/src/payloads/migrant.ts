@@ -1,0 +1,3 @@
+import { PayloadSchemas } from './schema';
+
+export const MIGRANT_SCHEMAS: PayloadSchemas = {};

@@ -1,0 +1,61 @@
+import {
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  registerDecorator,
+  ValidationArguments,
+  ValidationOptions,
+} from 'class-validator';
+import { residentIdProblem } from '../resident-id';
+
+/** The class-validator constraint name; problem+json maps it to the specific ID_NUMBER_* code. */
+export const RESIDENT_ID_CONSTRAINT = 'residentIdNumber';
+
+/**
+ * An 18-character resident ID number with a matching check character and a
+ * possible birth date. The message never repeats the number.
+ */
+export function IsResidentIdNumber(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: RESIDENT_ID_CONSTRAINT,
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && residentIdProblem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) => {
+          const problem =
+            typeof args?.value === 'string' ? residentIdProblem(args.value) : undefined;
+          return `${args?.property ?? 'idNumber'} ${problem?.detail ?? 'must be a resident ID number string'}`;
+        },
+      },
+    });
+  };
+}
+
+/**
+ * The person a message is about, as it travels inside `pii` (JWE to the
+ * recipient) and as nodes keep it encrypted at rest.
+ */
+export class PersonV1 {
+  @IsResidentIdNumber()
+  idNumber!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  name!: string;
+
+  @IsOptional()
+  @Matches(/^\+?[0-9][0-9 -]{4,19}$/, { message: 'phone must be digits, spaces or dashes' })
+  phone?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  address?: string;
+}

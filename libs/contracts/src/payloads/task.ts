@@ -1,0 +1,3 @@
+import { PayloadSchemas } from './schema';
+
+export const TASK_SCHEMAS: PayloadSchemas = {};
