@@ -95,7 +95,7 @@ export function buildReceiptEnvelope(
       seq,
       prevHash,
       occurredAt: new Date().toISOString(),
-      payload: { messageId: notice.id, messageHash: noticeHash },
+      payload: { messageId: notice.id, messageHash: noticeHash, brokerTime: Date.now() },
     },
     recipient.signing.privateKey,
   );

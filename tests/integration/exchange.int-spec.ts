@@ -110,5 +110,26 @@ describe.each([
     expect(
       await sender.db.getRepository(OutboxMessage).count({ where: { answer: Not('receipt') } }),
     ).toBe(0);
+
+    // the sender knows when each message counted as sent: the broker time its
+    // record got in the receiver's inbox, which the receipt also states, signed
+    const brokerTimes = new Map(inbox.map((m) => [m.id, m.brokerTime]));
+    const sent = await sender.db
+      .getRepository(OutboxMessage)
+      .find({ where: { peer: YIBIN, type: 'notice' } });
+    expect(sent.filter((m) => m.brokerTime !== brokerTimes.get(m.id))).toEqual([]);
+    const receipts = await sender.db
+      .getRepository(InboxMessage)
+      .find({ where: { from: YIBIN, type: 'receipt' } });
+    const stated = receipts.map((r) => {
+      const payload = (
+        JSON.parse(r.envelope) as { payload: { messageId: string; brokerTime: number } }
+      ).payload;
+      return [payload.messageId, payload.brokerTime] as const;
+    });
+    expect(stated.filter(([id, t]) => brokerTimes.has(id) && brokerTimes.get(id) !== t)).toEqual(
+      [],
+    );
+    expect(stated.filter(([id]) => brokerTimes.has(id))).toHaveLength(count);
   });
 });

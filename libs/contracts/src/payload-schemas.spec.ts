@@ -1,6 +1,6 @@
 import { payloadSchema, validateDto } from './payload-schemas';
 import { NoticePayloadV1 } from './payloads/notice';
-import { RejectionPayloadV1 } from './payloads/answers';
+import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
 
 const JWE = 'eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn';
 
@@ -31,11 +31,24 @@ describe('payload validation', () => {
     const problems = validateDto(RejectionPayloadV1, {
       messageId: '0192f3c4-0000-7000-8000-000000000000',
       messageHash: 'a'.repeat(43),
+      brokerTime: 1764400000000,
       reason: 'BECAUSE',
       detail: '',
     });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^reason:/);
+  });
+
+  it('requires a receipt to state the broker time of the record it answers', () => {
+    const receipt = {
+      messageId: '0192f3c4-0000-7000-8000-000000000000',
+      messageHash: 'a'.repeat(43),
+    };
+    expect(validateDto(ReceiptPayloadV1, receipt)).toEqual([
+      expect.stringMatching(/^brokerTime:/),
+      expect.stringMatching(/^brokerTime:/),
+    ]);
+    expect(validateDto(ReceiptPayloadV1, { ...receipt, brokerTime: 1764400000000 })).toEqual([]);
   });
 
   it('knows which versions exist', () => {

@@ -274,15 +274,15 @@ export class InboxProcessor {
         priorHash: known.get(envelope.id),
       });
       if (verdict.verdict === 'redelivery') continue;
+      const brokerTime = Number(record.timestamp);
       if (verdict.verdict === 'refuse') {
-        batch.reject(envelope, hash, verdict.reason, verdict.detail, verdict.publish);
+        batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail, verdict.publish);
         continue;
       }
 
       position.lastSeq = envelope.seq;
       position.lastHash = hash;
       known.set(envelope.id, hash);
-      const brokerTime = Number(record.timestamp);
       const failure = failures.get(record);
       if (failure !== undefined) {
         batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
@@ -293,7 +293,7 @@ export class InboxProcessor {
         const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
         if (refusal) {
           batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
-          batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
+          batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail, true);
         } else {
           await this.applyAccepted(manager, batch, p);
           batch.inbox(envelope, hash, brokerTime, 'applied', null);
@@ -344,7 +344,11 @@ export class InboxProcessor {
       agreementId: envelope.agreementId,
       correlationId: envelope.correlationId,
       causationId: envelope.id,
-      payload: { messageId: envelope.id, messageHash: hash },
+      payload: {
+        messageId: envelope.id,
+        messageHash: hash,
+        brokerTime: Number(p.record.timestamp),
+      },
     });
   }
 
@@ -408,7 +412,14 @@ export class InboxProcessor {
         if (refusal) {
           entered.outcome = 'rejected';
           entered.rejectionReason = refusal.reason;
-          batch.reject(envelope, hash, refusal.reason, refusal.detail, true);
+          batch.reject(
+            envelope,
+            hash,
+            Number(p.record.timestamp),
+            refusal.reason,
+            refusal.detail,
+            true,
+          );
         } else {
           await this.applyAccepted(manager, batch, p);
           entered.outcome = 'applied';
@@ -483,6 +494,7 @@ class BatchWriter {
   reject(
     envelope: Envelope,
     hash: string,
+    brokerTime: number,
     reason: RejectionReason,
     detail: string,
     publish: boolean,
@@ -508,6 +520,7 @@ class BatchWriter {
         payload: {
           messageId: envelope.id,
           messageHash: hash,
+          brokerTime,
           reason,
           detail: detail.slice(0, 1000),
         },

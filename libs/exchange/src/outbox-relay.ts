@@ -142,7 +142,7 @@ export class OutboxRelay {
     }
     if (rows.length === 0) return 0;
     if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
-    await this.producer.send({
+    const acks = await this.producer.send({
       topic: inboxTopic(peer, this.topicPrefix),
       acks: -1,
       messages: rows.map((row) => ({
@@ -153,6 +153,10 @@ export class OutboxRelay {
     });
     if (this.crashPoint === 'after-publish') process.kill(process.pid, 'SIGKILL');
     const sentAt = Date.now();
+    // The whole request lands in one partition (record key = our code) as one
+    // batch, so the broker stamped every record with the same LogAppendTime.
+    const appended = Number(acks[0]?.logAppendTime ?? -1);
+    const brokerTime = appended >= 0 ? appended : null;
     // Every pending row of this stream up to `last` was just published: a
     // stream's rows are inserted under its row lock, so their positions follow
     // commit order and no row below `last` can appear later.
@@ -161,7 +165,7 @@ export class OutboxRelay {
       manager
         .createQueryBuilder()
         .update(OutboxMessage)
-        .set({ sentAt })
+        .set({ sentAt, brokerTime })
         .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
         .execute(),
     );

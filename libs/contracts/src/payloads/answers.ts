@@ -1,4 +1,4 @@
-import { IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { REJECTION_REASONS, RejectionReason } from '../message-types';
 
 /** 回执: the recipient confirms which envelope (id and hash) it received and applied. */
@@ -9,6 +9,15 @@ export class ReceiptPayloadV1 {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'messageHash must be a base64url SHA-256' })
   messageHash!: string;
+
+  /**
+   * LogAppendTime (epoch ms) of the record the answer is about, as the
+   * recipient's inbox stamped it: the signed "sent at" of SLA clocks. The
+   * auditor checks it against the record itself.
+   */
+  @IsInt()
+  @Min(0)
+  brokerTime!: number;
 }
 
 /** 退回: the recipient refuses an envelope, with a reason code and a readable detail. */

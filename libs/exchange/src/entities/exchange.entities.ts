@@ -38,6 +38,14 @@ export class OutboxMessage {
   @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   sentAt!: number | null;
 
+  /**
+   * LogAppendTime the partner's inbox gave the record (from the produce
+   * acknowledgement): when the message counts as sent for SLA clocks. The
+   * partner's receipt states it too, signed; null until published.
+   */
+  @Column({ name: 'broker_time', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  brokerTime!: number | null;
+
   @Column({ name: 'answer', type: 'varchar', length: 16, nullable: true })
   answer!: 'receipt' | 'rejection' | null;
 

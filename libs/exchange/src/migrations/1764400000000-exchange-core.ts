@@ -1,3 +1,4 @@
+import { OutboxBrokerTime1764400010000 } from './1764400010000-outbox-broker-time';
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 
 // Written with TypeORM's Table API so that one migration serves SQLite and PostgreSQL.
@@ -124,4 +125,4 @@ export class ExchangeCore1764400000000 implements MigrationInterface {
   }
 }
 
-export const EXCHANGE_MIGRATIONS = [ExchangeCore1764400000000];
+export const EXCHANGE_MIGRATIONS = [ExchangeCore1764400000000, OutboxBrokerTime1764400010000];
