@@ -12,6 +12,9 @@ import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
 import { NoticesController } from './notices/notices.controller';
 import { NoticesService } from './notices/notices.service';
+import { TaskMessagesController } from './tasks/task-messages.controller';
+import { TasksController } from './tasks/tasks.controller';
+import { TasksService } from './tasks/tasks.service';
 import { CITY_NODE_CONFIG } from './tokens';
 
 @Module({})
@@ -27,6 +30,8 @@ export class CityNodeModule {
         NoticesController,
         MonitorController,
         AccessLogController,
+        TasksController,
+        TaskMessagesController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -35,6 +40,7 @@ export class CityNodeModule {
         AccessLog,
         AgreementsService,
         NoticesService,
+        TasksService,
       ],
     };
   }

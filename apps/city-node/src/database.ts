@@ -10,6 +10,8 @@ import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
 import { Notice } from './notices/notice.entity';
+import { Tasks1764400600000 } from './migrations/1764400600000-tasks';
+import { TASK_ENTITIES } from './tasks/task.entities';
 
 export const CITY_NODE_ENTITIES = [
   ...EXCHANGE_ENTITIES,
@@ -17,6 +19,7 @@ export const CITY_NODE_ENTITIES = [
   ...AGREEMENT_ENTITIES,
   Notice,
   PersonalDataAccess,
+  ...TASK_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -24,6 +27,7 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  Tasks1764400600000,
 ];
 
 /** The node's database, migrated to the current schema. */

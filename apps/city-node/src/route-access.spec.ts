@@ -16,6 +16,7 @@ describe('access to the city node API', () => {
         'GET /health',
         'POST /notices',
         'POST /exchange/dead-letters/:id/redrive',
+        'POST /tasks/:id/complete',
       ]),
     );
   });

@@ -16,6 +16,7 @@ export const MESSAGE_TYPES = [
   'task.requested',
   'task.accepted',
   'task.rejected',
+  'task.progress', // not in DESIGN §4: see docs/tasks.md
   'task.completed',
   'task.cancelled',
   'service.delivered',

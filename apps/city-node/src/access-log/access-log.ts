@@ -18,22 +18,36 @@ export interface AccessReason {
  * is refused (400 PURPOSE_REQUIRED) before anything is read.
  */
 export const AccessPurpose = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AccessReason => {
-    const request = ctx
-      .switchToHttp()
-      .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-    const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
-    if (!purpose || !request.principal) {
-      throw new ProblemError(
-        400,
-        'PURPOSE_REQUIRED',
-        'State why you read personal data',
-        `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
-      );
-    }
-    return { principal: request.principal, purpose };
+  (_data: unknown, ctx: ExecutionContext): AccessReason => accessReason(ctx),
+);
+
+/**
+ * For routes that return personal data only when asked (`?reveal=true`): then
+ * the caller and purpose as with AccessPurpose (a purpose is required),
+ * otherwise undefined and no purpose is needed.
+ */
+export const RevealPurpose = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AccessReason | undefined => {
+    const request = ctx.switchToHttp().getRequest<{ query?: Record<string, unknown> }>();
+    return request.query?.reveal === 'true' ? accessReason(ctx) : undefined;
   },
 );
+
+function accessReason(ctx: ExecutionContext): AccessReason {
+  const request = ctx
+    .switchToHttp()
+    .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+  const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
+  if (!purpose || !request.principal) {
+    throw new ProblemError(
+      400,
+      'PURPOSE_REQUIRED',
+      'State why you read personal data',
+      `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
+    );
+  }
+  return { principal: request.principal, purpose };
+}
 
 /** Header values are Latin-1; a purpose in Chinese is sent percent-encoded (encodeURIComponent). */
 function decodePurpose(raw: string | undefined): string | undefined {

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
+import { AccessReason, RevealPurpose } from '../access-log/access-log';
+import {
+  AcceptTaskDto,
+  CancelTaskDto,
+  CompleteTaskDto,
+  ProgressTaskDto,
+  RejectTaskDto,
+  RequestTaskDto,
+  RevealQuery,
+  TaskListQuery,
+} from './task.dto';
+import { TasksService } from './tasks.service';
+
+const Id = () => Param('id', new ParseUUIDPipe());
+
+/**
+ * 协查 / 委托事项: staff ask a partner to do something by a due date, and
+ * answer what partners ask of them. Personal data (subject, instructions,
+ * notes, reports) only with `?reveal=true` and an X-Access-Purpose.
+ */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tasks')
+@Roles('coordinator')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** Asks the partner `to` to do something; sends task.requested. */
+  @Post()
+  @HttpCode(202)
+  request(@Body() dto: RequestTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.request(dto, staff);
+  }
+
+  /** inbox: what partners asked of us; outbox: what we asked of partners. */
+  @Get()
+  @Roles('coordinator', 'auditor')
+  list(@Query() query: TaskListQuery, @RevealPurpose() reason?: AccessReason) {
+    return this.tasks.list(query, reason);
+  }
+
+  /** Open tasks past their due date, in both boxes, with who is late. */
+  @Get('overdue')
+  @Roles('coordinator', 'auditor')
+  overdue() {
+    return this.tasks.overdue();
+  }
+
+  /** The task and its history: who did what when (broker time for the partner's steps). */
+  @Get(':id')
+  @Roles('coordinator', 'auditor')
+  get(@Id() id: string, @Query() _query: RevealQuery, @RevealPurpose() reason?: AccessReason) {
+    return this.tasks.get(id, reason);
+  }
+
+  /** The performer takes the task on. */
+  @Post(':id/accept')
+  @HttpCode(200)
+  accept(@Id() id: string, @Body() dto: AcceptTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.act(id, { action: 'accept', dto }, staff);
+  }
+
+  /** The performer declines the task, with a reason. */
+  @Post(':id/reject')
+  @HttpCode(200)
+  reject(@Id() id: string, @Body() dto: RejectTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.act(id, { action: 'reject', dto }, staff);
+  }
+
+  /** The performer reports progress on an accepted task. */
+  @Post(':id/progress')
+  @HttpCode(200)
+  progress(@Id() id: string, @Body() dto: ProgressTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.act(id, { action: 'progress', dto }, staff);
+  }
+
+  /** The performer reports the task done, with its outcome. */
+  @Post(':id/complete')
+  @HttpCode(200)
+  complete(@Id() id: string, @Body() dto: CompleteTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.act(id, { action: 'complete', dto }, staff);
+  }
+
+  /** The requester withdraws the task before it ends. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@Id() id: string, @Body() dto: CancelTaskDto, @CurrentPrincipal() staff: Principal) {
+    return this.tasks.act(id, { action: 'cancel', dto }, staff);
+  }
+}
