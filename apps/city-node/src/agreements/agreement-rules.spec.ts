@@ -1,4 +1,4 @@
-import { AgreementTermsV1 } from '@yipanqi/contracts';
+import { AgreementTermsV1, validateDto } from '@yipanqi/contracts';
 import { generateNodeKeys } from '@yipanqi/crypto';
 import {
   agreementHash,
@@ -70,6 +70,16 @@ describe('agreement text', () => {
     expect(termsProblems(terms({ weights: { R: 0, V: 0, T: 0, Q: 0, S: 0 } }), '441300')).toEqual([
       'at least one weight must be above 0',
     ]);
+  });
+
+  it('must state SLAs and weights: a text without them does not validate', () => {
+    const bare: Partial<AgreementTermsV1> = terms();
+    delete bare.sla;
+    delete bare.weights;
+    const problems = validateDto(AgreementTermsV1, bare);
+    expect(problems.some((p) => p.startsWith('sla:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('weights:'))).toBe(true);
+    expect(validateDto(AgreementTermsV1, terms())).toEqual([]);
   });
 
   it('knows the partner', () => {

@@ -9,6 +9,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsString,
   IsUUID,
   Length,
@@ -111,10 +112,13 @@ export class AgreementTermsV1 {
   @IsIn(SCOPE_DOMAINS, { each: true })
   scope!: ScopeDomain[];
 
+  // @ValidateNested alone lets a missing object through
+  @IsObject()
   @ValidateNested()
   @Type(() => AgreementSlaV1)
   sla!: AgreementSlaV1;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => AgreementWeightsV1)
   weights!: AgreementWeightsV1;
