@@ -18,22 +18,42 @@ export interface AccessReason {
  * is refused (400 PURPOSE_REQUIRED) before anything is read.
  */
 export const AccessPurpose = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AccessReason => {
-    const request = ctx
-      .switchToHttp()
-      .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-    const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
-    if (!purpose || !request.principal) {
-      throw new ProblemError(
-        400,
-        'PURPOSE_REQUIRED',
-        'State why you read personal data',
-        `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
-      );
-    }
-    return { principal: request.principal, purpose };
+  (_data: unknown, ctx: ExecutionContext): AccessReason => statedReason(requestOf(ctx)),
+);
+
+/**
+ * For lists and searches, which return personal data only when asked with
+ * `?reveal=true`: then the purpose is required as with AccessPurpose,
+ * otherwise the parameter is undefined and nothing personal may be returned.
+ */
+export const RevealPurpose = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AccessReason | undefined => {
+    const request = requestOf(ctx);
+    return request.query?.reveal === 'true' ? statedReason(request) : undefined;
   },
 );
+
+type PurposeRequest = AuthenticatedRequest & {
+  headers: Record<string, string | undefined>;
+  query?: Record<string, unknown>;
+};
+
+function requestOf(ctx: ExecutionContext): PurposeRequest {
+  return ctx.switchToHttp().getRequest<PurposeRequest>();
+}
+
+function statedReason(request: PurposeRequest): AccessReason {
+  const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
+  if (!purpose || !request.principal) {
+    throw new ProblemError(
+      400,
+      'PURPOSE_REQUIRED',
+      'State why you read personal data',
+      `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
+    );
+  }
+  return { principal: request.principal, purpose };
+}
 
 /** Header values are Latin-1; a purpose in Chinese is sent percent-encoded (encodeURIComponent). */
 function decodePurpose(raw: string | undefined): string | undefined {
