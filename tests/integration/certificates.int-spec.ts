@@ -9,6 +9,7 @@
 import { Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Envelope, inboxTopic } from '@yipanqi/contracts';
+import { encryptPii } from '@yipanqi/crypto';
 import { InboxMessage, OutboxMessage, RejectionRecord, StreamState } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
 import { PersonalDataAccess } from '../../apps/city-node/src/access-log/access-log.entity';
@@ -855,7 +856,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       });
     });
 
-    describe('hand-made answers', () => {
+    describe('hand-made messages from Yibin', () => {
       let producer: Producer;
 
       beforeAll(async () => {
@@ -865,13 +866,13 @@ describe.each(['sqlite', 'postgres'] as const)(
       afterAll(() => producer.disconnect());
 
       /**
-       * Sends an answer as 宜宾 by hand, continuing its real stream to 惠州 (the
-       * tests before have settled, so its outbox sends nothing meanwhile).
+       * Sends as 宜宾 by hand, continuing its real stream to 惠州 (the tests
+       * before have settled, so its outbox sends nothing meanwhile).
        */
-      const answerByHand = async (
-        verificationId: string,
-        causationId: string,
-        result: string,
+      const sendByHand = async (
+        type: string,
+        payload: Record<string, unknown>,
+        thread: { correlationId: string; causationId?: string },
       ): Promise<Envelope> => {
         const streams = yibin.db.getRepository(StreamState);
         const stream = await streams.findOneByOrFail({ peer: HUIZHOU, direction: 'out' });
@@ -879,15 +880,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         sender.seq = stream.lastSeq;
         sender.lastHash = stream.lastHash;
         sender.agreementId = agreementId;
-        const envelope = sender.advance(
-          sender.sign(
-            sender.draft(
-              'certificate.verify.answered',
-              { verificationId, result, answeredBy: 'staff' },
-              { correlationId: verificationId, causationId },
-            ),
-          ),
-        );
+        const envelope = sender.advance(sender.sign(sender.draft(type, payload, thread)));
         await streams.update(
           { peer: HUIZHOU, direction: 'out' },
           { lastSeq: envelope.seq, lastHash: sender.lastHash },
@@ -899,24 +892,31 @@ describe.each(['sqlite', 'postgres'] as const)(
         return envelope;
       };
 
-      const refusedAtHuizhou = async (envelope: Envelope) => {
+      const answerByHand = (verificationId: string, causationId: string, result: string) =>
+        sendByHand(
+          'certificate.verify.answered',
+          { verificationId, result, answeredBy: 'staff' },
+          { correlationId: verificationId, causationId },
+        );
+
+      /** 惠州 rejected it with `reason`, and the signed rejection reached 宜宾. */
+      const refusedAtHuizhou = async (envelope: Envelope, reason = 'SCHEMA_INVALID') => {
         await eventually(
           async () =>
             (await huizhou.db.getRepository(InboxMessage).countBy({
               id: envelope.id,
               outcome: 'rejected',
-              rejectionReason: 'SCHEMA_INVALID',
+              rejectionReason: reason,
             })) === 1,
           30000,
           'the rejection',
         );
-        // the signed rejection reaches 宜宾
         await eventually(
           async () =>
             (await yibin.db.getRepository(RejectionRecord).countBy({
               direction: 'received',
               messageId: envelope.id,
-              reason: 'SCHEMA_INVALID',
+              reason,
             })) === 1,
           30000,
           'the rejection at Yibin',
@@ -945,6 +945,27 @@ describe.each(['sqlite', 'postgres'] as const)(
           .findOneByOrFail({ id: validVerification.id });
         expect(kept).toMatchObject({ result: 'VALID', answeredBy: 'automatic' });
         expect(kept.answerMessageId).toBe(validVerification.answerMessageId);
+      });
+
+      it('refuses a verification request from the outflow node of the agreement', async () => {
+        const verifications = await huizhou.db.getRepository(CertificateVerification).count();
+        const outbox = await huizhou.db.getRepository(OutboxMessage).count();
+        const verificationId = uuidv7();
+        const envelope = await sendByHand(
+          'certificate.verify.requested',
+          {
+            verificationId,
+            pii: await encryptPii(
+              { certificateNumber: certificate.number, idNumber: holder.idNumber },
+              huizhou.keys.encryption.publicKey,
+            ),
+          },
+          { correlationId: verificationId },
+        );
+        await refusedAtHuizhou(envelope, 'OUT_OF_SCOPE');
+        expect(await huizhou.db.getRepository(CertificateVerification).count()).toBe(verifications);
+        // the rejection is all it sent: no answer
+        expect(await huizhou.db.getRepository(OutboxMessage).count()).toBe(outbox + 1);
       });
     });
 

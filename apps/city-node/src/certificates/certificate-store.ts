@@ -5,7 +5,7 @@ import { AccessReason } from '../access-log/access-log';
 import { agreementState } from '../agreements/agreement-store';
 import { senderRoleProblem } from './certificate-rules';
 
-/** Reads shared by the certificate and verification services (inside or outside a transaction). */
+/** What the certificate and the verification services share: delivery states, role checks, reveal rights. */
 
 /** Where a message this node sent stands: queued, published, or answered with a receipt or a rejection. */
 export interface Delivery {

@@ -4,9 +4,10 @@ import { bigintAsNumber } from '@yipanqi/persistence';
 
 /**
  * A 婚育证明 this node issued (as outflow node) or received (as inflow node).
- * Number, holder and details (`pii`) are never stored in clear: issued ones
- * under the node-local data key, received ones as the JWE that arrived. The
- * number and the holder's ID number are found through blind indexes.
+ * Number, holder and details (`pii`) are never stored in clear but under the
+ * node-local data key — received ones too, since a certificate must stay
+ * readable after the node's X25519 key is rotated. The number and the
+ * holder's ID number are found through blind indexes.
  */
 @Entity('certificate')
 @Index('ux_certificate_number', ['issuer', 'numberIndex'], { unique: true })
@@ -60,8 +61,7 @@ export class Certificate {
 /**
  * A verification (验证) this node asked for (`sent`, as inflow node) or was
  * asked (`received`, as outflow node). `pii` holds the number and the ID
- * number asked about: sent ones under the data key, received ones as the JWE
- * that arrived.
+ * number asked about, under the node-local data key.
  */
 @Entity('certificate_verification')
 @Index('ix_certificate_verification_queue', ['direction', 'status', 'dueAt'])

@@ -3,14 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CertificateIssuedPayloadV1, CertificatePiiV1 } from '@yipanqi/contracts';
-import {
-  blindIndex,
-  decryptAtRest,
-  decryptPii,
-  encryptAtRest,
-  encryptPii,
-  NodeKeys,
-} from '@yipanqi/crypto';
+import { blindIndex, decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/crypto';
 import {
   assertPayloadSize,
   ExchangeNode,
@@ -25,7 +18,7 @@ import { AccessLog, AccessReason } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
-import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
+import { CITY_NODE_CONFIG } from '../tokens';
 import { certificateNumber, issueYear, validityProblem } from './certificate-rules';
 import {
   assertMayReveal,
@@ -45,7 +38,6 @@ export class CertificatesService {
 
   constructor(
     @Inject(CITY_NODE_CONFIG) config: CityNodeConfig,
-    @Inject(NODE_KEYS) private readonly keys: NodeKeys,
     @InjectDataKey() private readonly dataKey: KeyObject,
     @InjectPeerKeys() private readonly peers: PeerKeys,
     private readonly exchange: ExchangeNode,
@@ -219,7 +211,8 @@ export class CertificatesService {
       holderIndex: blindIndex(this.dataKey, pii.holder.idNumber),
       validFrom: payload.validFrom,
       validUntil: payload.validUntil,
-      pii: payload.pii,
+      // under the data key, not as the JWE that arrived: a certificate outlives the node's X25519 key
+      pii: await encryptAtRest(pii, this.dataKey),
       createdAt: message.brokerTime,
     });
   }
@@ -281,10 +274,6 @@ export class CertificatesService {
   }
 
   private async detailsOf(row: Certificate): Promise<CertificatePiiV1> {
-    return (
-      row.direction === 'issued'
-        ? await decryptAtRest(row.pii, this.dataKey)
-        : await decryptPii(row.pii, this.keys.encryption.privateKey)
-    ) as CertificatePiiV1;
+    return (await decryptAtRest(row.pii, this.dataKey)) as CertificatePiiV1;
   }
 }

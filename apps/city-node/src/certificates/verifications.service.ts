@@ -8,14 +8,7 @@ import {
   VerificationRequestedPayloadV1,
   VerificationResult,
 } from '@yipanqi/contracts';
-import {
-  blindIndex,
-  decryptAtRest,
-  decryptPii,
-  encryptAtRest,
-  encryptPii,
-  NodeKeys,
-} from '@yipanqi/crypto';
+import { blindIndex, decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/crypto';
 import { ExchangeNode, MessageRefused, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { Principal, ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
@@ -25,7 +18,7 @@ import { agreementState } from '../agreements/agreement-store';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
-import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
+import { CITY_NODE_CONFIG } from '../tokens';
 import { automaticResult, isOverdue, verificationDueAt } from './certificate-rules';
 import {
   assertMayReveal,
@@ -56,7 +49,6 @@ export class VerificationsService {
 
   constructor(
     @Inject(CITY_NODE_CONFIG) config: CityNodeConfig,
-    @Inject(NODE_KEYS) private readonly keys: NodeKeys,
     @InjectDataKey() private readonly dataKey: KeyObject,
     @InjectPeerKeys() private readonly peers: PeerKeys,
     private readonly exchange: ExchangeNode,
@@ -176,7 +168,8 @@ export class VerificationsService {
       answererToken: null,
       answeredAt: null,
       answerMessageId: null,
-      pii: payload.pii,
+      // under the data key like everything this node keeps: the queue outlives its X25519 key
+      pii: await encryptAtRest(asked, this.dataKey),
     };
     if (result) {
       const answer = await this.sendAnswer(manager, verification, result, 'automatic');
@@ -332,12 +325,7 @@ export class VerificationsService {
   ) {
     if (!reveal) return views;
     const asked = await Promise.all(
-      rows.map(
-        async (row) =>
-          (row.direction === 'sent'
-            ? await decryptAtRest(row.pii, this.dataKey)
-            : await decryptPii(row.pii, this.keys.encryption.privateKey)) as VerificationPiiV1,
-      ),
+      rows.map(async (row) => (await decryptAtRest(row.pii, this.dataKey)) as VerificationPiiV1),
     );
     await this.accessLog.recordReads(
       reveal,
