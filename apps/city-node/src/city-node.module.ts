@@ -5,6 +5,9 @@ import { AgreementMessagesController } from './agreements/agreement-messages.con
 import { AgreementsController } from './agreements/agreements.controller';
 import { AgreementsService } from './agreements/agreements.service';
 import { authProviders } from './auth/auth.providers';
+import { CertificatesController } from './certificates/certificates.controller';
+import { CertificatesService } from './certificates/certificates.service';
+import { VerificationsService } from './certificates/verifications.service';
 import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
@@ -32,6 +35,7 @@ export class CityNodeModule {
         AccessLogController,
         TasksController,
         TaskMessagesController,
+        CertificatesController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -41,6 +45,8 @@ export class CityNodeModule {
         AgreementsService,
         NoticesService,
         TasksService,
+        CertificatesService,
+        VerificationsService,
       ],
     };
   }

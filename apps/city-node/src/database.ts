@@ -6,9 +6,11 @@ import { openDatabase } from '@yipanqi/persistence';
 import { PersonalDataAccess } from './access-log/access-log.entity';
 import { CityNodeConfig } from './city-node.config';
 import { AGREEMENT_ENTITIES } from './agreements/agreement.entities';
+import { CERTIFICATE_ENTITIES } from './certificates/certificate.entities';
 import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
+import { Certificates1764400500000 } from './migrations/1764400500000-certificates';
 import { Notice } from './notices/notice.entity';
 import { Tasks1764400600000 } from './migrations/1764400600000-tasks';
 import { TASK_ENTITIES } from './tasks/task.entities';
@@ -20,6 +22,7 @@ export const CITY_NODE_ENTITIES = [
   Notice,
   PersonalDataAccess,
   ...TASK_ENTITIES,
+  ...CERTIFICATE_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -27,6 +30,7 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  Certificates1764400500000,
   Tasks1764400600000,
 ];
 

@@ -17,6 +17,8 @@ describe('access to the city node API', () => {
         'POST /notices',
         'POST /exchange/dead-letters/:id/redrive',
         'POST /tasks/:id/complete',
+        'POST /certificates',
+        'POST /certificates/verifications/:id/answer',
       ]),
     );
   });
@@ -39,5 +41,32 @@ describe('access to the city node API', () => {
     );
     expect(adminOnly.length).toBeGreaterThan(0);
     for (const r of adminOnly) expect(r.roles).toEqual(['admin']);
+  });
+
+  it('leaves certificate work and the verification queue to coordination staff', () => {
+    const staffOnly = routes.filter(
+      (r) =>
+        r.route.startsWith('POST /certificates') ||
+        r.route === 'GET /certificates/verifications/queue' ||
+        r.route === 'GET /certificates/:id',
+    );
+    expect(staffOnly.map((r) => r.route).sort()).toEqual([
+      'GET /certificates/:id',
+      'GET /certificates/verifications/queue',
+      'POST /certificates',
+      'POST /certificates/verifications',
+      'POST /certificates/verifications/:id/answer',
+    ]);
+    for (const r of staffOnly) expect(r.roles).toEqual(['coordinator']);
+  });
+
+  it('declares the verification routes before GET /certificates/:id, which would take them', () => {
+    const order = routes.map((r) => r.route);
+    expect(order.indexOf('GET /certificates/verifications')).toBeLessThan(
+      order.indexOf('GET /certificates/:id'),
+    );
+    expect(order.indexOf('GET /certificates/verifications/queue')).toBeLessThan(
+      order.indexOf('GET /certificates/:id'),
+    );
   });
 });

@@ -1,0 +1,77 @@
+import { EntityManager, In } from 'typeorm';
+import { OutboxMessage } from '@yipanqi/exchange';
+import { ProblemError } from '@yipanqi/http-api';
+import { AccessReason } from '../access-log/access-log';
+import { agreementState } from '../agreements/agreement-store';
+import { senderRoleProblem } from './certificate-rules';
+
+/** What the certificate and the verification services share: delivery states, role checks, reveal rights. */
+
+/** Where a message this node sent stands: queued, published, or answered with a receipt or a rejection. */
+export interface Delivery {
+  state: 'queued' | 'sent' | 'receipt' | 'rejection';
+  /** the rejection's reason code */
+  reason: string | null;
+}
+
+export async function deliveriesOf(
+  manager: EntityManager,
+  messageIds: string[],
+): Promise<Map<string, Delivery>> {
+  const deliveries = new Map<string, Delivery>();
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await manager.find(OutboxMessage, {
+      select: { id: true, sentAt: true, answer: true, answerReason: true },
+      where: { id: In(messageIds.slice(i, i + 500)) },
+    });
+    for (const row of rows) {
+      deliveries.set(row.id, {
+        state: row.answer ?? (row.sentAt === null ? 'queued' : 'sent'),
+        reason: row.answerReason,
+      });
+    }
+  }
+  return deliveries;
+}
+
+/** Why `from` may not send `type` under the agreement (its role there), or undefined. */
+export async function senderRoleRefusal(
+  manager: EntityManager,
+  agreementId: string | null,
+  from: string,
+  type: string,
+): Promise<string | undefined> {
+  const agreement = await agreementState(manager, agreementId);
+  return agreement && senderRoleProblem(agreement.terms, from, type);
+}
+
+/** 422 WRONG_PARTY_ROLE when this node's role in the agreement does not send `type`. */
+export async function assertSenderRole(
+  manager: EntityManager,
+  agreementId: string,
+  me: string,
+  type: string,
+): Promise<void> {
+  const problem = await senderRoleRefusal(manager, agreementId, me, type);
+  if (problem) {
+    throw new ProblemError(422, 'WRONG_PARTY_ROLE', 'The message may not be sent', problem);
+  }
+}
+
+/** Personal data is for staff: auditors check the exchange without it (DESIGN §3). */
+export function assertMayReveal(reason: AccessReason | undefined): void {
+  if (reason && reason.principal.role !== 'coordinator') {
+    throw new ProblemError(
+      403,
+      'FORBIDDEN',
+      'Forbidden',
+      'only coordination staff may reveal personal data',
+    );
+  }
+}
+
+export function instant(ms: number): string;
+export function instant(ms: number | null): string | null;
+export function instant(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
+import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
+import { AccessPurpose, AccessReason, RevealPurpose } from '../access-log/access-log';
+import {
+  AnswerVerificationDto,
+  CertificateListQuery,
+  IssueCertificateDto,
+  RequestVerificationDto,
+  VerificationListQuery,
+  VerificationQueueQuery,
+} from './certificates.dto';
+import { CertificatesService } from './certificates.service';
+import { VerificationsService } from './verifications.service';
+
+/**
+ * 婚育证明: issued by the outflow node, verified for the inflow node. The
+ * verification routes come before `GET /certificates/:id` so that
+ * `verifications` is never taken for a certificate id.
+ */
+@Controller('certificates')
+export class CertificatesController {
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly verifications: VerificationsService,
+  ) {}
+
+  /** Issue a certificate to the inflow node where its holder lives (→ `certificate.issued`). */
+  @Post()
+  @Roles('coordinator')
+  @HttpCode(202)
+  issue(@Body() dto: IssueCertificateDto) {
+    return this.certificates.issue(dto);
+  }
+
+  /** Ask the outflow node whether a presented certificate holds (→ `certificate.verify.requested`). */
+  @Post('verifications')
+  @Roles('coordinator')
+  @HttpCode(202)
+  requestVerification(@Body() dto: RequestVerificationDto) {
+    return this.verifications.request(dto);
+  }
+
+  /** Verifications asked (`sent`) or answered (`received`, the default) by this node. */
+  @Get('verifications')
+  @Roles('coordinator', 'auditor')
+  listVerifications(
+    @Query() query: VerificationListQuery,
+    @RevealPurpose() reveal: AccessReason | undefined,
+  ) {
+    return this.verifications.list(query, reveal);
+  }
+
+  /** Received verifications waiting for staff, by due time. */
+  @Get('verifications/queue')
+  @Roles('coordinator')
+  verificationQueue(
+    @Query() query: VerificationQueueQuery,
+    @RevealPurpose() reveal: AccessReason | undefined,
+  ) {
+    return this.verifications.queue(query, reveal);
+  }
+
+  /** Staff's answer to a queued verification (→ `certificate.verify.answered`). */
+  @Post('verifications/:id/answer')
+  @Roles('coordinator')
+  @HttpCode(202)
+  answerVerification(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: AnswerVerificationDto,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.verifications.answer(id, dto, principal);
+  }
+
+  /** Certificates received (the default) or issued; personal data only with `reveal=true`. */
+  @Get()
+  @Roles('coordinator', 'auditor')
+  list(@Query() query: CertificateListQuery, @RevealPurpose() reveal: AccessReason | undefined) {
+    return this.certificates.list(query, reveal);
+  }
+
+  /** One certificate with number, holder and details (needs X-Access-Purpose; logged). */
+  @Get(':id')
+  @Roles('coordinator')
+  get(@Param('id', ParseUUIDPipe) id: string, @AccessPurpose() reason: AccessReason) {
+    return this.certificates.get(id, reason);
+  }
+
+  @ExchangeHandler('certificate.issued')
+  onIssued(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+    return this.certificates.receive(ctx.manager, message);
+  }
+
+  @ExchangeHandler('certificate.verify.requested')
+  onVerificationRequested(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+    return this.verifications.onRequested(ctx.manager, message);
+  }
+
+  @ExchangeHandler('certificate.verify.answered')
+  onVerificationAnswered(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+    return this.verifications.onAnswered(ctx.manager, message);
+  }
+}
