@@ -12,6 +12,10 @@ import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
 import { NoticesController } from './notices/notices.controller';
 import { NoticesService } from './notices/notices.service';
+import { BenefitsController } from './services/benefits.controller';
+import { BenefitsService } from './services/benefits.service';
+import { ServicesController } from './services/services.controller';
+import { ServicesService } from './services/services.service';
 import { CITY_NODE_CONFIG } from './tokens';
 
 @Module({})
@@ -27,6 +31,8 @@ export class CityNodeModule {
         NoticesController,
         MonitorController,
         AccessLogController,
+        ServicesController,
+        BenefitsController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -35,6 +41,8 @@ export class CityNodeModule {
         AccessLog,
         AgreementsService,
         NoticesService,
+        ServicesService,
+        BenefitsService,
       ],
     };
   }

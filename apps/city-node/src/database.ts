@@ -10,6 +10,9 @@ import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
 import { Notice } from './notices/notice.entity';
+import { Services1764400700000 } from './migrations/1764400700000-services';
+import { NoticeAcknowledgement1764400750000 } from './migrations/1764400750000-notice-acknowledgement';
+import { SERVICE_ENTITIES } from './services/service.entities';
 
 export const CITY_NODE_ENTITIES = [
   ...EXCHANGE_ENTITIES,
@@ -17,6 +20,7 @@ export const CITY_NODE_ENTITIES = [
   ...AGREEMENT_ENTITIES,
   Notice,
   PersonalDataAccess,
+  ...SERVICE_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -24,6 +28,8 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  Services1764400700000,
+  NoticeAcknowledgement1764400750000,
 ];
 
 /** The node's database, migrated to the current schema. */

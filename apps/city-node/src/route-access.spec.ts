@@ -15,6 +15,10 @@ describe('access to the city node API', () => {
       expect.arrayContaining([
         'GET /health',
         'POST /notices',
+        'POST /services',
+        'POST /services/:id/acknowledge',
+        'POST /benefits/entitlements',
+        'POST /notices/:id/acknowledge',
         'POST /exchange/dead-letters/:id/redrive',
       ]),
     );
