@@ -43,4 +43,11 @@ describe('access to the city node API', () => {
     expect(adminOnly.length).toBeGreaterThan(0);
     for (const r of adminOnly) expect(r.roles).toEqual(['admin']);
   });
+
+  it('leaves the personal data of services, entitlements and notices to coordinators', () => {
+    const details = ['GET /services/:id', 'GET /benefits/entitlements/:id', 'GET /notices/:id'];
+    for (const route of details) {
+      expect(routes.find((r) => r.route === route)?.roles).toEqual(['coordinator']);
+    }
+  });
 });
