@@ -18,6 +18,10 @@ import { NoticesService } from './notices/notices.service';
 import { TaskMessagesController } from './tasks/task-messages.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { TasksService } from './tasks/tasks.service';
+import { BenefitsController } from './services/benefits.controller';
+import { BenefitsService } from './services/benefits.service';
+import { ServicesController } from './services/services.controller';
+import { ServicesService } from './services/services.service';
 import { CITY_NODE_CONFIG } from './tokens';
 
 @Module({})
@@ -36,6 +40,8 @@ export class CityNodeModule {
         TasksController,
         TaskMessagesController,
         CertificatesController,
+        ServicesController,
+        BenefitsController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -47,6 +53,8 @@ export class CityNodeModule {
         TasksService,
         CertificatesService,
         VerificationsService,
+        ServicesService,
+        BenefitsService,
       ],
     };
   }

@@ -14,6 +14,9 @@ import { Certificates1764400500000 } from './migrations/1764400500000-certificat
 import { Notice } from './notices/notice.entity';
 import { Tasks1764400600000 } from './migrations/1764400600000-tasks';
 import { TASK_ENTITIES } from './tasks/task.entities';
+import { Services1764400700000 } from './migrations/1764400700000-services';
+import { NoticeAcknowledgement1764400750000 } from './migrations/1764400750000-notice-acknowledgement';
+import { SERVICE_ENTITIES } from './services/service.entities';
 
 export const CITY_NODE_ENTITIES = [
   ...EXCHANGE_ENTITIES,
@@ -23,6 +26,7 @@ export const CITY_NODE_ENTITIES = [
   PersonalDataAccess,
   ...TASK_ENTITIES,
   ...CERTIFICATE_ENTITIES,
+  ...SERVICE_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -32,6 +36,8 @@ export const CITY_NODE_MIGRATIONS = [
   AccessLog1764400300000,
   Certificates1764400500000,
   Tasks1764400600000,
+  Services1764400700000,
+  NoticeAcknowledgement1764400750000,
 ];
 
 /** The node's database, migrated to the current schema. */

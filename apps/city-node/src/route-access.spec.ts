@@ -15,6 +15,10 @@ describe('access to the city node API', () => {
       expect.arrayContaining([
         'GET /health',
         'POST /notices',
+        'POST /services',
+        'POST /services/:id/acknowledge',
+        'POST /benefits/entitlements',
+        'POST /notices/:id/acknowledge',
         'POST /exchange/dead-letters/:id/redrive',
         'POST /tasks/:id/complete',
         'POST /certificates',
@@ -68,5 +72,12 @@ describe('access to the city node API', () => {
     expect(order.indexOf('GET /certificates/verifications/queue')).toBeLessThan(
       order.indexOf('GET /certificates/:id'),
     );
+  });
+
+  it('leaves the personal data of services, entitlements and notices to coordinators', () => {
+    const details = ['GET /services/:id', 'GET /benefits/entitlements/:id', 'GET /notices/:id'];
+    for (const route of details) {
+      expect(routes.find((r) => r.route === route)?.roles).toEqual(['coordinator']);
+    }
   });
 });

@@ -33,4 +33,15 @@ export class Notice {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintAsNumber })
   createdAt!: number;
+
+  /** received notices: when staff here acknowledged reading it */
+  @Column({ name: 'acknowledged_at', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  acknowledgedAt!: number | null;
+
+  /** the token (id and label) of the staff member who acknowledged it */
+  @Column({ name: 'acknowledged_by_token', type: 'varchar', length: 64, nullable: true })
+  acknowledgedByToken!: string | null;
+
+  @Column({ name: 'acknowledged_by', type: 'varchar', length: 200, nullable: true })
+  acknowledgedBy!: string | null;
 }

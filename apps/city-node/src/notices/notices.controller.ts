@@ -1,10 +1,17 @@
-import { Body, Controller, Get, HttpCode, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
-import { Roles } from '@yipanqi/http-api';
+import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
+import { AccessPurpose, AccessReason } from '../access-log/access-log';
 import { NoticesService } from './notices.service';
-import { SendNoticeDto } from './send-notice.dto';
+import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
 
+const Id = () => Param('id', new ParseUUIDPipe());
+
+/** 信息通报: one-way notices, answered on the wire by a receipt and read by staff here. */
+@ApiTags('notices')
+@ApiBearerAuth()
 @Controller('notices')
 export class NoticesController {
   constructor(private readonly notices: NoticesService) {}
@@ -16,13 +23,26 @@ export class NoticesController {
     return this.notices.send(dto);
   }
 
+  /** Received (default) or sent notices, newest first, without title or text. */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(
-    @Query('direction') direction: 'sent' | 'received' = 'received',
-    @Query('limit', new ParseIntPipe({ optional: true })) limit = 100,
-  ) {
-    return this.notices.list(direction === 'sent' ? 'sent' : 'received', Math.min(limit, 1000));
+  list(@Query() query: ListNoticesQuery) {
+    return this.notices.list(query);
+  }
+
+  /** One notice with its title and text: needs X-Access-Purpose, access-logged. */
+  @Get(':id')
+  @Roles('coordinator')
+  get(@Id() id: string, @AccessPurpose() reason: AccessReason) {
+    return this.notices.get(id, reason);
+  }
+
+  /** Records that staff read a received notice (who and when), once. Nothing is sent. */
+  @Post(':id/acknowledge')
+  @Roles('coordinator')
+  @HttpCode(200)
+  acknowledge(@Id() id: string, @CurrentPrincipal() principal: Principal) {
+    return this.notices.acknowledge(id, principal);
   }
 
   @ExchangeHandler('notice')

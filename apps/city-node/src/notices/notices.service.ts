@@ -1,65 +1,69 @@
 import { KeyObject } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { NoticePayloadV1, NoticePiiV1 } from '@yipanqi/contracts';
-import { encryptAtRest, encryptPii } from '@yipanqi/crypto';
-import {
-  assertPayloadSize,
-  ExchangeNode,
-  PayloadTooLargeError,
-  PeerKeys,
-  ReceivedMessage,
-} from '@yipanqi/exchange';
-import { ProblemError } from '@yipanqi/http-api';
+import { decryptAtRest, decryptPii, encryptAtRest, encryptPii, NodeKeys } from '@yipanqi/crypto';
+import { ExchangeNode, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
+import { Principal, ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
+import { AccessLog, AccessReason } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
+import {
+  assertFitsExchange,
+  findForUpdate,
+  partnerKey,
+  problemError,
+} from '../services/flow-support';
+import { NODE_KEYS } from '../tokens';
+import { deliveries, Delivery } from './delivery';
+import { noticeAcknowledgeProblem } from './notice-rules';
 import { Notice } from './notice.entity';
-import { SendNoticeDto } from './send-notice.dto';
+import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
+
+/** A notice as lists show it: no title or text. Times are epoch milliseconds. */
+export interface NoticeView {
+  id: string;
+  direction: Notice['direction'];
+  peer: string;
+  agreementId: string | null;
+  category: string;
+  domain: string;
+  createdAt: number;
+  /** sent notices: receipt or rejection (with its reason) from the partner */
+  delivery: Delivery | null;
+  /** received notices: when staff here acknowledged reading it, and who */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+}
 
 @Injectable()
 export class NoticesService {
   constructor(
+    @Inject(NODE_KEYS) private readonly keys: NodeKeys,
     @InjectDataKey() private readonly dataKey: KeyObject,
     @InjectPeerKeys() private readonly peers: PeerKeys,
     private readonly exchange: ExchangeNode,
     private readonly transactions: Transactions,
     private readonly dataSource: DataSource,
     private readonly agreements: AgreementsService,
+    private readonly accessLog: AccessLog,
   ) {}
 
   /** Records the notice and queues it for the partner in one transaction. */
   async send(dto: SendNoticeDto): Promise<{ id: string }> {
-    const partnerKey = this.peers.encryptionKey(dto.to);
-    if (!partnerKey) {
-      throw new ProblemError(
-        422,
-        'UNKNOWN_PARTNER',
-        'Unknown partner node',
-        `no keys for node ${dto.to}`,
-      );
-    }
+    const forPartner = partnerKey(this.peers, dto.to);
     const secret: NoticePiiV1 = { title: dto.title, text: dto.text };
-    const [forPartner, forUs] = await Promise.all([
-      encryptPii(secret, partnerKey),
+    const [sealed, atRest] = await Promise.all([
+      encryptPii(secret, forPartner),
       encryptAtRest(secret, this.dataKey),
     ]);
     const payload: NoticePayloadV1 = {
       category: dto.category,
       domain: dto.domain,
-      pii: forPartner,
+      pii: sealed,
     };
-    try {
-      assertPayloadSize({ ...payload });
-    } catch (err) {
-      if (!(err instanceof PayloadTooLargeError)) throw err;
-      throw new ProblemError(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        'Notice too large for the exchange',
-        err.message,
-      );
-    }
+    assertFitsExchange({ ...payload });
     return this.transactions.run(async (manager) => {
       const agreementId = await this.agreements.agreementForFlow(
         manager,
@@ -81,7 +85,7 @@ export class NoticesService {
         agreementId,
         category: dto.category,
         domain: dto.domain,
-        pii: forUs,
+        pii: atRest,
         createdAt: Date.now(),
       });
       return { id: envelope.id };
@@ -103,20 +107,77 @@ export class NoticesService {
     });
   }
 
-  async list(direction: 'sent' | 'received', limit: number): Promise<Omit<Notice, 'pii'>[]> {
-    return this.dataSource.getRepository(Notice).find({
-      select: {
-        id: true,
-        direction: true,
-        peer: true,
-        agreementId: true,
-        category: true,
-        domain: true,
-        createdAt: true,
-      },
-      where: { direction },
-      order: { createdAt: 'DESC' },
-      take: limit,
+  /**
+   * Staff record that they read a received notice: who and when. Local only —
+   * the signed receipt already answered the notice on the wire.
+   */
+  async acknowledge(id: string, principal: Principal): Promise<NoticeView> {
+    const acknowledged = await this.transactions.run(async (manager) => {
+      const notice = await findForUpdate(manager, Notice, { id });
+      if (!notice) throw notFound(id);
+      const problem = noticeAcknowledgeProblem(notice);
+      if (problem) throw problemError(problem);
+      const change = {
+        acknowledgedAt: Date.now(),
+        acknowledgedByToken: principal.tokenId,
+        acknowledgedBy: principal.label,
+      };
+      await manager.update(Notice, { id }, change);
+      return { ...notice, ...change };
     });
+    const [view] = await this.views([acknowledged]);
+    return view;
   }
+
+  async list(query: ListNoticesQuery): Promise<NoticeView[]> {
+    const rows = await this.dataSource.getRepository(Notice).find({
+      where: {
+        direction: query.direction ?? 'received',
+        ...(query.acknowledged === undefined
+          ? {}
+          : { acknowledgedAt: query.acknowledged === 'true' ? Not(IsNull()) : IsNull() }),
+      },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: query.limit ?? 100,
+    });
+    return this.views(rows);
+  }
+
+  /** One notice with its title and text, after the read is logged. */
+  async get(id: string, reason: AccessReason) {
+    const notice = await this.dataSource.getRepository(Notice).findOne({ where: { id } });
+    if (!notice) throw notFound(id);
+    const [view] = await this.views([notice]);
+    // sent notices are under this node's data key; received ones came as a JWE to this node
+    const secret = (
+      notice.direction === 'sent'
+        ? await decryptAtRest(notice.pii, this.dataKey)
+        : await decryptPii(notice.pii, this.keys.encryption.privateKey)
+    ) as NoticePiiV1;
+    await this.accessLog.recordReads(reason, 'notice', [id]);
+    return { ...view, title: secret.title, text: secret.text };
+  }
+
+  private async views(rows: Notice[]): Promise<NoticeView[]> {
+    const sent = await deliveries(
+      this.dataSource.manager,
+      rows.map((n) => (n.direction === 'sent' ? n.id : null)),
+    );
+    return rows.map((n) => ({
+      id: n.id,
+      direction: n.direction,
+      peer: n.peer,
+      agreementId: n.agreementId,
+      category: n.category,
+      domain: n.domain,
+      createdAt: n.createdAt,
+      delivery: sent.get(n.id) ?? null,
+      acknowledgedAt: n.acknowledgedAt,
+      acknowledgedBy: n.acknowledgedBy,
+    }));
+  }
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError(404, 'NOTICE_NOT_FOUND', 'No such notice', `no notice ${id}`);
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { NOTICE_CATEGORIES, NoticePiiV1, SCOPE_DOMAINS, ScopeDomain } from '@yipanqi/contracts';
 
 /** POST /notices: the readable routing fields plus the title and text that travel encrypted. */
@@ -16,4 +17,24 @@ export class SendNoticeDto extends NoticePiiV1 {
   @IsOptional()
   @IsUUID()
   agreementId?: string;
+}
+
+/** GET /notices filters. */
+export class ListNoticesQuery {
+  @IsOptional()
+  @IsIn(['sent', 'received'])
+  direction?: 'sent' | 'received';
+
+  /** received notices staff have (`true`) or have not yet (`false`) acknowledged */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  acknowledged?: 'true' | 'false';
+
+  /** at most this many, newest first (default 100) */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }
