@@ -8,10 +8,13 @@
 import { Envelope } from '@yipanqi/contracts';
 import { encryptPii } from '@yipanqi/crypto';
 import { RejectionRecord } from '@yipanqi/exchange';
+import { Transactions } from '@yipanqi/persistence';
+import { MigrantArrivals } from '../../apps/city-node/src/migrants/migrant-arrivals';
+import { chinaToday, validateArrivalRow } from '../../apps/city-node/src/migrants/migrant-rules';
 import { establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { arrivalOf, call, migrantState, sendPastTheApi, settled } from '../support/migrants';
-import { PeopleGenerator } from '../support/synthetic-people';
+import { PeopleGenerator, SyntheticPerson } from '../support/synthetic-people';
 
 const HUIZHOU = '441300';
 const SHENZHEN = '440300';
@@ -315,33 +318,139 @@ describe('migrants between city nodes', () => {
     expect([noPurpose.status, noPurpose.body.code]).toEqual([400, 'PURPOSE_REQUIRED']);
   });
 
-  it('rejects a departure for a record 宜宾 does not hold, and changes nothing there', async () => {
-    await settled(huizhou);
-    const before = await migrantState(yibin);
-    const recordId = '01900000-0000-7000-8000-000000000001';
-    const envelope: Envelope = await sendPastTheApi(net, huizhou, YIBIN, {
-      type: 'migrant.departure',
-      agreementId: huizhouYibin,
-      correlationId: recordId,
-      payload: {
-        recordId,
-        leftOn: '2026-05-01',
-        outflowNode: YIBIN,
-        householdDivision: '511502',
-        pii: await encryptPii({}, net.keys[YIBIN].encryption.publicKey),
-      },
-    });
+  it('registers a batch through the arrival core, refusing rows one by one', async () => {
+    const core = huizhou.app.get(MigrantArrivals);
+    const registeredBefore = people.person(YIBIN);
+    await arrived(huizhou, arrivalOf(registeredBefore));
+    const row = (body: object) => {
+      const checked = validateArrivalRow({ ...body }, { me: HUIZHOU, today: chinaToday() });
+      if (!checked.arrival) throw new Error(JSON.stringify(checked.errors));
+      return checked.arrival;
+    };
+    const fresh = Array.from({ length: 300 }, () => row(arrivalOf(people.person(YIBIN))));
+    const batch = [
+      ...fresh,
+      fresh[0],
+      row(arrivalOf(registeredBefore)),
+      row({ ...arrivalOf(people.person(YIBIN)), outflowNode: CHENGDU }),
+      row({ ...arrivalOf(people.person(YIBIN)), outflowNode: '370200' }),
+    ];
+    const atYibin = (await migrantState(yibin)).records;
+
+    const prepared = await core.prepare(batch);
+    const results = await huizhou.app
+      .get(Transactions)
+      .run((manager) => core.register(manager, prepared));
+
+    expect(results.slice(0, 300).every((r) => r.outcome === 'registered')).toBe(true);
+    expect(results.slice(300).map((r) => (r.outcome === 'refused' ? r.code : r.outcome))).toEqual([
+      'MIGRANT_ALREADY_REGISTERED',
+      'MIGRANT_ALREADY_REGISTERED',
+      'NO_AGREEMENT',
+      'UNKNOWN_PARTNER',
+    ]);
     await eventually(
-      async () =>
-        (await yibin.db
-          .getRepository(RejectionRecord)
-          .count({ where: { messageId: envelope.id, reason: 'SCHEMA_INVALID' } })) === 1,
-      30000,
-      'the rejection',
+      async () => (await migrantState(yibin)).records === atYibin + 300,
+      60000,
+      'the batch at 宜宾',
     );
-    const after = await migrantState(yibin);
-    expect(after.records).toBe(before.records);
-    expect(after.recordsUpdatedAt).toEqual(before.recordsUpdatedAt);
+  });
+
+  describe('messages 宜宾 cannot apply', () => {
+    let shared: string;
+    const unknown = '01900000-0000-7000-8000-000000000001';
+    const personOf = ({ household: _h, ...person }: SyntheticPerson) => person;
+    const toYibin = (value: object) => encryptPii(value, net.keys[YIBIN].encryption.publicKey);
+
+    beforeAll(async () => {
+      ({ id: shared } = await arrived(huizhou, arrivalOf(people.person(YIBIN))));
+      await settled(huizhou);
+    });
+
+    it.each([
+      [
+        'a departure of a record it does not hold',
+        'no record',
+        async () => ({
+          type: 'migrant.departure',
+          correlationId: unknown,
+          payload: {
+            recordId: unknown,
+            leftOn: '2026-05-01',
+            outflowNode: YIBIN,
+            householdDivision: '511502',
+            pii: await toYibin({}),
+          },
+        }),
+      ],
+      [
+        'an announcement to a node that is not the next one',
+        'a departure goes to the outflow node',
+        async () => ({
+          type: 'migrant.departure',
+          correlationId: unknown,
+          payload: {
+            recordId: unknown,
+            leftOn: '2026-05-01',
+            nextNode: SHENZHEN,
+            outflowNode: '510100',
+            householdDivision: '510104',
+            pii: await toYibin({ person: personOf(people.person(YIBIN)) }),
+          },
+        }),
+      ],
+      [
+        'an update whose changed fields are not the ones it carries',
+        'changed does not name exactly',
+        async () => ({
+          type: 'migrant.updated',
+          correlationId: shared,
+          payload: {
+            recordId: shared,
+            changed: ['address'],
+            pii: await toYibin({ phone: '13600000000' }),
+          },
+        }),
+      ],
+      [
+        'an arrival whose thread is not its record',
+        'correlationId must be the record id',
+        async () => ({
+          type: 'migrant.arrival',
+          correlationId: unknown,
+          payload: {
+            recordId: '01900000-0000-7000-8000-000000000009',
+            arrivedOn: '2026-05-01',
+            householdDivision: '511502',
+            pii: await toYibin({
+              person: personOf(people.person(YIBIN)),
+              maritalStatus: 'married',
+            }),
+          },
+        }),
+      ],
+    ])('rejects %s and changes nothing', async (_what, why, message) => {
+      const before = await migrantState(yibin);
+      const envelope: Envelope = await sendPastTheApi(net, huizhou, YIBIN, {
+        agreementId: huizhouYibin,
+        ...(await message()),
+      });
+      await eventually(
+        async () =>
+          (await yibin.db
+            .getRepository(RejectionRecord)
+            .count({ where: { messageId: envelope.id, reason: 'SCHEMA_INVALID' } })) === 1,
+        30000,
+        'the rejection',
+      );
+      const rejection = await yibin.db
+        .getRepository(RejectionRecord)
+        .findOneByOrFail({ messageId: envelope.id });
+      expect(rejection.detail).toContain(why);
+      const after = await migrantState(yibin);
+      expect(after.records).toBe(before.records);
+      expect(after.recordsUpdatedAt).toEqual(before.recordsUpdatedAt);
+    });
   });
 
   describe('bad input', () => {
@@ -363,7 +472,7 @@ describe('migrants between city nodes', () => {
 
     interface BadCase {
       what: string;
-      method: string;
+      method: 'GET' | 'POST' | 'PATCH';
       path: () => string;
       options: () => Parameters<typeof call>[3];
       status: number;

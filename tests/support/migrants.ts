@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { Envelope, inboxTopic } from '@yipanqi/contracts';
 import {
@@ -23,22 +24,29 @@ export interface CallOptions {
   rawBody?: string;
 }
 
-/** A request to a node's API with the headers the migrant routes use. */
+/**
+ * A request to a node's API with the headers the migrant routes use. Each
+ * request has a connection of its own (supertest): the nodes run in the test
+ * process, and a kept-alive socket that the server closes while the event
+ * loop is busy would fail the next request with ECONNRESET.
+ */
 export async function call<T = Record<string, unknown>>(
   node: TestNode,
-  method: string,
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   options: CallOptions = {},
 ): Promise<{ status: number; body: T }> {
   const role = options.role === undefined ? 'coordinator' : options.role;
-  const headers: Record<string, string> = {};
-  if (role) headers.authorization = `Bearer ${node.tokens[role]}`;
-  if (options.purpose) headers['x-access-purpose'] = encodeURIComponent(options.purpose);
-  const body =
-    options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${node.url}${path}`, { method, headers, body });
-  const text = await res.text();
+  const req = request(node.url)[method === 'GET' ? 'get' : method === 'POST' ? 'post' : 'patch'](
+    path,
+  );
+  if (role) req.set('Authorization', `Bearer ${node.tokens[role]}`);
+  if (options.purpose) req.set('X-Access-Purpose', encodeURIComponent(options.purpose));
+  if (options.rawBody !== undefined) {
+    req.set('Content-Type', 'application/json').send(options.rawBody);
+  } else if (options.body !== undefined) req.send(options.body as object);
+  const res = await req;
+  const text = res.text;
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
