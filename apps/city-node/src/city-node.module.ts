@@ -13,6 +13,9 @@ import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
+import { MigrantArrivals } from './migrants/migrant-arrivals';
+import { MigrantsController } from './migrants/migrants.controller';
+import { MigrantsService } from './migrants/migrants.service';
 import { NoticesController } from './notices/notices.controller';
 import { NoticesService } from './notices/notices.service';
 import { TaskMessagesController } from './tasks/task-messages.controller';
@@ -42,6 +45,7 @@ export class CityNodeModule {
         CertificatesController,
         ServicesController,
         BenefitsController,
+        MigrantsController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -55,6 +59,8 @@ export class CityNodeModule {
         VerificationsService,
         ServicesService,
         BenefitsService,
+        MigrantArrivals,
+        MigrantsService,
       ],
     };
   }

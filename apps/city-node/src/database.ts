@@ -11,6 +11,8 @@ import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
 import { Certificates1764400500000 } from './migrations/1764400500000-certificates';
+import { Migrants1764400400000 } from './migrations/1764400400000-migrants';
+import { Migrant } from './migrants/migrant.entity';
 import { Notice } from './notices/notice.entity';
 import { Tasks1764400600000 } from './migrations/1764400600000-tasks';
 import { TASK_ENTITIES } from './tasks/task.entities';
@@ -27,6 +29,7 @@ export const CITY_NODE_ENTITIES = [
   ...TASK_ENTITIES,
   ...CERTIFICATE_ENTITIES,
   ...SERVICE_ENTITIES,
+  Migrant,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -38,6 +41,7 @@ export const CITY_NODE_MIGRATIONS = [
   Tasks1764400600000,
   Services1764400700000,
   NoticeAcknowledgement1764400750000,
+  Migrants1764400400000,
 ];
 
 /** The node's database, migrated to the current schema. */

@@ -7,6 +7,7 @@ export * from './payload-schemas';
 export * from './payloads/agreement';
 export * from './payloads/answers';
 export * from './payloads/certificate';
+export * from './payloads/common';
 export * from './payloads/evaluation';
 export * from './payloads/migrant';
 export * from './payloads/notice';

@@ -18,7 +18,16 @@ export interface AccessReason {
  * is refused (400 PURPOSE_REQUIRED) before anything is read.
  */
 export const AccessPurpose = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AccessReason => accessReason(ctx),
+  (_data: unknown, ctx: ExecutionContext): AccessReason => requirePurpose(statedReason(ctx)),
+);
+
+/**
+ * The caller and its stated purpose, or undefined when it states none: for
+ * routes that return personal data only on some requests (a search with
+ * `reveal=true`), which call `requirePurpose` when they do.
+ */
+export const OptionalAccessPurpose = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AccessReason | undefined => statedReason(ctx),
 );
 
 /**
@@ -29,16 +38,13 @@ export const AccessPurpose = createParamDecorator(
 export const RevealPurpose = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): AccessReason | undefined => {
     const request = ctx.switchToHttp().getRequest<{ query?: Record<string, unknown> }>();
-    return request.query?.reveal === 'true' ? accessReason(ctx) : undefined;
+    return request.query?.reveal === 'true' ? requirePurpose(statedReason(ctx)) : undefined;
   },
 );
 
-function accessReason(ctx: ExecutionContext): AccessReason {
-  const request = ctx
-    .switchToHttp()
-    .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-  const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
-  if (!purpose || !request.principal) {
+/** The reason, or 400 PURPOSE_REQUIRED when the caller stated none. */
+export function requirePurpose(reason: AccessReason | undefined): AccessReason {
+  if (!reason) {
     throw new ProblemError(
       400,
       'PURPOSE_REQUIRED',
@@ -46,7 +52,15 @@ function accessReason(ctx: ExecutionContext): AccessReason {
       `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
     );
   }
-  return { principal: request.principal, purpose };
+  return reason;
+}
+
+function statedReason(ctx: ExecutionContext): AccessReason | undefined {
+  const request = ctx
+    .switchToHttp()
+    .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+  const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
+  return purpose && request.principal ? { principal: request.principal, purpose } : undefined;
 }
 
 /** Header values are Latin-1; a purpose in Chinese is sent percent-encoded (encodeURIComponent). */

@@ -1,23 +1,12 @@
 // class-transformer's @Type reads design-time metadata
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsCalendarDate, IsJwe, MARITAL_STATUSES, MaritalStatus } from './common';
 import { IsResidentIdNumber, PersonV1 } from './person';
 import { PayloadSchemas } from './schema';
 
 /** 婚姻状况 on a 婚育证明: 未婚, 已婚 (初婚或再婚), 离婚, 丧偶. */
-export const MARITAL_STATUSES = ['unmarried', 'married', 'divorced', 'widowed'] as const;
-export type MaritalStatus = (typeof MARITAL_STATUSES)[number];
 
 /** What a verification (验证) can come to (DESIGN §4). */
 export const VERIFICATION_RESULTS = ['VALID', 'INVALID', 'NOT_FOUND', 'EXPIRED'] as const;
@@ -33,27 +22,6 @@ export type VerificationAnswerer = (typeof VERIFICATION_ANSWERERS)[number];
  * typed (no spaces, capitals) so that the blind index finds the number again.
  */
 export const CERTIFICATE_NUMBER = /^[0-9A-Z\u3400-\u9fff-]{4,40}$/u;
-
-const JWE_COMPACT =
-  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-/** A calendar day, YYYY-MM-DD, that exists (no 30 February). */
-function IsCalendarDate(): PropertyDecorator {
-  return (target: object, property: string | symbol) => {
-    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: `${String(property)} must be a date YYYY-MM-DD` })(
-      target,
-      property,
-    );
-    IsISO8601(
-      { strict: true, strictSeparator: true },
-      { message: `${String(property)} must be a day that exists` },
-    )(target, property);
-  };
-}
-
-function IsJwe(): PropertyDecorator {
-  return Matches(JWE_COMPACT, { message: 'pii must be a JWE compact serialization' });
-}
 
 function IsCertificateNumber(): PropertyDecorator {
   return (target: object, property: string | symbol) => {

@@ -3,11 +3,11 @@ import { residentIdCheckChar } from '../resident-id';
 import {
   BenefitEntitlementPayloadV1,
   BenefitEntitlementPiiV1,
-  isCalendarDate,
   ServiceAcknowledgedPiiV1,
   ServiceDeliveredPayloadV1,
   ServiceDeliveredPiiV1,
 } from './service';
+import { isCalendarDate } from './common';
 
 const JWE = 'eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn';
 const ID = '0192f3c4-0000-7000-8000-000000000001';

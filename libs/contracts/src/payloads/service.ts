@@ -15,6 +15,7 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
+import { IsCalendarDate, isCalendarDate, IsJwe } from './common';
 import { SCOPE_DOMAINS, ScopeDomain } from '../message-types';
 import { PersonV1 } from './person';
 import { PayloadSchemas } from './schema';
@@ -45,43 +46,10 @@ export const BENEFITS = [
 
 export type Benefit = (typeof BENEFITS)[number];
 
-const JWE_COMPACT =
-  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const JWE_MESSAGE = { message: 'pii must be a JWE compact serialization' };
-
 /** Yuan with at most two decimals, more than zero, below a billion. */
 export const AMOUNT_PATTERN = /^(?!0+(\.0+)?$)(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
 export const AMOUNT_MESSAGE =
   'amount must be yuan above zero with at most two decimals, as a string';
-
-/** `YYYY-MM-DD` naming a day that exists (the calendar date as the office wrote it). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return (
-    y >= 1900 &&
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === m - 1 &&
-    date.getUTCDate() === d
-  );
-}
-
-export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'isCalendarDate',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options,
-      validator: {
-        validate: (value: unknown) => isCalendarDate(value),
-        defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'date'} must be a calendar date YYYY-MM-DD that exists`,
-      },
-    });
-  };
-}
 
 /** A calendar date that is not before the date in `property` of the same object. */
 export function IsNotBefore(property: string, options?: ValidationOptions): PropertyDecorator {
@@ -138,7 +106,7 @@ export class ServiceDeliveredPayloadV1 {
   entitlementId?: string;
 
   @IsString()
-  @Matches(JWE_COMPACT, JWE_MESSAGE)
+  @IsJwe()
   pii!: string;
 }
 
@@ -166,7 +134,7 @@ export class ServiceAcknowledgedPayloadV1 {
   domain!: ScopeDomain;
 
   @IsString()
-  @Matches(JWE_COMPACT, JWE_MESSAGE)
+  @IsJwe()
   pii!: string;
 }
 
@@ -206,7 +174,7 @@ export class BenefitEntitlementPayloadV1 {
   periodTo!: string;
 
   @IsString()
-  @Matches(JWE_COMPACT, JWE_MESSAGE)
+  @IsJwe()
   pii!: string;
 }
 

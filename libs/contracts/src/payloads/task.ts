@@ -9,6 +9,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsJwe } from './common';
 import { SCOPE_DOMAINS, ScopeDomain } from '../message-types';
 import { PersonV1 } from './person';
 import { PayloadSchemas } from './schema';
@@ -53,10 +54,6 @@ export const TASK_CANCELLATION_REASONS = [
 ] as const;
 export type TaskCancellationReason = (typeof TASK_CANCELLATION_REASONS)[number];
 
-const JWE_COMPACT =
-  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const JWE_MESSAGE = 'pii must be a JWE compact serialization';
-
 /** A UTC instant to the second, the one form scoring compares. */
 export const UTC_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -76,7 +73,7 @@ export class TaskRequestedPayloadV1 {
   @IsISO8601({ strict: true })
   dueAt!: string;
 
-  @Matches(JWE_COMPACT, { message: JWE_MESSAGE })
+  @IsJwe()
   pii!: string;
 }
 
@@ -95,7 +92,7 @@ export class TaskRequestedPiiV1 {
 
 /** task.accepted and task.progress: nothing readable beyond the envelope. */
 export class TaskNotePayloadV1 {
-  @Matches(JWE_COMPACT, { message: JWE_MESSAGE })
+  @IsJwe()
   pii!: string;
 }
 
@@ -120,7 +117,7 @@ export class TaskRejectedPayloadV1 {
   @IsIn(TASK_REJECTION_REASONS)
   reason!: TaskRejectionReason;
 
-  @Matches(JWE_COMPACT, { message: JWE_MESSAGE })
+  @IsJwe()
   pii!: string;
 }
 
@@ -136,7 +133,7 @@ export class TaskCompletedPayloadV1 {
   @IsIn(TASK_OUTCOMES)
   outcome!: TaskOutcome;
 
-  @Matches(JWE_COMPACT, { message: JWE_MESSAGE })
+  @IsJwe()
   pii!: string;
 }
 
@@ -152,7 +149,7 @@ export class TaskCancelledPayloadV1 {
   @IsIn(TASK_CANCELLATION_REASONS)
   reason!: TaskCancellationReason;
 
-  @Matches(JWE_COMPACT, { message: JWE_MESSAGE })
+  @IsJwe()
   pii!: string;
 }
 
