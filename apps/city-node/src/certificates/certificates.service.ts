@@ -4,20 +4,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CertificateIssuedPayloadV1, CertificatePiiV1 } from '@yipanqi/contracts';
 import { blindIndex, decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/crypto';
-import {
-  assertPayloadSize,
-  ExchangeNode,
-  MessageRefused,
-  PayloadTooLargeError,
-  PeerKeys,
-  ReceivedMessage,
-} from '@yipanqi/exchange';
+import { ExchangeNode, MessageRefused, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { AccessLog, AccessReason } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
+import { assertFitsExchange, partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { certificateNumber, issueYear, validityProblem } from './certificate-rules';
 import {
@@ -57,15 +51,7 @@ export class CertificatesService {
   async issue(
     dto: IssueCertificateDto,
   ): Promise<{ id: string; number: string; validFrom: string; validUntil: string }> {
-    const partnerKey = this.peers.encryptionKey(dto.to);
-    if (!partnerKey) {
-      throw new ProblemError(
-        422,
-        'UNKNOWN_PARTNER',
-        'Unknown partner node',
-        `no keys for node ${dto.to}`,
-      );
-    }
+    const forPartnerKey = partnerKey(this.peers, dto.to);
     const validity = { validFrom: dto.validFrom, validUntil: dto.validUntil };
     const problem = validityProblem(validity);
     if (problem) {
@@ -100,21 +86,11 @@ export class CertificatesService {
         children: dto.children,
       };
       const [forPartner, forUs] = await Promise.all([
-        encryptPii(secret, partnerKey),
+        encryptPii(secret, forPartnerKey),
         encryptAtRest(secret, this.dataKey),
       ]);
       const payload: CertificateIssuedPayloadV1 = { ...readable, pii: forPartner };
-      try {
-        assertPayloadSize({ ...payload });
-      } catch (err) {
-        if (!(err instanceof PayloadTooLargeError)) throw err;
-        throw new ProblemError(
-          413,
-          'PAYLOAD_TOO_LARGE',
-          'Certificate too large for the exchange',
-          err.message,
-        );
-      }
+      assertFitsExchange({ ...payload });
       const envelope = await this.exchange.outbox.enqueue(manager, {
         to: dto.to,
         type: ISSUED,

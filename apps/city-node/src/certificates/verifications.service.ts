@@ -18,6 +18,7 @@ import { agreementState } from '../agreements/agreement-store';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
+import { partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { automaticResult, isOverdue, verificationDueAt } from './certificate-rules';
 import {
@@ -62,22 +63,14 @@ export class VerificationsService {
 
   /** Records the request and queues `certificate.verify.requested` for the outflow node. */
   async request(dto: RequestVerificationDto): Promise<{ id: string }> {
-    const partnerKey = this.peers.encryptionKey(dto.to);
-    if (!partnerKey) {
-      throw new ProblemError(
-        422,
-        'UNKNOWN_PARTNER',
-        'Unknown partner node',
-        `no keys for node ${dto.to}`,
-      );
-    }
+    const forPartnerKey = partnerKey(this.peers, dto.to);
     const verificationId = uuidv7();
     const secret: VerificationPiiV1 = {
       certificateNumber: dto.certificateNumber,
       idNumber: dto.idNumber,
     };
     const [forPartner, forUs] = await Promise.all([
-      encryptPii(secret, partnerKey),
+      encryptPii(secret, forPartnerKey),
       encryptAtRest(secret, this.dataKey),
     ]);
     const payload: VerificationRequestedPayloadV1 = { verificationId, pii: forPartner };

@@ -25,6 +25,7 @@ import { AccessLog, AccessReason, requirePurpose } from '../access-log/access-lo
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
+import { partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { blindIndexOfName, MigrantArrivals } from './migrant-arrivals';
 import {
@@ -158,7 +159,7 @@ export class MigrantsService {
     // the person's way home needs one message: the outflow node is the next node
     const nextNode = dto.nextNode && dto.nextNode !== record.outflowNode ? dto.nextNode : undefined;
     const pii = await this.piiOf(record);
-    const outflowKey = this.partnerKey(record.peer);
+    const outflowKey = partnerKey(this.peers, record.peer);
     const nextKey = nextNode ? this.peers.encryptionKey(nextNode) : undefined;
     const forNextPii: MigrantDeparturePiiV1 = { ...pii };
     const [forOutflow, forNext] = await Promise.all([
@@ -276,7 +277,7 @@ export class MigrantsService {
     const changed = changedFields(updatableValues(await this.piiOf(record)), values);
     if (changed.length === 0) return { id, changed, messageId: null };
     const secret: MigrantUpdatedPiiV1 = Object.fromEntries(changed.map((f) => [f, values[f]]));
-    const forPartner = await encryptPii(secret, this.partnerKey(record.peer));
+    const forPartner = await encryptPii(secret, partnerKey(this.peers, record.peer));
     const payload: MigrantUpdatedPayloadV1 = { recordId: id, changed, pii: forPartner };
 
     return this.transactions.run(async (m) => {
@@ -509,19 +510,6 @@ export class MigrantsService {
     const record = await m.findOne(Migrant, { where: { id, peer: from } });
     if (!record) throw new MessageRefused('SCHEMA_INVALID', `no record ${id} shared with ${from}`);
     return record;
-  }
-
-  private partnerKey(node: string): KeyObject {
-    const key = this.peers.encryptionKey(node);
-    if (!key) {
-      throw new ProblemError(
-        422,
-        'UNKNOWN_PARTNER',
-        'Unknown partner node',
-        `no keys for node ${node}`,
-      );
-    }
-    return key;
   }
 
   private async piiOf(record: Migrant): Promise<MigrantPii> {

@@ -9,12 +9,8 @@ import { Transactions } from '@yipanqi/persistence';
 import { AccessLog, AccessReason } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
-import {
-  assertFitsExchange,
-  findForUpdate,
-  partnerKey,
-  problemError,
-} from '../services/flow-support';
+import { assertFitsExchange, findForUpdate, partnerKey } from '../exchange/flow-sending';
+import { problemError } from '../services/flow-support';
 import { NODE_KEYS } from '../tokens';
 import { deliveries, Delivery } from './delivery';
 import { noticeAcknowledgeProblem } from './notice-rules';

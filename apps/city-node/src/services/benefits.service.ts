@@ -28,7 +28,8 @@ import {
   grantProblem,
   receivedEntitlementRefusal,
 } from './benefit-rules';
-import { assertFitsExchange, partnerKey, problemError } from './flow-support';
+import { assertFitsExchange, partnerKey } from '../exchange/flow-sending';
+import { problemError } from './flow-support';
 import { GrantEntitlementDto, ListEntitlementsQuery } from './service.dto';
 import { BenefitEntitlement } from './service.entities';
 import { entitlementFacts, ServicesService } from './services.service';

@@ -27,7 +27,8 @@ import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { deliveries, Delivery } from '../notices/delivery';
 import { NODE_KEYS } from '../tokens';
 import { EntitlementFacts, fulfilmentProblem } from './benefit-rules';
-import { assertFitsExchange, findForUpdate, partnerKey, problemError } from './flow-support';
+import { assertFitsExchange, findForUpdate, partnerKey } from '../exchange/flow-sending';
+import { problemError } from './flow-support';
 import {
   acknowledgeProblem,
   deliveredOnProblem,

@@ -24,6 +24,7 @@ import { agreementState } from '../agreements/agreement-store';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
+import { partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import {
   AcceptTaskDto,
@@ -94,7 +95,7 @@ export class TasksService {
       instructions: dto.instructions,
     };
     const [forPartner, forUs] = await Promise.all([
-      encryptPii(secret, this.partnerKey(dto.to)),
+      encryptPii(secret, partnerKey(this.peers, dto.to)),
       encryptAtRest(secret, this.dataKey),
     ]);
     return this.transactions.run(async (m) => {
@@ -159,7 +160,7 @@ export class TasksService {
       const refusal = actionRefusal(side, replayTask(steps).state, action);
       if (refusal) throw this.refusalProblem(refusal.code, refusal.detail, task.state);
       const [forPartner, forUs] = await Promise.all([
-        encryptPii(secret, this.partnerKey(task.peer)),
+        encryptPii(secret, partnerKey(this.peers, task.peer)),
         encryptAtRest(secret, this.dataKey),
       ]);
       const payload = { ...readable, pii: forPartner };
@@ -341,19 +342,6 @@ export class TasksService {
   }
 
   // ---- helpers --------------------------------------------------------------
-
-  private partnerKey(node: string): KeyObject {
-    const key = this.peers.encryptionKey(node);
-    if (!key) {
-      throw new ProblemError(
-        422,
-        'UNKNOWN_PARTNER',
-        'Unknown partner node',
-        `no keys for node ${node}`,
-      );
-    }
-    return key;
-  }
 
   private refusalProblem(
     code: 'TASK_NOT_YOURS' | 'TASK_STATE_CONFLICT',
