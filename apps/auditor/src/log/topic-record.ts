@@ -38,3 +38,11 @@ export interface PartitionRange {
   start: bigint;
   end: bigint;
 }
+
+/** `<prefix>.inbox.<code>` → code; undefined for any other topic. */
+export function inboxOwner(topicPrefix: string, topic: string): string | undefined {
+  const prefix = `${topicPrefix}.inbox.`;
+  if (!topic.startsWith(prefix)) return undefined;
+  const code = topic.slice(prefix.length);
+  return /^\d{6}$/.test(code) ? code : undefined;
+}

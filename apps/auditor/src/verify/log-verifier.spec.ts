@@ -1,151 +1,31 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
-import { exportPublicKeys, generateNodeKeys, NodeKeys } from '@yipanqi/crypto';
-import { signDirectoryEntry } from '@yipanqi/directory';
-import { envelopeHash, signEnvelope } from '@yipanqi/exchange';
+import { generateNodeKeys } from '@yipanqi/crypto';
+import { signEnvelope } from '@yipanqi/exchange';
+import {
+  ALL_MEMBERS,
+  cleanLog,
+  coordinator,
+  directoryRecord,
+  HandLog,
+  HOUR,
+  HUIZHOU,
+  idOf,
+  inLogOrder,
+  keys,
+  PREFIX,
+  SHENZHEN,
+  T0,
+  YIBIN,
+} from '../../test/hand-log';
 import { TopicRecord } from '../log/topic-record';
 import { AuditDirectory } from './audit-directory';
 import { LogVerifier, VerificationOptions, VerificationResult } from './log-verifier';
 
-const HUIZHOU = '441300';
-const YIBIN = '511500';
-const SHENZHEN = '440300';
-const PREFIX = 'audit-test';
-const T0 = Date.UTC(2026, 0, 5, 8);
-const HOUR = 3600_000;
-
-const coordinator = generateNodeKeys();
-const keys: Record<string, NodeKeys> = {
-  [HUIZHOU]: generateNodeKeys(),
-  [YIBIN]: generateNodeKeys(),
-  [SHENZHEN]: generateNodeKeys(),
-};
-
-function directoryRecord(code: string, signer = coordinator): TopicRecord {
-  const entry = signDirectoryEntry(
-    {
-      code,
-      name: code,
-      level: 'prefecture',
-      status: 'active',
-      keys: [{ ...exportPublicKeys(keys[code]), validFrom: T0 - HOUR }],
-      suspensions: [],
-      version: 1,
-      issuedAt: T0 - 2 * HOUR,
-    },
-    signer.signing.privateKey,
-  );
-  return {
-    topic: `${PREFIX}.directory`,
-    partition: 0,
-    offset: '0',
-    timestamp: T0 - 2 * HOUR,
-    key: Buffer.from(code),
-    headers: [],
-    value: Buffer.from(JSON.stringify(entry)),
-  };
-}
-
-/**
- * A hand-made exchange log: each node numbers, chains and signs its streams
- * like the outbox does, and every record lands in the recipient's inbox at
- * the next broker time. Tests then alter the records as an attacker (or a
- * bug) would.
- */
-class HandLog {
-  readonly records: TopicRecord[] = [];
-  private readonly streams = new Map<string, { seq: number; hash: string | null }>();
-  private readonly offsets = new Map<string, number>();
-  clock = T0;
-
-  envelope(
-    from: string,
-    to: string,
-    type: string,
-    payload: Record<string, unknown>,
-    over: Partial<UnsignedEnvelope> = {},
-  ): Envelope {
-    const stream = this.streams.get(`${from}→${to}`) ?? { seq: 0, hash: null };
-    const unsigned: UnsignedEnvelope = {
-      id: uuidv7(),
-      type,
-      v: 1,
-      from,
-      to,
-      agreementId: null,
-      correlationId: null,
-      causationId: null,
-      seq: stream.seq + 1,
-      prevHash: stream.hash,
-      occurredAt: new Date(this.clock).toISOString(),
-      payload,
-      ...over,
-    };
-    const envelope = signEnvelope(unsigned, keys[from].signing.privateKey);
-    this.streams.set(`${from}→${to}`, { seq: envelope.seq, hash: envelopeHash(envelope) });
-    return envelope;
-  }
-
-  /** Appends the envelope to `inbox` (default: its addressee's) at the next broker time. */
-  deliver(envelope: Envelope, inbox = envelope.to): TopicRecord {
-    const topic = `${PREFIX}.inbox.${inbox}`;
-    const offset = this.offsets.get(topic) ?? 0;
-    this.offsets.set(topic, offset + 1);
-    this.clock += 1000;
-    const record: TopicRecord = {
-      topic,
-      partition: 0,
-      offset: String(offset),
-      timestamp: this.clock,
-      key: Buffer.from(envelope.from),
-      headers: [
-        { name: 'type', value: Buffer.from(envelope.type) },
-        { name: 'id', value: Buffer.from(envelope.id) },
-      ],
-      value: Buffer.from(JSON.stringify(envelope)),
-    };
-    this.records.push(record);
-    return record;
-  }
-
-  notice(from = HUIZHOU, to = YIBIN): TopicRecord {
-    return this.deliver(
-      this.envelope(from, to, 'notice', { category: 'policy', domain: 'publicity', pii: 'x.y.z' }),
-    );
-  }
-
-  /** The recipient's signed answer to a record, stating its broker time. */
-  answerTo(
-    record: TopicRecord,
-    type: 'receipt' | 'rejection' = 'receipt',
-    over: Record<string, unknown> = {},
-  ): Envelope {
-    const answered = JSON.parse((record.value as Buffer).toString()) as Envelope;
-    const answerer = record.topic.split('.').pop() as string;
-    return this.envelope(
-      answerer,
-      answered.from,
-      type,
-      {
-        messageId: answered.id,
-        messageHash: envelopeHash(answered),
-        brokerTime: record.timestamp,
-        ...(type === 'rejection' ? { reason: 'SCHEMA_INVALID', detail: 'test' } : {}),
-        ...over,
-      },
-      { causationId: answered.id },
-    );
-  }
-
-  receipt(record: TopicRecord): TopicRecord {
-    return this.deliver(this.answerTo(record));
-  }
-}
-
 function verify(
   records: TopicRecord[],
   options: Partial<VerificationOptions> = {},
-  directory: TopicRecord[] = [HUIZHOU, YIBIN, SHENZHEN].map((c) => directoryRecord(c)),
+  directory: TopicRecord[] = ALL_MEMBERS.map((c) => directoryRecord(c)),
 ): VerificationResult {
   const auditDirectory = new AuditDirectory(coordinator.signing.publicKey);
   for (const r of directory) auditDirectory.add(r);
@@ -159,27 +39,13 @@ function verify(
   });
 }
 
+/** The signed part of an envelope, to sign again as someone else would. */
+const unsignedOf = ({ sig: _sig, ...unsigned }: Envelope): UnsignedEnvelope => unsigned;
 const kinds = (result: VerificationResult) => result.findings.map((f) => f.kind);
-const idOf = (record: TopicRecord) => (JSON.parse(String(record.value)) as Envelope).id;
 const withValue = (record: TopicRecord, value: string): TopicRecord => ({
   ...record,
   value: Buffer.from(value),
 });
-
-/** Three receipted notices Huizhou → Yibin. */
-function cleanLog(): { log: HandLog; notices: TopicRecord[]; receipts: TopicRecord[] } {
-  const log = new HandLog();
-  const notices = [log.notice(), log.notice(), log.notice()];
-  const receipts = notices.map((n) => log.receipt(n));
-  return { log, notices, receipts };
-}
-
-/** Every record of every inbox, each partition in offset order, as a source hands them over. */
-function inLogOrder(records: TopicRecord[]): TopicRecord[] {
-  return [...records].sort((a, b) =>
-    a.topic === b.topic ? Number(a.offset) - Number(b.offset) : a.topic < b.topic ? -1 : 1,
-  );
-}
 
 describe('LogVerifier', () => {
   it('finds nothing in a log where every message is signed, chained and receipted once', () => {
@@ -283,7 +149,7 @@ describe('LogVerifier', () => {
     const { log, notices } = cleanLog();
     const forged = log.answerTo(notices[0]);
     const outsider = generateNodeKeys();
-    const { sig: _sig, ...unsigned } = forged;
+    const unsigned = unsignedOf(forged);
     const record = log.deliver(signEnvelope(unsigned, outsider.signing.privateKey));
     const result = verify(inLogOrder(log.records));
     expect(result.findings).toEqual([
@@ -299,7 +165,7 @@ describe('LogVerifier', () => {
   it("names the member whose key signed a receipt that claims to be another's", () => {
     const { log, receipts } = cleanLog();
     const original = JSON.parse(String(receipts[0].value)) as Envelope;
-    const { sig: _sig, ...unsigned } = original;
+    const unsigned = unsignedOf(original);
     const resigned = signEnvelope(unsigned, keys[SHENZHEN].signing.privateKey);
     log.records[log.records.indexOf(receipts[0])] = withValue(
       receipts[0],
@@ -314,7 +180,7 @@ describe('LogVerifier', () => {
   it('catches a receipt signed by a member that did not receive the message', () => {
     const { log, notices } = cleanLog();
     const answer = log.answerTo(notices[0]);
-    const { sig: _s, ...claims } = answer;
+    const claims = unsignedOf(answer);
     const byShenzhen = signEnvelope(
       { ...claims, from: SHENZHEN, seq: 1, prevHash: null },
       keys[SHENZHEN].signing.privateKey,
@@ -363,7 +229,7 @@ describe('LogVerifier', () => {
     const notice = log.notice();
     log.receipt(notice);
     const original = JSON.parse(String(notice.value)) as Envelope;
-    const { sig: _sig, ...unsigned } = original;
+    const unsigned = unsignedOf(original);
     const other = signEnvelope(
       { ...unsigned, payload: { ...unsigned.payload, category: 'other' } },
       keys[HUIZHOU].signing.privateKey,
@@ -381,7 +247,7 @@ describe('LogVerifier', () => {
     const first = log.notice();
     log.receipt(first);
     const original = JSON.parse(String(first.value)) as Envelope;
-    const { sig: _sig, ...unsigned } = original;
+    const unsigned = unsignedOf(original);
     const fork = log.deliver(
       signEnvelope({ ...unsigned, id: uuidv7() }, keys[HUIZHOU].signing.privateKey),
     );

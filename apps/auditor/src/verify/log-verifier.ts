@@ -9,7 +9,7 @@ import {
   validateDto,
 } from '@yipanqi/contracts';
 import { checkStream, envelopeHash, hasValidSignature, StreamPosition } from '@yipanqi/exchange';
-import { locationOf, RecordLocation, TopicRecord } from '../log/topic-record';
+import { inboxOwner, locationOf, RecordLocation, TopicRecord } from '../log/topic-record';
 import { AuditDirectory } from './audit-directory';
 import { Finding, finding, FindingKind, streamName } from './findings';
 import { StreamChain } from './stream-chain';
@@ -189,9 +189,8 @@ export class LogVerifier {
     }
     const hash = envelopeHash(envelope);
     this.checkMetadata(record, envelope, owner);
-    const { pii: _pii, ...readable } = envelope.payload;
     const delivery: Delivery = {
-      envelope: { ...envelope, payload: readable },
+      envelope: { ...envelope, payload: readablePart(envelope.payload) },
       hash,
       owner,
       brokerTime: record.timestamp,
@@ -248,9 +247,9 @@ export class LogVerifier {
   // ── pass 1: one record ────────────────────────────────────────────────────
 
   private inboxOwner(topic: string): string {
-    const prefix = `${this.topicPrefix}.inbox.`;
-    if (!topic.startsWith(prefix)) throw new Error(`${topic} is not an inbox topic`);
-    return topic.slice(prefix.length);
+    const owner = inboxOwner(this.topicPrefix, topic);
+    if (owner === undefined) throw new Error(`${topic} is not an inbox topic`);
+    return owner;
   }
 
   /** Kafka hands out a partition in offset order; anything else was rearranged. */
@@ -685,6 +684,14 @@ export class LogVerifier {
     this.findings.push(f);
     return f;
   }
+}
+
+/** Personal data is encrypted to the recipient and never needed: not even kept. */
+function readablePart({
+  pii: _pii,
+  ...readable
+}: Record<string, unknown>): Record<string, unknown> {
+  return readable;
 }
 
 /** The node answers every message but answers, redeliveries and refusals it cannot send. */
