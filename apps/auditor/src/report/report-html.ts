@@ -60,7 +60,7 @@ export function renderReportHtml(report: AuditReport): string {
   const figures: [string, number][] = [
     ['inbox records', s.inboxRecords],
     ['envelopes', s.envelopes],
-    ['entered streams', s.entered],
+    ['entered their stream', s.entered],
     ['receipts', s.receipts],
     ['rejections', s.rejections],
     ['redeliveries', s.redeliveries],
@@ -82,7 +82,9 @@ export function renderReportHtml(report: AuditReport): string {
 <body>
 <h1>Yipanqi 一盘棋 — exchange log audit</h1>
 <p><span class="verdict ${report.verdict}">${
-    report.verdict === 'clean' ? 'Clean: no discrepancy' : `${s.findings} discrepancies`
+    report.verdict === 'clean'
+      ? 'Clean: no discrepancy'
+      : `${s.findings} ${s.findings === 1 ? 'discrepancy' : 'discrepancies'}`
   }</span></p>
 <table>
 <tr><th>source</th>${cell(source)}</tr>
