@@ -1,5 +1,6 @@
 export * from './config-values';
 export * from './envelope';
+export * from './instant';
 export * from './message-types';
 export * from './node-code';
 export * from './payload-schemas';

@@ -1,0 +1,4 @@
+export * from './campaign';
+export * from './log-record';
+export * from './score-pair';
+export * from './terms';

@@ -1,0 +1,28 @@
+/**
+ * One message of the exchange log as scoring sees it: the envelope without
+ * its stream fields (seq, hashes, signature), the readable payload, and the
+ * broker time of its record. Callers map inbox rows or replayed Kafka records
+ * to this; nothing in it identifies a person.
+ */
+export interface LogRecord {
+  /** envelope id (UUIDv7) */
+  id: string;
+  type: string;
+  from: string;
+  to: string;
+  agreementId: string | null;
+  /** thread id: a request and all its answers share it */
+  correlationId: string | null;
+  /** the envelope this one answers */
+  causationId: string | null;
+  /** epoch ms: LogAppendTime of the record in the recipient's (`to`) inbox */
+  brokerTime: number;
+  /** readable payload fields; `pii` is never needed */
+  payload: Readonly<Record<string, unknown>>;
+}
+
+/** `[start, end)`, epoch ms. */
+export interface Period {
+  start: number;
+  end: number;
+}
