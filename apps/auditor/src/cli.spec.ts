@@ -49,7 +49,7 @@ function archiveOf(records: ReturnType<typeof cleanLog>['log']['records']): stri
   return dir;
 }
 
-async function replayArchive(dir: string) {
+async function replayArchive(dir: string, ...options: string[]) {
   const reportDir = join(dir, '..', 'report');
   const result = await run(
     'replay',
@@ -59,6 +59,7 @@ async function replayArchive(dir: string) {
     COORDINATOR_KEY,
     '--report-dir',
     reportDir,
+    ...options,
   );
   const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
   const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
@@ -79,7 +80,7 @@ describe('auditor CLI', () => {
     expect((await run('frobnicate')).code).toBe(1);
     const bad = await run('replay', '--from', '2026-01-01 08:00', '--coordinator-key', 'x');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/ISO instant/);
+    expect(bad.stderr).toMatch(/not a UTC instant/);
   });
 
   it('exits 1 when the audit cannot be done: no manifest, no coordinator key', async () => {
@@ -113,6 +114,41 @@ describe('auditor CLI', () => {
     });
     expect(html).toContain('Clean: no discrepancy');
     expect(html).not.toMatch(/<script|<link|src=/);
+  });
+
+  it("recomputes every pair's score for a period, with the ids behind each figure", async () => {
+    const { log, notices } = cleanLog();
+    const dir = archiveOf(log.records);
+    const { code, report, html } = await replayArchive(
+      dir,
+      '--period',
+      '2026-01-05T00:00:00Z/2026-01-06T00:00:00Z',
+    );
+    expect(code).toBe(0);
+    expect(report.scores?.asOf).toBe('2026-01-07T00:00:00.000Z');
+    expect(report.scores?.pairs.map((p) => [p.evaluator, p.evaluated, p.score])).toEqual([
+      ['441300', '511500', 100],
+      ['511500', '441300', 100],
+    ]);
+    expect(report.scores?.pairs[0].indicators.R.numeratorIds).toHaveLength(notices.length);
+    expect(html).toContain('<th>R</th>');
+  });
+
+  it('exits 1 when the period has not ended by the as-of instant', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    const early = await run(
+      'replay',
+      '--archive',
+      dir,
+      '--coordinator-key',
+      COORDINATOR_KEY,
+      '--period',
+      '2026-01-05T00:00:00Z/2026-02-01T00:00:00Z',
+    );
+    expect(early).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/before the period's end/),
+    });
   });
 
   it('exits 2 and names the file when a file no longer matches its manifest hash', async () => {

@@ -1,8 +1,9 @@
 import { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isNodeCode, TOPIC_PREFIX } from '@yipanqi/contracts';
+import { isNodeCode, TOPIC_PREFIX, utcInstantMs } from '@yipanqi/contracts';
 import { importSigningPublicKey } from '@yipanqi/crypto';
+import { Period } from '@yipanqi/evaluation';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
 import { EXIT_CLEAN, EXIT_OPERATIONAL_ERROR, exportArchive, replay } from './commands';
 import { ArchiveSource, KafkaSource, LogSource } from './log/log-source';
@@ -14,14 +15,22 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO 8601 instant with its offset: a broker time has no local time zone. */
+/** A UTC instant, read strictly as scores read them: a broker time has no local time zone. */
 function instant(value: string): number {
-  if (!INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('not an ISO instant with a zone, e.g. 2026-01-01T00:00:00Z');
+  const ms = utcInstantMs(value);
+  if (ms === undefined) {
+    throw new InvalidArgumentError('not a UTC instant, e.g. 2026-01-01T00:00:00Z');
   }
-  return Date.parse(value);
+  return ms;
+}
+
+/** An ISO 8601 interval of two UTC instants, `start/end`: the evaluation period `[start, end)`. */
+function period(value: string): Period {
+  const [start, end, ...rest] = value.split('/');
+  if (rest.length > 0 || end === undefined) {
+    throw new InvalidArgumentError('start/end, e.g. 2026-01-01T00:00:00Z/2026-04-01T00:00:00Z');
+  }
+  return { start: instant(start), end: instant(end) };
 }
 
 function nodeCodes(value: string): string[] {
@@ -57,6 +66,7 @@ interface ReplayCliOptions extends SourceOptions {
   coordinatorKey?: string;
   coordinatorKeyFile?: string;
   asOf?: number;
+  period?: Period;
   answerWindowHours: number;
   reportDir: string;
 }
@@ -143,9 +153,10 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
     .option('--coordinator-key-file <file>', 'a file holding it')
     .option(
       '--as-of <instant>',
-      'judge answers as of this instant (default: --to, else the cut)',
+      'judge answers and scores as of this instant (default: --to, else the cut)',
       instant,
     )
+    .option('--period <start/end>', "recompute every pair's score for [start, end)", period)
     .option(
       '--answer-window-hours <h>',
       'a message younger than this at as-of may still be answered',
@@ -162,6 +173,7 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
         coordinatorKey: coordinatorKey(options, io.env),
         reportDir: options.reportDir,
         asOf: options.asOf,
+        period: options.period,
         answerWindowMs: options.answerWindowHours * 3600_000,
         progress: { stream: io.stderr, enabled: options.progress },
       });

@@ -2,12 +2,14 @@ import { KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
+import { Period } from '@yipanqi/evaluation';
 import { ArchiveWriter } from './archive/archive-files';
 import { ArchiveManifest } from './archive/archive-format';
 import { KafkaSource, KafkaSourceOptions, LogSource } from './log/log-source';
 import { TopicRecord } from './log/topic-record';
 import { AuditReport, buildReport } from './report/audit-report';
 import { renderReportHtml } from './report/report-html';
+import { recomputeScores } from './rebuild/pair-scores';
 import { AuditDirectory } from './verify/audit-directory';
 import { LogVerifier } from './verify/log-verifier';
 
@@ -42,6 +44,8 @@ function progressBar(progress: Progress, label: string, total: number) {
 
 export interface ReplayOptions {
   source: LogSource;
+  /** recompute every pair's score for this period (DESIGN §7), as of `asOf` */
+  period?: Period;
   coordinatorKey: KeyObject;
   reportDir: string;
   /** default: the end of the replayed range, else the cut */
@@ -62,6 +66,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const { source } = options;
   const plan = await source.open();
   try {
+    const asOf = options.asOf ?? plan.to ?? plan.cutAt;
+    checkAsOf(asOf, plan.cutAt, options.period);
     const directory = new AuditDirectory(options.coordinatorKey);
     const verifier = new LogVerifier(directory, source.description.topicPrefix);
     for (const f of plan.findings) verifier.sourceFinding(f);
@@ -79,13 +85,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     } finally {
       bar.stop();
     }
-    const asOf = options.asOf ?? plan.to ?? plan.cutAt;
     const result = verifier.finish({
       rangeStart: plan.from,
       asOf,
       answerWindowMs: options.answerWindowMs,
     });
-    const report = buildReport(result, {
+    const scores = options.period && recomputeScores(result.messages, options.period, asOf);
+    const report = buildReport(result, scores, {
       source: source.description,
       inboxTopics: plan.inboxTopics,
       from: plan.from,
@@ -109,6 +115,25 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     };
   } finally {
     await source.close();
+  }
+}
+
+/**
+ * Answers and scores are judged as of one instant, which must lie within the
+ * log that was read, and a period can only be scored once it has ended.
+ */
+function checkAsOf(asOf: number, cutAt: number, period: Period | undefined): void {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (asOf > cutAt) {
+    throw new Error(
+      `as-of ${iso(asOf)} is after the log was cut (${iso(cutAt)}): later records were not read`,
+    );
+  }
+  if (period && !(period.start < period.end)) {
+    throw new Error(`period start ${iso(period.start)} is not before its end ${iso(period.end)}`);
+  }
+  if (period && asOf < period.end) {
+    throw new Error(`as-of ${iso(asOf)} is before the period's end ${iso(period.end)}`);
   }
 }
 

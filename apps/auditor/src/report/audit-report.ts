@@ -1,4 +1,6 @@
+import { PairScore } from '@yipanqi/evaluation';
 import { SourceDescription } from '../log/log-source';
+import { ScoreRecomputation } from '../rebuild/pair-scores';
 import { FINDING_KINDS, FindingKind } from '../verify/findings';
 import { AwaitingAnswer, StreamSummary, VerificationResult } from '../verify/log-verifier';
 
@@ -44,6 +46,15 @@ export interface AuditReport {
     lastBrokerTimeIso: string | null;
   })[];
   awaitingAnswers: (AwaitingAnswer & { brokerTimeIso: string })[];
+  /**
+   * every pair's score recomputed from the verified log (`--period`), with the
+   * message ids behind each figure; null when no period was asked for
+   */
+  scores: {
+    period: { start: string; end: string };
+    asOf: string;
+    pairs: PairScore[];
+  } | null;
   /** what a finding kind means, for readers of the JSON without the docs */
   findingKinds: Partial<Record<FindingKind, string>>;
 }
@@ -62,7 +73,11 @@ export interface ReportContext {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function buildReport(result: VerificationResult, context: ReportContext): AuditReport {
+export function buildReport(
+  result: VerificationResult,
+  scores: ScoreRecomputation | undefined,
+  context: ReportContext,
+): AuditReport {
   const byKind: Partial<Record<FindingKind, number>> = {};
   for (const f of result.findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
   const kinds = Object.keys(byKind) as FindingKind[];
@@ -102,6 +117,13 @@ export function buildReport(result: VerificationResult, context: ReportContext):
       lastBrokerTimeIso: isoOrNull(s.lastBrokerTime),
     })),
     awaitingAnswers: result.awaiting.map((a) => ({ ...a, brokerTimeIso: iso(a.brokerTime) })),
+    scores: scores
+      ? {
+          period: { start: iso(scores.period.start), end: iso(scores.period.end) },
+          asOf: iso(scores.asOf),
+          pairs: scores.pairs,
+        }
+      : null,
     findingKinds: Object.fromEntries(kinds.map((k) => [k, FINDING_KINDS[k]])),
   };
 }

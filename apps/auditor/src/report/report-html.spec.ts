@@ -48,6 +48,7 @@ describe('audit report', () => {
         }),
         finding('ARCHIVE_FILE_HASH', 'changed', { file: 'x.ndjson' }),
       ]),
+      undefined,
       context,
     );
     expect(report.verdict).toBe('discrepancies');
@@ -68,6 +69,7 @@ describe('audit report', () => {
   it('renders a page that escapes what the log says and needs nothing outside itself', () => {
     const report = buildReport(
       result([finding('UNPARSEABLE_RECORD', '<script>alert(1)</script> "x" & \'y\'')]),
+      undefined,
       context,
     );
     const html = renderReportHtml(report);
@@ -80,7 +82,7 @@ describe('audit report', () => {
     const many = Array.from({ length: HTML_ROW_LIMIT + 5 }, (_, i) =>
       finding('UNANSWERED', `message ${i}`, { messageIds: [`m${i}`] }),
     );
-    const html = renderReportHtml(buildReport(result(many), context));
+    const html = renderReportHtml(buildReport(result(many), undefined, context));
     expect(html).toContain('… 5 more rows in report.json');
     expect(html).not.toContain(`m${HTML_ROW_LIMIT}<`);
   });

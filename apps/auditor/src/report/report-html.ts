@@ -1,3 +1,4 @@
+import { IndicatorScore, INDICATORS } from '@yipanqi/evaluation';
 import { FINDING_KINDS, FindingKind } from '../verify/findings';
 import { AuditReport, ReportFinding } from './audit-report';
 
@@ -48,6 +49,28 @@ function limited<T>(rows: T[], render: (row: T, i: number) => string, columns: n
   return rest > 0
     ? `${shown}\n<tr><td colspan="${columns}" class="muted">… ${rest} more rows in report.json</td></tr>`
     : shown;
+}
+
+/** An indicator as a reader checks it: the exact fraction, its weight, or n/a. */
+function indicator(score: IndicatorScore): string {
+  const x = score.x === 'n/a' ? 'n/a' : `${score.numerator}/${score.denominator}`;
+  return `<td class="n">${escapeHtml(x)} <span class="muted">w ${score.weight}</span></td>`;
+}
+
+function scoresSection(report: AuditReport): string {
+  if (!report.scores) return '';
+  const { period, asOf, pairs } = report.scores;
+  return `
+<h2>Scores ${escapeHtml(period.start)} — ${escapeHtml(period.end)}, as of ${escapeHtml(asOf)}</h2>
+<p class="muted">Recomputed with libs/evaluation from the messages that entered their streams; report.json lists the message ids behind every figure.</p>
+<table><tr><th>evaluator</th><th>evaluated</th><th>score</th><th>items</th>${INDICATORS.map((c) => `<th>${c}</th>`).join('')}</tr>
+${limited(
+  pairs,
+  (p) =>
+    `<tr>${cell(p.evaluator)}${cell(p.evaluated)}<td class="n"><b>${escapeHtml(String(p.score))}</b></td>${num(p.items)}${INDICATORS.map((c) => indicator(p.indicators[c])).join('')}</tr>`,
+  4 + INDICATORS.length,
+)}
+</table>`;
 }
 
 /** report.html: one self-contained page (inline style, no script, no external asset). */
@@ -145,6 +168,7 @@ ${limited(
 )}
 </table>`
 }
+${scoresSection(report)}
 <p class="muted">report.json beside this page holds the same data, every row.</p>
 </body>
 </html>
