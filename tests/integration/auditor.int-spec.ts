@@ -108,7 +108,10 @@ describe('auditor replaying a real exchange', () => {
     return unsent === 0 && unanswered === 0;
   }
 
-  async function replayArchive(dir: string): Promise<{ code: number; report: AuditReport }> {
+  async function replayArchive(
+    dir: string,
+    ...options: string[]
+  ): Promise<{ code: number; report: AuditReport }> {
     const reportDir = `${dir}-report`;
     const { code, stderr } = await auditor(
       'replay',
@@ -119,6 +122,7 @@ describe('auditor replaying a real exchange', () => {
       '--report-dir',
       reportDir,
       '--no-progress',
+      ...options,
     );
     expect(stderr).toBe('');
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
@@ -171,7 +175,12 @@ describe('auditor replaying a real exchange', () => {
     report.findings.filter((f) => f.kind === kind);
 
   it('replays its own export clean, with every stream and answer accounted for', async () => {
-    const { code, report } = await replayArchive(archive);
+    const cut = (
+      JSON.parse(readFileSync(join(archive, 'manifest.json'), 'utf8')) as ArchiveManifest
+    ).cutAt;
+    const start = new Date(Date.parse(cut) - 3600_000).toISOString().slice(0, 19) + 'Z';
+    const end = cut.slice(0, 19) + 'Z';
+    const { code, report } = await replayArchive(archive, '--period', `${start}/${end}`);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ directoryMembers: 3, findings: 0, awaitingAnswers: 0 });
@@ -182,6 +191,13 @@ describe('auditor replaying a real exchange', () => {
       readFileSync(join(archive, 'manifest.json'), 'utf8'),
     ) as ArchiveManifest;
     expect(manifest.topicPrefix).toBe(net.topicPrefix);
+    // every message was receipted within seconds: each side scores the other 100, with the
+    // weights of their agreement (the API's defaults)
+    expect(report.scores?.pairs.map((p) => [p.evaluator, p.evaluated, p.score])).toEqual([
+      [HUIZHOU, YIBIN, 100],
+      [YIBIN, HUIZHOU, 100],
+    ]);
+    expect(report.scores?.pairs[0].indicators.R).toMatchObject({ weight: 20, x: 1 });
     expect(manifest.files.reduce((n, f) => n + f.records, 0)).toBe(
       report.summary.inboxRecords + report.summary.directoryRecords,
     );
