@@ -717,9 +717,13 @@ function inLogOrder(a: Delivery, b: Delivery): number {
   const r = b.location;
   if (l.topic !== r.topic) return l.topic < r.topic ? -1 : 1;
   if (l.partition !== r.partition) return l.partition - r.partition;
-  const lo = BigInt(l.offset);
-  const ro = BigInt(r.offset);
-  return lo < ro ? -1 : lo > ro ? 1 : 0;
+  return compareOffsets(l.offset, r.offset);
+}
+
+/** Offsets are decimal strings without leading zeros: the longer is larger, else compare text. */
+function compareOffsets(x: string, y: string): number {
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
