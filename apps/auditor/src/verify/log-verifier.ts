@@ -29,6 +29,17 @@ const STREAM_REASONS: ReadonlySet<RejectionReason> = new Set([
   'DUPLICATE',
 ]);
 
+/** Why a record cannot enter its stream, found from the record alone. */
+type RecordRefusal = 'UNKNOWN_SENDER' | 'BAD_SIGNATURE' | 'WRONG_SIGNER' | 'MISADDRESSED';
+
+/** The rejection a node sends for each (none for an unknown sender: nobody to send it to). */
+const REFUSAL_REASONS: Record<RecordRefusal, RejectionReason> = {
+  UNKNOWN_SENDER: 'UNKNOWN_SENDER',
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  WRONG_SIGNER: 'BAD_SIGNATURE',
+  MISADDRESSED: 'OUT_OF_SCOPE',
+};
+
 /** What the rules make of one delivered record. */
 export type Outcome =
   | { kind: 'entered' }
@@ -55,7 +66,7 @@ interface Delivery {
   brokerTime: number;
   location: RecordLocation;
   /** set when the directory or the topic already refuses it, before any stream check */
-  refusal?: { kind: 'UNKNOWN_SENDER' | 'BAD_SIGNATURE' | 'WRONG_SIGNER' | 'MISADDRESSED' };
+  refusal?: { kind: RecordRefusal };
   /** authentic receipts and rejections with a valid payload */
   claim?: AnswerClaim;
   outcome?: Outcome;
@@ -208,8 +219,9 @@ export class LogVerifier {
     const streams = this.walkStreams(options.rangeStart !== null);
     const { awaiting, outsideRange } = this.checkAnswers(options);
     const findings = [...this.directory.findings, ...this.findings];
+    const byName = new Map(streams.map((s) => [s.stream, s]));
     for (const f of findings) {
-      const summary = f.stream ? streams.find((s) => s.stream === f.stream) : undefined;
+      const summary = f.stream === null ? undefined : byName.get(f.stream);
       if (summary) summary.findings++;
     }
     const entered = this.deliveries.filter((d) => d.outcome?.kind === 'entered');
@@ -377,18 +389,14 @@ export class LogVerifier {
         summaries.set(name, summary);
       }
       summary.records++;
-      summary.firstBrokerTime ??= d.brokerTime;
-      summary.lastBrokerTime = d.brokerTime;
+      summary.firstBrokerTime = Math.min(summary.firstBrokerTime ?? Infinity, d.brokerTime);
+      summary.lastBrokerTime = Math.max(summary.lastBrokerTime ?? -Infinity, d.brokerTime);
       if (d.refusal) {
         const refused = refusedIn.get(name);
         if (refused) refused.push(d);
         else refusedIn.set(name, [d]);
-        const reason = d.refusal.kind === 'MISADDRESSED' ? 'OUT_OF_SCOPE' : d.refusal.kind;
-        d.outcome = {
-          kind: 'refused',
-          reason: reason === 'WRONG_SIGNER' ? 'BAD_SIGNATURE' : reason,
-          published: reason !== 'UNKNOWN_SENDER',
-        };
+        const reason = REFUSAL_REASONS[d.refusal.kind];
+        d.outcome = { kind: 'refused', reason, published: reason !== 'UNKNOWN_SENDER' };
         continue;
       }
       const seen = mapFor(seenIds, d.owner);
