@@ -7,7 +7,7 @@
  * and named by message id.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -96,7 +96,10 @@ describe('auditor replaying a real exchange', () => {
     expect(exported).toMatchObject({ code: 0, stderr: '' });
   });
 
-  afterAll(() => net.stop());
+  afterAll(async () => {
+    await net.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
 
   /** nothing left to publish, and every message but answers has its answer */
   async function settled(node: TestNode): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -33,9 +33,20 @@ async function run(...args: string[]) {
 
 const COORDINATOR_KEY = exportPublicKeys(coordinator).signingKey;
 
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'auditor-cli-'));
+  scratch.push(dir);
+  return dir;
+}
+
 /** An archive of a hand-made log, as `auditor export` writes it. */
 function archiveOf(records: ReturnType<typeof cleanLog>['log']['records']): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'auditor-cli-')), 'archive');
+  const dir = join(scratchDir(), 'archive');
   const writer = ArchiveWriter.create(dir);
   const directory = ALL_MEMBERS.map((c, i) => ({ ...directoryRecord(c), offset: String(i) }));
   const topics = new Set(records.map((r) => r.topic));
@@ -84,7 +95,7 @@ describe('auditor CLI', () => {
   });
 
   it('exits 1 when the audit cannot be done: no manifest, no coordinator key', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'auditor-cli-'));
+    const empty = scratchDir();
     const noManifest = await run(
       'replay',
       '--archive',
