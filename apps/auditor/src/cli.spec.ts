@@ -1,16 +1,191 @@
-import { buildAuditorCli } from './cli';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { exportPublicKeys } from '@yipanqi/crypto';
+import {
+  ALL_MEMBERS,
+  cleanLog,
+  coordinator,
+  directoryRecord,
+  idOf,
+  inLogOrder,
+  PREFIX,
+} from '../test/hand-log';
+import { ArchiveWriter } from './archive/archive-files';
+import { runAuditorCli } from './cli';
+import { AuditReport } from './report/audit-report';
+
+class Collected extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, next: () => void): void {
+    this.text += chunk.toString();
+    next();
+  }
+}
+
+async function run(...args: string[]) {
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const code = await runAuditorCli(['node', 'auditor', ...args], { stdout, stderr, env: {} });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const COORDINATOR_KEY = exportPublicKeys(coordinator).signingKey;
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'auditor-cli-'));
+  scratch.push(dir);
+  return dir;
+}
+
+/** An archive of a hand-made log, as `auditor export` writes it. */
+function archiveOf(records: ReturnType<typeof cleanLog>['log']['records']): string {
+  const dir = join(scratchDir(), 'archive');
+  const writer = ArchiveWriter.create(dir);
+  const directory = ALL_MEMBERS.map((c, i) => ({ ...directoryRecord(c), offset: String(i) }));
+  const topics = new Set(records.map((r) => r.topic));
+  writer.plan({ topic: `${PREFIX}.directory`, partition: 0, start: 0n, end: 3n });
+  for (const topic of topics) {
+    const count = records.filter((r) => r.topic === topic).length;
+    writer.plan({ topic, partition: 0, start: 0n, end: BigInt(count) });
+  }
+  for (const r of [...directory, ...inLogOrder(records)]) writer.write(r);
+  writer.finish({ topicPrefix: PREFIX, cutAt: '2026-01-07T00:00:00.000Z', from: null, to: null });
+  return dir;
+}
+
+async function replayArchive(dir: string, ...options: string[]) {
+  const reportDir = join(dir, '..', 'report');
+  const result = await run(
+    'replay',
+    '--archive',
+    dir,
+    '--coordinator-key',
+    COORDINATOR_KEY,
+    '--report-dir',
+    reportDir,
+    ...options,
+  );
+  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
+  const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
+  return { ...result, report, html };
+}
 
 describe('auditor CLI', () => {
-  it('describes itself in its help', () => {
-    const help = buildAuditorCli().helpInformation();
-    expect(help).toContain('Usage: auditor');
-    expect(help).toMatch(/replays the signed exchange log/);
+  it('describes itself in its help', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: auditor');
+    expect(stdout).toMatch(/replays the signed exchange log/);
+    expect(stdout).toMatch(/replay \[options\]/);
+    expect(stdout).toMatch(/export \[options\]/);
   });
 
-  it('refuses an unknown command instead of doing nothing', () => {
-    const cli = buildAuditorCli()
-      .exitOverride()
-      .configureOutput({ writeErr: () => undefined });
-    expect(() => cli.parse(['node', 'auditor', 'frobnicate'])).toThrow();
+  it('exits 1 on an unknown command or a malformed option', async () => {
+    expect((await run('frobnicate')).code).toBe(1);
+    const bad = await run('replay', '--from', '2026-01-01 08:00', '--coordinator-key', 'x');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not a UTC instant/);
+  });
+
+  it('exits 1 when the audit cannot be done: no manifest, no coordinator key', async () => {
+    const empty = scratchDir();
+    const noManifest = await run(
+      'replay',
+      '--archive',
+      empty,
+      '--coordinator-key',
+      COORDINATOR_KEY,
+    );
+    expect(noManifest).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/manifest.json is missing/),
+    });
+    const dir = archiveOf(cleanLog().log.records);
+    const noKey = await run('replay', '--archive', dir);
+    expect(noKey).toMatchObject({ code: 1, stderr: expect.stringMatching(/coordinator key/) });
+  });
+
+  it('replays a clean archive to exit 0 with a JSON and an HTML report', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    const { code, stdout, report, html } = await replayArchive(dir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^clean: 6 records, 2 streams, 0 findings/);
+    expect(report).toMatchObject({
+      verdict: 'clean',
+      source: { kind: 'archive', topicPrefix: PREFIX },
+      log: { cutAt: '2026-01-07T00:00:00.000Z', asOf: '2026-01-07T00:00:00.000Z' },
+      summary: { inboxRecords: 6, entered: 6, receipts: 3, findings: 0 },
+    });
+    expect(html).toContain('Clean: no discrepancy');
+    expect(html).not.toMatch(/<script|<link|src=/);
+  });
+
+  it("recomputes every pair's score for a period, with the ids behind each figure", async () => {
+    const { log, notices } = cleanLog();
+    const dir = archiveOf(log.records);
+    const { code, report, html } = await replayArchive(
+      dir,
+      '--period',
+      '2026-01-05T00:00:00Z/2026-01-06T00:00:00Z',
+    );
+    expect(code).toBe(0);
+    expect(report.scores?.asOf).toBe('2026-01-07T00:00:00.000Z');
+    expect(report.scores?.pairs.map((p) => [p.evaluator, p.evaluated, p.score])).toEqual([
+      ['441300', '511500', 100],
+      ['511500', '441300', 100],
+    ]);
+    expect(report.scores?.pairs[0].indicators.R.numeratorIds).toHaveLength(notices.length);
+    expect(html).toContain('<th>R</th>');
+  });
+
+  it('exits 1 when the period has not ended by the as-of instant', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    const early = await run(
+      'replay',
+      '--archive',
+      dir,
+      '--coordinator-key',
+      COORDINATOR_KEY,
+      '--period',
+      '2026-01-05T00:00:00Z/2026-02-01T00:00:00Z',
+    );
+    expect(early).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/before the period's end/),
+    });
+  });
+
+  it('exits 2 and names the file when a file no longer matches its manifest hash', async () => {
+    const { log, notices } = cleanLog();
+    const dir = archiveOf(log.records);
+    const file = readdirSync(dir).find((f) => f.includes('.inbox.511500.')) as string;
+    const text = readFileSync(join(dir, file), 'utf8');
+    writeFileSync(join(dir, file), text.replace('\\"policy\\"', '\\"polica\\"'));
+    const { code, report, html } = await replayArchive(dir);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'ARCHIVE_FILE_HASH', file }),
+        expect.objectContaining({ kind: 'BAD_SIGNATURE', messageIds: [idOf(notices[0])] }),
+      ]),
+    );
+    expect(html).toContain(idOf(notices[0]));
+  });
+
+  it('reports files missing from or unknown to the manifest', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    writeFileSync(join(dir, 'extra.ndjson'), '');
+    const { code, report } = await replayArchive(dir);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'ARCHIVE_INCOMPLETE', file: 'extra.ndjson' }),
+    ]);
   });
 });

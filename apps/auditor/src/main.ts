@@ -1,8 +1,8 @@
-import { buildAuditorCli } from './cli';
+import { runAuditorCli } from './cli';
 
-const cli = buildAuditorCli();
-if (process.argv.length <= 2) {
-  cli.outputHelp();
-} else {
-  cli.parse(process.argv);
-}
+const argv = process.argv.length <= 2 ? [...process.argv, '--help'] : process.argv;
+void runAuditorCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+);

@@ -1,0 +1,180 @@
+import { KeyObject } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import { Period } from '@yipanqi/evaluation';
+import { ArchiveWriter } from './archive/archive-files';
+import { ArchiveManifest } from './archive/archive-format';
+import { KafkaSource, KafkaSourceOptions, LogSource } from './log/log-source';
+import { TopicRecord } from './log/topic-record';
+import { AuditReport, buildReport } from './report/audit-report';
+import { renderReportHtml } from './report/report-html';
+import { recomputeScores } from './rebuild/pair-scores';
+import { AuditDirectory } from './verify/audit-directory';
+import { LogVerifier } from './verify/log-verifier';
+
+/** Exit codes of the CLI: 0 clean, 2 discrepancies found, 1 the audit could not be done. */
+export const EXIT_CLEAN = 0;
+export const EXIT_OPERATIONAL_ERROR = 1;
+export const EXIT_DISCREPANCIES = 2;
+
+export interface Progress {
+  /** a stream to draw the bar on (stderr); nothing is drawn when it is not a terminal */
+  stream: NodeJS.WritableStream;
+  enabled: boolean;
+}
+
+/** Records read / total, on stderr, for replays and exports that take a while. */
+function progressBar(progress: Progress, label: string, total: number) {
+  if (!progress.enabled || total === 0)
+    return { increment: () => undefined, stop: () => undefined };
+  const bar = new SingleBar(
+    {
+      stream: progress.stream,
+      format: `${label} |{bar}| {value}/{total} records | {percentage}% | eta {eta_formatted}`,
+      hideCursor: true,
+      etaBuffer: 1000,
+      fps: 5,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { increment: () => bar.increment(), stop: () => bar.stop() };
+}
+
+export interface ReplayOptions {
+  source: LogSource;
+  /** recompute every pair's score for this period (DESIGN §7), as of `asOf` */
+  period?: Period;
+  coordinatorKey: KeyObject;
+  reportDir: string;
+  /** default: the end of the replayed range, else the cut */
+  asOf?: number;
+  answerWindowMs: number;
+  progress: Progress;
+}
+
+export interface ReplayOutcome {
+  report: AuditReport;
+  reportJson: string;
+  reportHtml: string;
+  exitCode: typeof EXIT_CLEAN | typeof EXIT_DISCREPANCIES;
+}
+
+/** `auditor replay`: reads the log, verifies it, writes report.json and report.html. */
+export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
+  const { source } = options;
+  const plan = await source.open();
+  try {
+    const asOf = options.asOf ?? plan.to ?? plan.cutAt;
+    checkAsOf(asOf, plan.cutAt, options.period);
+    const directory = new AuditDirectory(options.coordinatorKey);
+    const verifier = new LogVerifier(directory, source.description.topicPrefix);
+    for (const f of plan.findings) verifier.sourceFinding(f);
+    const finding = verifier.sourceFinding.bind(verifier);
+    await source.readDirectory({ record: (r) => directory.add(r), finding });
+    const bar = progressBar(options.progress, 'replay', plan.inboxRecords);
+    try {
+      await source.readInboxes({
+        record: (r) => {
+          verifier.addInboxRecord(r);
+          bar.increment();
+        },
+        finding,
+      });
+    } finally {
+      bar.stop();
+    }
+    const result = verifier.finish({
+      rangeStart: plan.from,
+      asOf,
+      answerWindowMs: options.answerWindowMs,
+    });
+    const scores = options.period && recomputeScores(result.messages, options.period, asOf);
+    const report = buildReport(result, scores, {
+      source: source.description,
+      inboxTopics: plan.inboxTopics,
+      from: plan.from,
+      to: plan.to,
+      cutAt: plan.cutAt,
+      asOf,
+      answerWindowMs: options.answerWindowMs,
+      now: Date.now(),
+    });
+    const dir = resolve(options.reportDir);
+    mkdirSync(dir, { recursive: true });
+    const reportJson = join(dir, 'report.json');
+    const reportHtml = join(dir, 'report.html');
+    writeFileSync(reportJson, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(reportHtml, renderReportHtml(report));
+    return {
+      report,
+      reportJson,
+      reportHtml,
+      exitCode: report.verdict === 'clean' ? EXIT_CLEAN : EXIT_DISCREPANCIES,
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Answers and scores are judged as of one instant, which must lie within the
+ * log that was read, and a period can only be scored once it has ended.
+ */
+function checkAsOf(asOf: number, cutAt: number, period: Period | undefined): void {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (asOf > cutAt) {
+    throw new Error(
+      `as-of ${iso(asOf)} is after the log was cut (${iso(cutAt)}): later records were not read`,
+    );
+  }
+  if (period && !(period.start < period.end)) {
+    throw new Error(`period start ${iso(period.start)} is not before its end ${iso(period.end)}`);
+  }
+  if (period && asOf < period.end) {
+    throw new Error(`as-of ${iso(asOf)} is before the period's end ${iso(period.end)}`);
+  }
+}
+
+export interface ExportOptions extends KafkaSourceOptions {
+  out: string;
+  progress: Progress;
+}
+
+/** `auditor export`: the directory topic and the inbox topics, as an archive with a manifest. */
+export async function exportArchive(options: ExportOptions): Promise<ArchiveManifest> {
+  const writer = ArchiveWriter.create(options.out);
+  const source = new KafkaSource(options);
+  const plan = await source.open();
+  try {
+    for (const range of source.ranges) writer.plan(range);
+    const sink = {
+      record: (r: TopicRecord) => writer.write(r),
+      // the cluster is read as it is: only archives raise findings about themselves
+      finding: () => undefined,
+    };
+    await source.readDirectory(sink);
+    const bar = progressBar(options.progress, 'export', plan.inboxRecords);
+    try {
+      await source.readInboxes({
+        ...sink,
+        record: (r) => {
+          writer.write(r);
+          bar.increment();
+        },
+      });
+    } finally {
+      bar.stop();
+    }
+  } finally {
+    await source.close();
+  }
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return writer.finish({
+    topicPrefix: options.topicPrefix,
+    cutAt: new Date(plan.cutAt).toISOString(),
+    from: iso(plan.from),
+    to: iso(plan.to),
+  });
+}

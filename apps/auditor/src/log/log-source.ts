@@ -1,0 +1,186 @@
+import { resolve } from 'node:path';
+import { directoryTopic } from '@yipanqi/contracts';
+import { ArchiveReader } from '../archive/archive-files';
+import { Finding } from '../verify/findings';
+import { KafkaLog, TimeRange } from './kafka-log';
+import { inboxOwner, PartitionRange, TopicRecord } from './topic-record';
+
+export interface LogSink {
+  record(record: TopicRecord): void;
+  /** something wrong with the source itself (an archive file), found while reading */
+  finding(f: Finding): void;
+}
+
+export type SourceDescription =
+  | { kind: 'kafka'; brokers: string[]; topicPrefix: string }
+  | { kind: 'archive'; path: string; topicPrefix: string };
+
+/** What a source will read, fixed when it is opened. */
+export interface LogPlan {
+  inboxTopics: string[];
+  /** records in those inboxes: the progress bar's total */
+  inboxRecords: number;
+  /** broker time the log was cut at: nothing appended later is read */
+  cutAt: number;
+  /** the broker-time range read; null: from the beginning / up to the cut */
+  from: number | null;
+  to: number | null;
+  /** found on opening (an archive whose folder does not match its manifest) */
+  findings: Finding[];
+}
+
+/**
+ * Where a replay reads the log: the cluster or an export archive. Either way
+ * the directory topic is read whole (entries carry their history), then the
+ * inbox topics — each partition in offset order, as Kafka holds it.
+ */
+export interface LogSource {
+  readonly description: SourceDescription;
+  open(): Promise<LogPlan>;
+  readDirectory(sink: LogSink): Promise<void>;
+  readInboxes(sink: LogSink): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The inboxes to read: every one under the prefix, or those of `nodes`. */
+function selectInboxes(topicPrefix: string, topics: string[], nodes?: string[]): string[] {
+  return topics
+    .filter((t) => {
+      const owner = inboxOwner(topicPrefix, t);
+      return owner !== undefined && (!nodes || nodes.includes(owner));
+    })
+    .sort();
+}
+
+export interface KafkaSourceOptions extends TimeRange {
+  brokers: string[];
+  topicPrefix: string;
+  /** node codes whose inboxes to read; undefined: every inbox topic under the prefix */
+  nodes?: string[];
+}
+
+/**
+ * The live cluster. Every inbox topic under the prefix is read: a superset
+ * of the directory's members (a node gets its inbox when it first starts),
+ * which also shows traffic to nodes no longer listed.
+ */
+export class KafkaSource implements LogSource {
+  readonly description: SourceDescription;
+  private readonly log: KafkaLog;
+  private directoryRanges: PartitionRange[] = [];
+  private inboxRanges: PartitionRange[] = [];
+
+  constructor(private readonly options: KafkaSourceOptions) {
+    this.description = {
+      kind: 'kafka',
+      brokers: options.brokers,
+      topicPrefix: options.topicPrefix,
+    };
+    this.log = new KafkaLog(options.brokers, options.topicPrefix);
+  }
+
+  /** every partition range the source will read, directory first */
+  get ranges(): PartitionRange[] {
+    return [...this.directoryRanges, ...this.inboxRanges];
+  }
+
+  async open(): Promise<LogPlan> {
+    const { topicPrefix, nodes, from, to } = this.options;
+    await this.log.connect();
+    const topics = await this.log.topics();
+    const directory = directoryTopic(topicPrefix);
+    if (!topics.includes(directory)) {
+      throw new Error(`no topic ${directory} on ${this.options.brokers.join(',')}: wrong prefix?`);
+    }
+    const inboxTopics = selectInboxes(topicPrefix, topics, nodes);
+    const cutAt = Date.now();
+    this.directoryRanges = await this.log.ranges(directory);
+    this.inboxRanges = [];
+    for (const topic of inboxTopics) {
+      this.inboxRanges.push(...(await this.log.ranges(topic, { from, to })));
+    }
+    const inboxRecords = this.inboxRanges.reduce((n, r) => n + Number(r.end - r.start), 0);
+    return {
+      inboxTopics,
+      inboxRecords,
+      cutAt,
+      from: from ?? null,
+      to: to ?? null,
+      findings: [],
+    };
+  }
+
+  readDirectory(sink: LogSink): Promise<void> {
+    return this.log.read(this.directoryRanges, (r) => sink.record(r));
+  }
+
+  readInboxes(sink: LogSink): Promise<void> {
+    return this.log.read(this.inboxRanges, (r) => sink.record(r));
+  }
+
+  close(): Promise<void> {
+    return this.log.disconnect();
+  }
+}
+
+/** An export archive: its manifest says which prefix, range and cut it holds. */
+export class ArchiveSource implements LogSource {
+  readonly description: SourceDescription;
+  private readonly reader: ArchiveReader;
+
+  constructor(
+    path: string,
+    private readonly nodes?: string[],
+  ) {
+    this.reader = new ArchiveReader(path);
+    this.description = {
+      kind: 'archive',
+      path: resolve(path),
+      topicPrefix: this.reader.manifest.topicPrefix,
+    };
+  }
+
+  get topicPrefix(): string {
+    return this.reader.manifest.topicPrefix;
+  }
+
+  open(): Promise<LogPlan> {
+    const m = this.reader.manifest;
+    const inboxTopics = selectInboxes(
+      m.topicPrefix,
+      [...new Set(m.files.map((f) => f.topic))],
+      this.nodes,
+    );
+    const inboxRecords = this.reader
+      .filesOf((t) => inboxTopics.includes(t))
+      .reduce((n, f) => n + f.records, 0);
+    return Promise.resolve({
+      inboxTopics,
+      inboxRecords,
+      cutAt: Date.parse(m.cutAt),
+      from: m.from === null ? null : Date.parse(m.from),
+      to: m.to === null ? null : Date.parse(m.to),
+      findings: this.reader.folderFindings(),
+    });
+  }
+
+  async readDirectory(sink: LogSink): Promise<void> {
+    const directory = directoryTopic(this.topicPrefix);
+    for (const file of this.reader.filesOf((t) => t === directory)) {
+      await this.reader.read(file, sink);
+    }
+  }
+
+  async readInboxes(sink: LogSink): Promise<void> {
+    const prefix = this.topicPrefix;
+    const wanted = (t: string) => {
+      const owner = inboxOwner(prefix, t);
+      return owner !== undefined && (!this.nodes || this.nodes.includes(owner));
+    };
+    for (const file of this.reader.filesOf(wanted)) await this.reader.read(file, sink);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,129 @@
+import { PairScore } from '@yipanqi/evaluation';
+import { SourceDescription } from '../log/log-source';
+import { ScoreRecomputation } from '../rebuild/pair-scores';
+import { FINDING_KINDS, FindingKind } from '../verify/findings';
+import { AwaitingAnswer, StreamSummary, VerificationResult } from '../verify/log-verifier';
+
+export const REPORT_FORMAT = 'yipanqi-audit-report';
+
+/** One finding as report.json lists it: flat, so that it reads well in jq and spreadsheets. */
+export interface ReportFinding {
+  kind: FindingKind;
+  messageIds: string[];
+  stream: string | null;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+  file: string | null;
+  detail: string;
+}
+
+/** report.json (DESIGN §8): the machine-readable result of one replay. */
+export interface AuditReport {
+  format: typeof REPORT_FORMAT;
+  version: 1;
+  generatedAt: string;
+  /** clean: no finding; awaiting answers do not count */
+  verdict: 'clean' | 'discrepancies';
+  source: SourceDescription & { inboxTopics: string[] };
+  /** which log was judged: its broker-time range, the cut, and the instant answers are judged at */
+  log: {
+    from: string | null;
+    to: string | null;
+    cutAt: string;
+    asOf: string;
+    answerWindowHours: number;
+  };
+  summary: VerificationResult['counts'] & {
+    streams: number;
+    findings: number;
+    awaitingAnswers: number;
+    findingsByKind: Partial<Record<FindingKind, number>>;
+  };
+  findings: ReportFinding[];
+  streams: (StreamSummary & {
+    firstBrokerTimeIso: string | null;
+    lastBrokerTimeIso: string | null;
+  })[];
+  awaitingAnswers: (AwaitingAnswer & { brokerTimeIso: string })[];
+  /**
+   * every pair's score recomputed from the verified log (`--period`), with the
+   * message ids behind each figure; null when no period was asked for
+   */
+  scores: {
+    period: { start: string; end: string };
+    asOf: string;
+    pairs: PairScore[];
+  } | null;
+  /** what a finding kind means, for readers of the JSON without the docs */
+  findingKinds: Partial<Record<FindingKind, string>>;
+}
+
+export interface ReportContext {
+  source: SourceDescription;
+  inboxTopics: string[];
+  from: number | null;
+  to: number | null;
+  cutAt: number;
+  asOf: number;
+  answerWindowMs: number;
+  now: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function buildReport(
+  result: VerificationResult,
+  scores: ScoreRecomputation | undefined,
+  context: ReportContext,
+): AuditReport {
+  const byKind: Partial<Record<FindingKind, number>> = {};
+  for (const f of result.findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+  const kinds = Object.keys(byKind) as FindingKind[];
+  return {
+    format: REPORT_FORMAT,
+    version: 1,
+    generatedAt: iso(context.now),
+    verdict: result.findings.length === 0 ? 'clean' : 'discrepancies',
+    source: { ...context.source, inboxTopics: context.inboxTopics },
+    log: {
+      from: isoOrNull(context.from),
+      to: isoOrNull(context.to),
+      cutAt: iso(context.cutAt),
+      asOf: iso(context.asOf),
+      answerWindowHours: context.answerWindowMs / 3600_000,
+    },
+    summary: {
+      ...result.counts,
+      streams: result.streams.length,
+      findings: result.findings.length,
+      awaitingAnswers: result.awaiting.length,
+      findingsByKind: byKind,
+    },
+    findings: result.findings.map((f) => ({
+      kind: f.kind,
+      messageIds: f.messageIds,
+      stream: f.stream,
+      topic: f.location?.topic ?? null,
+      partition: f.location?.partition ?? null,
+      offset: f.location?.offset ?? null,
+      file: f.file,
+      detail: f.detail,
+    })),
+    streams: result.streams.map((s) => ({
+      ...s,
+      firstBrokerTimeIso: isoOrNull(s.firstBrokerTime),
+      lastBrokerTimeIso: isoOrNull(s.lastBrokerTime),
+    })),
+    awaitingAnswers: result.awaiting.map((a) => ({ ...a, brokerTimeIso: iso(a.brokerTime) })),
+    scores: scores
+      ? {
+          period: { start: iso(scores.period.start), end: iso(scores.period.end) },
+          asOf: iso(scores.asOf),
+          pairs: scores.pairs,
+        }
+      : null,
+    findingKinds: Object.fromEntries(kinds.map((k) => [k, FINDING_KINDS[k]])),
+  };
+}

@@ -1,0 +1,766 @@
+import { KeyObject } from 'node:crypto';
+import {
+  Envelope,
+  isAnswer,
+  parseEnvelope,
+  ReceiptPayloadV1,
+  RejectionPayloadV1,
+  RejectionReason,
+  validateDto,
+} from '@yipanqi/contracts';
+import { checkStream, envelopeHash, hasValidSignature, StreamPosition } from '@yipanqi/exchange';
+import { inboxOwner, locationOf, RecordLocation, TopicRecord } from '../log/topic-record';
+import { AuditDirectory } from './audit-directory';
+import { Finding, finding, FindingKind, streamName } from './findings';
+import { StreamChain } from './stream-chain';
+
+/**
+ * Rejection reasons about the envelope and its place in the stream: a
+ * recipient that gives one of these did not take the message into its
+ * stream. Every other reason (schema, version, agreement, scope, decryption)
+ * is given after the stream advanced, so such a rejection answers a message
+ * that entered the stream, like a receipt.
+ */
+const STREAM_REASONS: ReadonlySet<RejectionReason> = new Set([
+  'UNKNOWN_SENDER',
+  'BAD_SIGNATURE',
+  'SEQ_GAP',
+  'CHAIN_BROKEN',
+  'DUPLICATE',
+]);
+
+/** Why a record cannot enter its stream, found from the record alone. */
+type RecordRefusal = 'UNKNOWN_SENDER' | 'BAD_SIGNATURE' | 'WRONG_SIGNER' | 'MISADDRESSED';
+
+/** The rejection a node sends for each (none for an unknown sender: nobody to send it to). */
+const REFUSAL_REASONS: Record<RecordRefusal, RejectionReason> = {
+  UNKNOWN_SENDER: 'UNKNOWN_SENDER',
+  BAD_SIGNATURE: 'BAD_SIGNATURE',
+  WRONG_SIGNER: 'BAD_SIGNATURE',
+  MISADDRESSED: 'OUT_OF_SCOPE',
+};
+
+/** What the rules make of one delivered record. */
+export type Outcome =
+  | { kind: 'entered' }
+  | { kind: 'redelivery' }
+  /** `published`: the node sends the sender a signed rejection (not for unknown senders) */
+  | { kind: 'refused'; reason: RejectionReason; published: boolean };
+
+/** What a receipt or rejection states about the message it answers. */
+export interface AnswerClaim {
+  messageId: string;
+  messageHash: string;
+  brokerTime: number;
+  /** rejections only */
+  reason?: RejectionReason;
+}
+
+/** One inbox record that parsed as an envelope: the compact facts the checks need. */
+interface Delivery {
+  /** the envelope with its readable payload (`pii` is dropped: it is never needed) */
+  envelope: Envelope;
+  hash: string;
+  /** the node whose inbox the record sits in */
+  owner: string;
+  brokerTime: number;
+  location: RecordLocation;
+  /** set when the directory or the topic already refuses it, before any stream check */
+  refusal?: { kind: RecordRefusal };
+  /** authentic receipts and rejections with a valid payload */
+  claim?: AnswerClaim;
+  outcome?: Outcome;
+  /** the stream finding about this record, to which the recipient's contradiction is added */
+  finding?: Finding;
+  /** where the recipient's answer contradicts the rule on this log: the answer and what it says */
+  contradiction?: { answerId: string; detail: string };
+  /** id of the answer that answered this record */
+  answeredBy?: string;
+}
+
+/** A message that entered its stream: the shape libs/evaluation reads (its LogRecord). */
+export interface VerifiedMessage {
+  id: string;
+  type: string;
+  from: string;
+  to: string;
+  agreementId: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  /** LogAppendTime of the record that entered the stream, in the recipient's inbox */
+  brokerTime: number;
+  payload: Readonly<Record<string, unknown>>;
+}
+
+export interface StreamSummary {
+  stream: string;
+  from: string;
+  to: string;
+  records: number;
+  entered: number;
+  redeliveries: number;
+  refused: number;
+  /** the last seq and hash of the stream as the log holds it */
+  headSeq: number;
+  headHash: string | null;
+  firstBrokerTime: number | null;
+  lastBrokerTime: number | null;
+  findings: number;
+}
+
+/** A message whose answer is not (yet) in the log but still within the answer window. */
+export interface AwaitingAnswer {
+  messageId: string;
+  stream: string;
+  brokerTime: number;
+  location: RecordLocation;
+}
+
+export interface VerificationOptions {
+  /** broker time at which a time-range replay starts; null: from the beginning of every inbox */
+  rangeStart: number | null;
+  /** the instant the log is judged at: answers later than it are not seen */
+  asOf: number;
+  /** a message younger than this at `asOf` may still be answered: awaiting, not UNANSWERED */
+  answerWindowMs: number;
+}
+
+export interface VerificationResult {
+  findings: Finding[];
+  streams: StreamSummary[];
+  awaiting: AwaitingAnswer[];
+  /** messages that entered their stream, in log order: input to state and score rebuilding */
+  messages: VerifiedMessage[];
+  counts: {
+    directoryRecords: number;
+    directoryMembers: number;
+    inboxRecords: number;
+    envelopes: number;
+    entered: number;
+    receipts: number;
+    rejections: number;
+    redeliveries: number;
+    refused: number;
+    /** answers to messages before the replayed range: not checkable */
+    answersOutsideRange: number;
+  };
+}
+
+/**
+ * The auditor's verification of the exchange log (DESIGN §8), with no I/O:
+ * feed it the directory topic's records, then every inbox record (each
+ * partition in offset order), then call `finish`. Records are reduced to
+ * compact facts as they come so that a replay of millions of records keeps
+ * ids and hashes in memory, not envelopes.
+ *
+ * Three passes:
+ * 1. per record: parse, key and headers, the signature against the key the
+ *    directory held at the record's broker time, the addressee;
+ * 2. per stream, in log order: the log's own chain (StreamChain), and the
+ *    node's own rule (`checkStream` from libs/exchange) — where the
+ *    recipient's signed answer shows it decided otherwise than the rule does
+ *    on this log, the log it read was not this one, and the walk follows the
+ *    recipient from there so that one difference is reported once;
+ * 3. per answer: signed by the recipient, the answered envelope exists with
+ *    the quoted hash and broker time, one answer per message, none missing
+ *    beyond the answer window.
+ */
+export class LogVerifier {
+  private readonly findings: Finding[] = [];
+  private readonly deliveries: Delivery[] = [];
+  private readonly byId = new Map<string, Delivery[]>();
+  /** authentic answers by the id of the message they answer */
+  private readonly answers = new Map<string, Delivery[]>();
+  private readonly lastOffset = new Map<string, bigint>();
+  private readonly answerIds = new Set<string>();
+  private inboxRecords = 0;
+
+  constructor(
+    private readonly directory: AuditDirectory,
+    private readonly topicPrefix: string,
+  ) {}
+
+  /** A finding about the source itself (e.g. an archive file), reported as it is. */
+  sourceFinding(f: Finding): void {
+    this.findings.push(f);
+  }
+
+  addInboxRecord(record: TopicRecord): void {
+    this.inboxRecords++;
+    const location = locationOf(record);
+    this.checkOrder(record);
+    const owner = this.inboxOwner(record.topic);
+    let envelope: Envelope;
+    try {
+      if (record.value === null) throw new Error('empty record');
+      envelope = parseEnvelope(record.value);
+    } catch (err) {
+      this.report('UNPARSEABLE_RECORD', (err as Error).message, { location });
+      return;
+    }
+    const hash = envelopeHash(envelope);
+    this.checkMetadata(record, envelope, owner);
+    const delivery: Delivery = {
+      envelope: { ...envelope, payload: readablePart(envelope.payload) },
+      hash,
+      owner,
+      brokerTime: record.timestamp,
+      location,
+    };
+    delivery.refusal = this.authenticity(envelope, record.timestamp, owner, location);
+    if (!delivery.refusal && isAnswer(envelope.type)) this.readClaim(delivery, envelope);
+    this.deliveries.push(delivery);
+    const same = this.byId.get(envelope.id);
+    if (same) same.push(delivery);
+    else this.byId.set(envelope.id, [delivery]);
+  }
+
+  finish(options: VerificationOptions): VerificationResult {
+    const streams = this.walkStreams(options.rangeStart !== null);
+    const { awaiting, outsideRange } = this.checkAnswers(options);
+    const findings = [...this.directory.findings, ...this.findings];
+    const byName = new Map(streams.map((s) => [s.stream, s]));
+    for (const f of findings) {
+      const summary = f.stream === null ? undefined : byName.get(f.stream);
+      if (summary) summary.findings++;
+    }
+    const entered = this.deliveries.filter((d) => d.outcome?.kind === 'entered');
+    const count = (type: string) => entered.filter((d) => d.envelope.type === type).length;
+    return {
+      findings,
+      streams,
+      awaiting,
+      messages: entered.map(({ envelope: e, brokerTime }) => ({
+        id: e.id,
+        type: e.type,
+        from: e.from,
+        to: e.to,
+        agreementId: e.agreementId,
+        correlationId: e.correlationId,
+        causationId: e.causationId,
+        brokerTime,
+        payload: e.payload,
+      })),
+      counts: {
+        directoryRecords: this.directory.records,
+        directoryMembers: this.directory.codes().length,
+        inboxRecords: this.inboxRecords,
+        envelopes: this.deliveries.length,
+        entered: entered.length,
+        receipts: count('receipt'),
+        rejections: count('rejection'),
+        redeliveries: this.deliveries.filter((d) => d.outcome?.kind === 'redelivery').length,
+        refused: this.deliveries.filter((d) => d.outcome?.kind === 'refused').length,
+        answersOutsideRange: outsideRange,
+      },
+    };
+  }
+
+  // ── pass 1: one record ────────────────────────────────────────────────────
+
+  private inboxOwner(topic: string): string {
+    const owner = inboxOwner(this.topicPrefix, topic);
+    if (owner === undefined) throw new Error(`${topic} is not an inbox topic`);
+    return owner;
+  }
+
+  /** Kafka hands out a partition in offset order; anything else was rearranged. */
+  private checkOrder(record: TopicRecord): void {
+    const key = `${record.topic}/${record.partition}`;
+    const offset = BigInt(record.offset);
+    const last = this.lastOffset.get(key);
+    if (last !== undefined && offset <= last) {
+      this.report('RECORD_ORDER', `offset ${offset} comes after offset ${last}`, {
+        location: locationOf(record),
+      });
+    }
+    if (last === undefined || offset > last) this.lastOffset.set(key, offset);
+  }
+
+  private checkMetadata(record: TopicRecord, envelope: Envelope, owner: string): void {
+    const problems: string[] = [];
+    const key = record.key?.toString('utf8');
+    if (key !== envelope.from) problems.push(`record key ${key ?? 'null'} is not ${envelope.from}`);
+    for (const name of ['type', 'id'] as const) {
+      const values = record.headers.filter((h) => h.name === name).map((h) => h.value.toString());
+      if (values.length !== 1 || values[0] !== envelope[name]) {
+        problems.push(`header ${name} is ${values.join(',') || 'missing'}, not ${envelope[name]}`);
+      }
+    }
+    if (problems.length > 0) {
+      this.report('RECORD_METADATA_MISMATCH', problems.join('; '), {
+        messageIds: [envelope.id],
+        stream: streamName(envelope.from, owner),
+        location: locationOf(record),
+      });
+    }
+  }
+
+  /** The node's first checks (checkStream's order): sender known, signature, addressee. */
+  private authenticity(
+    envelope: Envelope,
+    brokerTime: number,
+    owner: string,
+    location: RecordLocation,
+  ): Delivery['refusal'] {
+    const about = {
+      messageIds: [envelope.id],
+      stream: streamName(envelope.from, owner),
+      location,
+    };
+    const at = new Date(brokerTime).toISOString();
+    const key = this.directory.signingKeyAt(envelope.from, brokerTime);
+    if (!key) {
+      this.report('UNKNOWN_SENDER', `${envelope.from} was not an active member at ${at}`, about);
+      return { kind: 'UNKNOWN_SENDER' };
+    }
+    if (!hasValidSignature(envelope, key)) {
+      const verifies = (k: KeyObject) => hasValidSignature(envelope, k);
+      const signer = this.directory.signerAmong(verifies, brokerTime, envelope.from);
+      if (signer) {
+        this.report(
+          'WRONG_SIGNER',
+          `claims to be from ${envelope.from} but is signed with ${signer}'s key valid at ${at}`,
+          about,
+        );
+        return { kind: 'WRONG_SIGNER' };
+      }
+      this.report(
+        'BAD_SIGNATURE',
+        `does not verify with ${envelope.from}'s key valid at ${at}, nor any other member's`,
+        about,
+      );
+      return { kind: 'BAD_SIGNATURE' };
+    }
+    if (envelope.to !== owner) {
+      this.report('MISADDRESSED', `addressed to ${envelope.to} but in ${owner}'s inbox`, about);
+      return { kind: 'MISADDRESSED' };
+    }
+    return undefined;
+  }
+
+  private readClaim(delivery: Delivery, envelope: Envelope): void {
+    const schema = envelope.type === 'receipt' ? ReceiptPayloadV1 : RejectionPayloadV1;
+    const problems = envelope.v === 1 ? validateDto(schema, envelope.payload) : [`v${envelope.v}`];
+    const claim = envelope.payload as unknown as AnswerClaim;
+    if (problems.length === 0 && envelope.causationId !== claim.messageId) {
+      problems.push(`causationId ${envelope.causationId} is not messageId ${claim.messageId}`);
+    }
+    // an answer delivered twice is one answer: judge (and report) it once
+    if (this.answerIds.has(envelope.id)) return;
+    this.answerIds.add(envelope.id);
+    if (problems.length > 0) {
+      this.report('ANSWER_MALFORMED', problems.join('; '), {
+        messageIds: [envelope.id],
+        stream: streamName(envelope.from, envelope.to),
+        location: delivery.location,
+      });
+      return;
+    }
+    delivery.claim = {
+      messageId: claim.messageId,
+      messageHash: claim.messageHash,
+      brokerTime: claim.brokerTime,
+      reason: claim.reason,
+    };
+    const list = this.answers.get(claim.messageId);
+    if (list) list.push(delivery);
+    else this.answers.set(claim.messageId, [delivery]);
+  }
+
+  // ── pass 2: streams ───────────────────────────────────────────────────────
+
+  private walkStreams(anchored: boolean): StreamSummary[] {
+    const summaries = new Map<string, StreamSummary>();
+    const chains = new Map<string, StreamChain>();
+    const rules = new Map<string, StreamPosition>();
+    // per inbox, like the node's inbox table: id → hash of what entered (rule) / was seen (chain)
+    const enteredIds = new Map<string, Map<string, string>>();
+    const seenIds = new Map<string, Map<string, string>>();
+    const refusedIn = new Map<string, Delivery[]>();
+    const ordered = [...this.deliveries].sort(inLogOrder);
+
+    for (const d of ordered) {
+      const e = d.envelope;
+      const name = streamName(e.from, d.owner);
+      let summary = summaries.get(name);
+      if (!summary) {
+        summary = emptySummary(name, e.from, d.owner);
+        summaries.set(name, summary);
+      }
+      summary.records++;
+      summary.firstBrokerTime = Math.min(summary.firstBrokerTime ?? Infinity, d.brokerTime);
+      summary.lastBrokerTime = Math.max(summary.lastBrokerTime ?? -Infinity, d.brokerTime);
+      if (d.refusal) {
+        const refused = refusedIn.get(name);
+        if (refused) refused.push(d);
+        else refusedIn.set(name, [d]);
+        const reason = REFUSAL_REASONS[d.refusal.kind];
+        d.outcome = { kind: 'refused', reason, published: reason !== 'UNKNOWN_SENDER' };
+        continue;
+      }
+      const seen = mapFor(seenIds, d.owner);
+      const entered = mapFor(enteredIds, d.owner);
+      let chain = chains.get(name);
+      if (!chain) {
+        chain = new StreamChain(name, anchored);
+        chains.set(name, chain);
+      }
+      d.finding = this.walkChain(chain, seen, d);
+      d.outcome = this.walkRule(rules, entered, d, anchored);
+      if (d.outcome.kind === 'entered') {
+        entered.set(e.id, d.hash);
+        const position = rules.get(name) as StreamPosition;
+        if (e.seq > position.lastSeq) rules.set(name, { lastSeq: e.seq, lastHash: d.hash });
+      }
+    }
+
+    for (const [name, chain] of chains) {
+      this.findings.push(...chain.findings);
+      explainGaps(chain, refusedIn.get(name) ?? []);
+      const summary = summaries.get(name) as StreamSummary;
+      summary.headSeq = chain.head.seq;
+      summary.headHash = chain.head.hash;
+    }
+    this.reportContradictions(ordered);
+    for (const d of this.deliveries) {
+      const summary = summaries.get(streamName(d.envelope.from, d.owner)) as StreamSummary;
+      if (d.outcome?.kind === 'entered') summary.entered++;
+      if (d.outcome?.kind === 'redelivery') summary.redeliveries++;
+      if (d.outcome?.kind === 'refused') summary.refused++;
+    }
+    return [...summaries.values()].sort((a, b) => a.stream.localeCompare(b.stream));
+  }
+
+  /**
+   * Added to the stream finding of the same record when there is one (the
+   * chain finding says what is wrong with the log, this says the recipient
+   * saw otherwise), else reported on their own. Done after the walk because
+   * a later record can still turn a gap into a reordering.
+   */
+  private reportContradictions(ordered: Delivery[]): void {
+    for (const d of ordered) {
+      if (!d.contradiction) continue;
+      const { answerId, detail } = d.contradiction;
+      if (d.finding) {
+        d.finding.detail += `; seq ${d.envelope.seq}: ${detail}`;
+        d.finding.messageIds.push(answerId);
+      } else {
+        this.report('ANSWER_CONTRADICTS_LOG', `seq ${d.envelope.seq}: ${detail}`, {
+          messageIds: [d.envelope.id, answerId],
+          stream: streamName(d.envelope.from, d.owner),
+          location: d.location,
+        });
+      }
+    }
+  }
+
+  private walkChain(
+    chain: StreamChain,
+    seen: Map<string, string>,
+    d: Delivery,
+  ): Finding | undefined {
+    const e = d.envelope;
+    const prior = seen.get(e.id);
+    if (prior === d.hash) return undefined;
+    if (prior !== undefined) {
+      return this.report('DUPLICATE', `id ${e.id} was delivered before with other content`, {
+        messageIds: [e.id],
+        stream: streamName(e.from, d.owner),
+        location: d.location,
+      });
+    }
+    seen.set(e.id, d.hash);
+    const f = chain.add({ id: e.id, seq: e.seq, prevHash: e.prevHash, hash: d.hash });
+    if (f) f.location ??= d.location;
+    return f;
+  }
+
+  /**
+   * The node's rule on this record, unless the recipient's signed answer
+   * says it decided otherwise: then the recipient read another log than this
+   * one (a record missing, altered or reordered here), which is reported,
+   * and the walk follows what the recipient did.
+   */
+  private walkRule(
+    rules: Map<string, StreamPosition>,
+    entered: Map<string, string>,
+    d: Delivery,
+    anchored: boolean,
+  ): Outcome {
+    const e = d.envelope;
+    const name = streamName(e.from, d.owner);
+    if (!rules.has(name)) {
+      rules.set(
+        name,
+        anchored ? { lastSeq: e.seq - 1, lastHash: e.prevHash } : { lastSeq: 0, lastHash: null },
+      );
+    }
+    const verdict = checkStream({
+      envelope: e,
+      hash: d.hash,
+      me: d.owner,
+      senderKnown: true,
+      signatureValid: true,
+      position: rules.get(name) as StreamPosition,
+      priorHash: entered.get(e.id),
+    });
+    if (verdict.verdict === 'redelivery') return { kind: 'redelivery' };
+    const rule: Outcome =
+      verdict.verdict === 'next'
+        ? { kind: 'entered' }
+        : { kind: 'refused', reason: verdict.reason, published: verdict.publish };
+    const said = this.recipientAnswer(d);
+    if (!said?.claim) return rule;
+    const saidReason = said.envelope.type === 'rejection' ? said.claim.reason : undefined;
+    const recipient: Outcome =
+      saidReason && STREAM_REASONS.has(saidReason)
+        ? { kind: 'refused', reason: saidReason, published: true }
+        : { kind: 'entered' };
+    const ruleSays = rule.kind === 'refused' ? `refuses it ${rule.reason}` : 'takes it';
+    const recipientSays =
+      recipient.kind === 'refused' ? `refused it ${recipient.reason}` : 'took it';
+    if (rule.kind === recipient.kind && (rule.kind === 'entered' || rule.reason === saidReason)) {
+      return rule;
+    }
+    d.contradiction = {
+      answerId: said.envelope.id,
+      detail:
+        `on this log the rule ${ruleSays}, but the recipient ${recipientSays} ` +
+        `(${said.envelope.type} ${said.envelope.id}): the log it read differs from this one`,
+    };
+    return recipient;
+  }
+
+  /**
+   * The recipient's authentic answer about this very record: it quotes the
+   * record's hash, and its broker time when a message was delivered more than
+   * once; the first record with that content otherwise.
+   */
+  private recipientAnswer(d: Delivery): Delivery | undefined {
+    const e = d.envelope;
+    const candidates = (this.answers.get(e.id) ?? []).filter(
+      (a) =>
+        a.envelope.from === d.owner && a.envelope.to === e.from && a.claim?.messageHash === d.hash,
+    );
+    const exact = candidates.find((a) => a.claim?.brokerTime === d.brokerTime);
+    if (exact) return exact;
+    const first = (this.byId.get(e.id) ?? []).find(
+      (x) => x.owner === d.owner && x.hash === d.hash && !x.refusal,
+    );
+    return first === d ? candidates[0] : undefined;
+  }
+
+  // ── pass 3: answers ───────────────────────────────────────────────────────
+
+  private checkAnswers(options: VerificationOptions): {
+    awaiting: AwaitingAnswer[];
+    outsideRange: number;
+  } {
+    let outsideRange = 0;
+    const answers = [...this.answers.values()].flat().sort(inLogOrder);
+    for (const a of answers) {
+      if (!this.checkAnswer(a, options.rangeStart)) outsideRange++;
+    }
+    const awaiting: AwaitingAnswer[] = [];
+    for (const d of this.deliveries) {
+      if (!expectsAnswer(d) || d.answeredBy) continue;
+      const stream = streamName(d.envelope.from, d.owner);
+      const waiting = d.brokerTime + options.answerWindowMs > options.asOf;
+      if (waiting) {
+        awaiting.push({
+          messageId: d.envelope.id,
+          stream,
+          brokerTime: d.brokerTime,
+          location: d.location,
+        });
+        continue;
+      }
+      const what =
+        d.outcome?.kind === 'refused'
+          ? `a rejection ${d.outcome.reason}`
+          : 'a receipt or rejection';
+      this.report(
+        'UNANSWERED',
+        `${d.envelope.type} seq ${d.envelope.seq} at ${new Date(d.brokerTime).toISOString()} ` +
+          `has no ${what} from ${d.owner} by ${new Date(options.asOf).toISOString()}`,
+        { messageIds: [d.envelope.id], stream, location: d.location },
+      );
+    }
+    return { awaiting, outsideRange };
+  }
+
+  /** Checks one answer; false when it answers a message before the replayed range. */
+  private checkAnswer(a: Delivery, rangeStart: number | null): boolean {
+    const claim = a.claim as AnswerClaim;
+    const answerer = a.envelope.from;
+    const report = (kind: FindingKind, detail: string, ids: string[] = []) =>
+      this.report(kind, detail, {
+        messageIds: [a.envelope.id, claim.messageId, ...ids],
+        stream: streamName(a.envelope.from, a.envelope.to),
+        location: a.location,
+      });
+    const all = this.byId.get(claim.messageId) ?? [];
+    const inInbox = all.filter((d) => d.owner === answerer);
+    if (inInbox.length === 0) {
+      if (all.length > 0) {
+        report(
+          'ANSWER_NOT_FROM_RECIPIENT',
+          `${a.envelope.type} signed by ${answerer}, but ${claim.messageId} was delivered to ${all[0].owner}`,
+        );
+      } else if (rangeStart !== null && claim.brokerTime < rangeStart) {
+        return false;
+      } else {
+        report('ANSWER_UNKNOWN_MESSAGE', `${claim.messageId} is not in ${answerer}'s inbox`);
+      }
+      return true;
+    }
+    const fromSender = inInbox.filter((d) => d.envelope.from === a.envelope.to);
+    if (fromSender.length === 0) {
+      report(
+        'ANSWER_UNKNOWN_MESSAGE',
+        `${a.envelope.to} sent no ${claim.messageId} to ${answerer} (it came from ${inInbox[0].envelope.from})`,
+      );
+      return true;
+    }
+    const same = fromSender.filter((d) => d.hash === claim.messageHash);
+    if (same.length === 0) {
+      report(
+        'ANSWER_HASH_MISMATCH',
+        `quotes hash ${claim.messageHash}, the log has ${[...new Set(fromSender.map((d) => d.hash))].join(', ')}`,
+      );
+      return true;
+    }
+    const expecting = same.filter(expectsAnswer);
+    if (expecting.length === 0) {
+      // redeliveries only, a refused answer, or an unknown sender (never answered)
+      if (isAnswer(same[0].envelope.type)) {
+        report(
+          'ANSWER_CONTRADICTS_LOG',
+          `answers a ${same[0].envelope.type}: answers are never answered`,
+        );
+      }
+      return true;
+    }
+    const target =
+      expecting.find((d) => d.brokerTime === claim.brokerTime && !d.answeredBy) ??
+      expecting.find((d) => !d.answeredBy);
+    if (!target) {
+      report(
+        'DUPLICATE_ANSWER',
+        `${claim.messageId} was answered already by ${expecting[0].answeredBy}`,
+        [expecting[0].answeredBy as string],
+      );
+      return true;
+    }
+    target.answeredBy = a.envelope.id;
+    if (target.brokerTime !== claim.brokerTime) {
+      report(
+        'ANSWER_BROKER_TIME',
+        `states brokerTime ${claim.brokerTime} (${isoOrRaw(claim.brokerTime)}), ` +
+          `the record has ${target.brokerTime} (${isoOrRaw(target.brokerTime)})`,
+      );
+    }
+    if (target.refusal) this.checkRefusalAnswer(a, target);
+    return true;
+  }
+
+  /** An answer to a record the directory or topic refuses must be the rejection the node sends. */
+  private checkRefusalAnswer(a: Delivery, target: Delivery): void {
+    const expected = target.outcome as Extract<Outcome, { kind: 'refused' }>;
+    const claim = a.claim as AnswerClaim;
+    if (a.envelope.type === 'rejection' && claim.reason === expected.reason) return;
+    const said = a.envelope.type === 'rejection' ? `rejection ${claim.reason}` : 'receipt';
+    this.report(
+      'ANSWER_CONTRADICTS_LOG',
+      `the recipient sent a ${said} for a record this log shows ${target.refusal?.kind}: ` +
+        `the node would reject it ${expected.reason}`,
+      {
+        messageIds: [a.envelope.id, target.envelope.id],
+        stream: streamName(a.envelope.from, a.envelope.to),
+        location: a.location,
+      },
+    );
+  }
+
+  private report(
+    kind: FindingKind,
+    detail: string,
+    about: Partial<Omit<Finding, 'kind' | 'detail'>>,
+  ): Finding {
+    const f = finding(kind, detail, about);
+    this.findings.push(f);
+    return f;
+  }
+}
+
+/** Personal data is encrypted to the recipient and never needed: not even kept. */
+function readablePart({
+  pii: _pii,
+  ...readable
+}: Record<string, unknown>): Record<string, unknown> {
+  return readable;
+}
+
+/** The node answers every message but answers, redeliveries and refusals it cannot send. */
+function expectsAnswer(d: Delivery): boolean {
+  if (isAnswer(d.envelope.type) || d.envelope.from === d.owner) return false;
+  const o = d.outcome;
+  return o?.kind === 'entered' || (o?.kind === 'refused' && o.published);
+}
+
+/** A gap whose seqs are in the log only as refused records says which ones. */
+function explainGaps(chain: StreamChain, refused: Delivery[]): void {
+  for (const { finding: gap, missing } of chain.openGaps()) {
+    for (const d of refused) {
+      if (!missing.includes(d.envelope.seq)) continue;
+      gap.detail += `; seq ${d.envelope.seq} is in the log only as ${d.envelope.id}, refused ${d.refusal?.kind}`;
+      gap.messageIds.push(d.envelope.id);
+    }
+  }
+}
+
+function inLogOrder(a: Delivery, b: Delivery): number {
+  const l = a.location;
+  const r = b.location;
+  if (l.topic !== r.topic) return l.topic < r.topic ? -1 : 1;
+  if (l.partition !== r.partition) return l.partition - r.partition;
+  return compareOffsets(l.offset, r.offset);
+}
+
+/** Offsets are decimal strings without leading zeros: the longer is larger, else compare text. */
+function compareOffsets(x: string, y: string): number {
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = maps.get(key);
+  if (!map) {
+    map = new Map();
+    maps.set(key, map);
+  }
+  return map;
+}
+
+function emptySummary(stream: string, from: string, to: string): StreamSummary {
+  return {
+    stream,
+    from,
+    to,
+    records: 0,
+    entered: 0,
+    redeliveries: 0,
+    refused: 0,
+    headSeq: 0,
+    headHash: null,
+    firstBrokerTime: null,
+    lastBrokerTime: null,
+    findings: 0,
+  };
+}
+
+function isoOrRaw(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}
