@@ -447,6 +447,12 @@ describe.each(['sqlite', 'postgres'] as const)('mutual evaluation on %s', (datab
         );
       }
       expectProblem(await post(rating({ criteria: undefined })), 400, 'VALIDATION_FAILED');
+      const wrongTypes = await post(rating({ criteria: 'great', comment: 5, partner: 511500 }));
+      expectProblem(wrongTypes, 400, 'VALIDATION_FAILED');
+      const fields = (wrongTypes.body as { errors: { field: string }[] }).errors.map(
+        (e) => e.field,
+      );
+      expect([...new Set(fields)].sort()).toEqual(['comment', 'criteria', 'partner']);
       expectProblem(
         await post(rating({ criteria: { ...CRITERIA, friendliness: 5 } })),
         400,
