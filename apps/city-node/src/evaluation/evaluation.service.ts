@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not } from 'typeorm';
-import { scorePair } from '@yipanqi/evaluation';
+import { scorePair, Weights } from '@yipanqi/evaluation';
 import { InboxMessage, OutboxMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Agreement, AgreementVersion } from '../agreements/agreement.entities';
@@ -90,7 +90,7 @@ export class EvaluationService {
   private score(
     log: NodeLog,
     timeline: AgreementTimeline,
-    weights: ReturnType<typeof pairWeights>['weights'],
+    weights: Weights,
     window: ScoreWindow,
     partner: string,
     direction: Direction,
