@@ -26,6 +26,9 @@ import { BenefitsService } from './services/benefits.service';
 import { ServicesController } from './services/services.controller';
 import { ServicesService } from './services/services.service';
 import { CITY_NODE_CONFIG } from './tokens';
+import { EvaluationController } from './evaluation/evaluation.controller';
+import { EvaluationService } from './evaluation/evaluation.service';
+import { RatingsService } from './evaluation/ratings.service';
 
 @Module({})
 export class CityNodeModule {
@@ -46,6 +49,7 @@ export class CityNodeModule {
         ServicesController,
         BenefitsController,
         MigrantsController,
+        EvaluationController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -61,6 +65,8 @@ export class CityNodeModule {
         BenefitsService,
         MigrantArrivals,
         MigrantsService,
+        EvaluationService,
+        RatingsService,
       ],
     };
   }

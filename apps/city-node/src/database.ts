@@ -19,6 +19,8 @@ import { TASK_ENTITIES } from './tasks/task.entities';
 import { Services1764400700000 } from './migrations/1764400700000-services';
 import { NoticeAcknowledgement1764400750000 } from './migrations/1764400750000-notice-acknowledgement';
 import { SERVICE_ENTITIES } from './services/service.entities';
+import { EvaluationRating } from './evaluation/rating.entity';
+import { Evaluation1764400900000 } from './migrations/1764400900000-evaluation';
 
 export const CITY_NODE_ENTITIES = [
   ...EXCHANGE_ENTITIES,
@@ -30,6 +32,7 @@ export const CITY_NODE_ENTITIES = [
   ...CERTIFICATE_ENTITIES,
   ...SERVICE_ENTITIES,
   Migrant,
+  EvaluationRating,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -42,6 +45,7 @@ export const CITY_NODE_MIGRATIONS = [
   Services1764400700000,
   NoticeAcknowledgement1764400750000,
   Migrants1764400400000,
+  Evaluation1764400900000,
 ];
 
 /** The node's database, migrated to the current schema. */

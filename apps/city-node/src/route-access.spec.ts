@@ -93,4 +93,16 @@ describe('access to the city node API', () => {
       expect(routes.find((r) => r.route === route)?.roles).toEqual(['coordinator']);
     }
   });
+
+  it('lets coordinators and auditors read scores and ratings, and only coordinators rate', () => {
+    const roles = Object.fromEntries(
+      routes.filter((r) => r.route.includes(' /evaluation')).map((r) => [r.route, r.roles]),
+    );
+    expect(roles).toEqual({
+      'GET /evaluation/scores': ['coordinator', 'auditor'],
+      'GET /evaluation/scores/:partner': ['coordinator', 'auditor'],
+      'POST /evaluation/ratings': ['coordinator'],
+      'GET /evaluation/ratings': ['coordinator', 'auditor'],
+    });
+  });
 });
