@@ -6,7 +6,7 @@ import { Principal } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { AgreementsService } from '../agreements/agreements.service';
 import { deliveries, Delivery } from '../notices/delivery';
-import { assertFitsExchange } from '../services/flow-support';
+import { assertFitsExchange } from '../exchange/flow-sending';
 import { RatePartnerDto, RatingsQuery } from './evaluation.dto';
 import { ratedPeriod } from './evaluation-input';
 import { evaluationProblem } from './evaluation-problem';
