@@ -637,6 +637,8 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
 
     it('each node’s access log holds exactly the reads the story made', async () => {
       for (const node of nodes) {
+        // the story read personal data at every node: no log is trivially right
+        expect([node.code, reads[node.code].length > 0]).toEqual([node.code, true]);
         const log = await send<AccessEntry[]>(node, 'GET', '/access-log?limit=1000', {
           role: 'admin',
         });
@@ -651,7 +653,6 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
           log.body.every((e) => e.role === 'coordinator' && e.label === 'test coordinator'),
         ).toBe(true);
       }
-      expect(reads[SHENZHEN]).toHaveLength(1);
     });
 
     it('no node’s SQLite file holds the person’s ID number, name or phone in clear', () => {
