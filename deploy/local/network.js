@@ -48,8 +48,17 @@ let stopping = false;
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 1500).unref();
+  const running = children.filter((child) => child.exitCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  // Nodes finish their Kafka consumers first (up to ~15 s); wait for them, then stop anyway.
+  let left = running.length;
+  const exit = () => process.exit(code);
+  if (left === 0) exit();
+  for (const child of running) child.once('exit', () => --left === 0 && exit());
+  setTimeout(() => {
+    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+    exit();
+  }, 30000).unref();
 }
 
 process.on('SIGINT', () => stopAll(0));
