@@ -42,6 +42,8 @@ async function auditor(...args: string[]): Promise<{ code: number; stderr: strin
   return { code, stderr: stderr.text };
 }
 
+const unsignedOf = ({ sig: _sig, ...unsigned }: CampaignResult): UnsignedCampaignResult => unsigned;
+
 /** an instant on a whole second, as the API takes it */
 const instant = (ms: number) => new Date(ms).toISOString().slice(0, 19) + 'Z';
 
@@ -262,8 +264,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     const dir = join(work, `altered-${++copies}`);
     cpSync(archive, dir, { recursive: true });
     const [line] = evaluationLines(dir);
-    const { sig: _sig, ...unsigned } = JSON.parse(line.value as string) as CampaignResult;
-    line.value = JSON.stringify(change(unsigned));
+    line.value = JSON.stringify(change(unsignedOf(JSON.parse(line.value as string))));
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
     const file = evaluationFile(dir);
     writeFileSync(join(dir, file), bytes);
