@@ -119,6 +119,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
       [{ ...valid, participants: [HUIZHOU, BEIJING] }, 422, 'UNKNOWN_PARTICIPANT'],
       [{ ...valid, weights: { R: 0, V: 0, T: 0, Q: 0, S: 0 } }, 422, 'WEIGHTS_ALL_ZERO'],
       [{ ...valid, rounds: 2 }, 400, 'UNKNOWN_FIELD'],
+      [{ ...valid, weights: { ...WEIGHTS, X: 1 } }, 400, 'UNKNOWN_FIELD'],
     ];
     for (const [body, status, code] of refusals) {
       const res = await coordinatorApi('POST', '/campaigns', body);
