@@ -11,7 +11,7 @@ import {
   idOf,
   inLogOrder,
   PREFIX,
-} from '../test/hand-log';
+} from '../../../libs/exchange-log/test/hand-log';
 import { ArchiveWriter } from './archive/archive-files';
 import { runAuditorCli } from './cli';
 import { AuditReport } from './report/audit-report';

@@ -5,8 +5,9 @@ import { isNodeCode, TOPIC_PREFIX, utcInstantMs } from '@yipanqi/contracts';
 import { importSigningPublicKey } from '@yipanqi/crypto';
 import { Period } from '@yipanqi/evaluation';
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { KafkaSource, LogSource } from '@yipanqi/exchange-log';
+import { ArchiveSource } from './archive/archive-source';
 import { EXIT_CLEAN, EXIT_OPERATIONAL_ERROR, exportArchive, replay } from './commands';
-import { ArchiveSource, KafkaSource, LogSource } from './log/log-source';
 
 /** Where the CLI talks to: the process's streams and environment, or a test's. */
 export interface CliIo {
@@ -167,7 +168,7 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
     .action(async (options: ReplayCliOptions) => {
       const source: LogSource = options.archive
         ? new ArchiveSource(options.archive, options.nodes)
-        : new KafkaSource(kafkaOptions(options));
+        : new KafkaSource({ ...kafkaOptions(options), reader: 'auditor' });
       const outcome = await replay({
         source,
         coordinatorKey: coordinatorKey(options, io.env),

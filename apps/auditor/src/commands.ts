@@ -3,15 +3,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Period } from '@yipanqi/evaluation';
+import {
+  Finding,
+  KafkaSource,
+  KafkaSourceOptions,
+  LogSource,
+  recomputeScores,
+  TopicRecord,
+  verifyLog,
+} from '@yipanqi/exchange-log';
 import { ArchiveWriter } from './archive/archive-files';
 import { ArchiveManifest } from './archive/archive-format';
-import { KafkaSource, KafkaSourceOptions, LogSource } from './log/log-source';
-import { TopicRecord } from './log/topic-record';
+import { checkCampaignResults } from './campaigns/campaign-check';
 import { AuditReport, buildReport } from './report/audit-report';
 import { renderReportHtml } from './report/report-html';
-import { recomputeScores } from './rebuild/pair-scores';
-import { AuditDirectory } from './verify/audit-directory';
-import { LogVerifier } from './verify/log-verifier';
 
 /** Exit codes of the CLI: 0 clean, 2 discrepancies found, 1 the audit could not be done. */
 export const EXIT_CLEAN = 0;
@@ -68,30 +73,31 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   try {
     const asOf = options.asOf ?? plan.to ?? plan.cutAt;
     checkAsOf(asOf, plan.cutAt, options.period);
-    const directory = new AuditDirectory(options.coordinatorKey);
-    const verifier = new LogVerifier(directory, source.description.topicPrefix);
-    for (const f of plan.findings) verifier.sourceFinding(f);
-    const finding = verifier.sourceFinding.bind(verifier);
-    await source.readDirectory({ record: (r) => directory.add(r), finding });
     const bar = progressBar(options.progress, 'replay', plan.inboxRecords);
-    try {
-      await source.readInboxes({
-        record: (r) => {
-          verifier.addInboxRecord(r);
-          bar.increment();
-        },
-        finding,
-      });
-    } finally {
-      bar.stop();
-    }
-    const result = verifier.finish({
-      rangeStart: plan.from,
+    const verified = await verifyLog(source, plan, {
+      coordinatorKey: options.coordinatorKey,
       asOf,
       answerWindowMs: options.answerWindowMs,
+      onInboxRecord: () => bar.increment(),
+    }).finally(() => bar.stop());
+    const published: TopicRecord[] = [];
+    const archiveFindings: Finding[] = [];
+    await source.readEvaluation({
+      record: (r) => published.push(r),
+      finding: (f) => archiveFindings.push(f),
     });
+    const campaigns = checkCampaignResults(published, {
+      coordinatorKey: options.coordinatorKey,
+      topicPrefix: source.description.topicPrefix,
+      plan,
+      messages: verified.messages,
+    });
+    const result = {
+      ...verified,
+      findings: [...verified.findings, ...archiveFindings, ...campaigns.findings],
+    };
     const scores = options.period && recomputeScores(result.messages, options.period, asOf);
-    const report = buildReport(result, scores, {
+    const report = buildReport(result, scores, campaigns.checks, {
       source: source.description,
       inboxTopics: plan.inboxTopics,
       from: plan.from,
@@ -137,7 +143,7 @@ function checkAsOf(asOf: number, cutAt: number, period: Period | undefined): voi
   }
 }
 
-export interface ExportOptions extends KafkaSourceOptions {
+export interface ExportOptions extends Omit<KafkaSourceOptions, 'reader'> {
   out: string;
   progress: Progress;
 }
@@ -145,7 +151,7 @@ export interface ExportOptions extends KafkaSourceOptions {
 /** `auditor export`: the directory topic and the inbox topics, as an archive with a manifest. */
 export async function exportArchive(options: ExportOptions): Promise<ArchiveManifest> {
   const writer = ArchiveWriter.create(options.out);
-  const source = new KafkaSource(options);
+  const source = new KafkaSource({ ...options, reader: 'auditor' });
   const plan = await source.open();
   try {
     for (const range of source.ranges) writer.plan(range);
@@ -167,6 +173,7 @@ export async function exportArchive(options: ExportOptions): Promise<ArchiveMani
     } finally {
       bar.stop();
     }
+    await source.readEvaluation(sink);
   } finally {
     await source.close();
   }

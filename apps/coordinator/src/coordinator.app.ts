@@ -19,7 +19,10 @@ export async function startCoordinator(
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder()
     .setTitle('Yipanqi coordinator')
-    .setDescription('Node directory (docs/directory.md). Errors are application/problem+json.')
+    .setDescription(
+      'Node directory (docs/directory.md) and evaluation campaigns (docs/evaluation.md). ' +
+        'Errors are application/problem+json.',
+    )
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));

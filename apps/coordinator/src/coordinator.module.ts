@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from '@yipanqi/http-api';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { campaignProviders } from './campaigns/campaigns.providers';
 import { CoordinatorConfig } from './coordinator.config';
+import { CoordinatorShutdown } from './coordinator.shutdown';
 import { DirectoryController } from './directory/directory.controller';
 import { directoryProviders } from './directory/directory.providers';
 import { NodesController } from './directory/nodes.controller';
@@ -19,10 +22,13 @@ export class CoordinatorModule {
         DirectoryController,
         NodesController,
         RegistrationsController,
+        CampaignsController,
       ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         ...directoryProviders,
+        ...campaignProviders,
+        CoordinatorShutdown,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

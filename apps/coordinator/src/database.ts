@@ -2,12 +2,22 @@ import { mkdirSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { API_TOKEN_ENTITIES, API_TOKEN_MIGRATIONS } from '@yipanqi/http-api';
 import { openDatabase } from '@yipanqi/persistence';
+import { CAMPAIGN_ENTITIES } from './campaigns/campaign.entities';
 import { CoordinatorConfig } from './coordinator.config';
 import { DIRECTORY_ENTITIES } from './directory/directory.entities';
 import { Directory1764500000000 } from './migrations/1764500000000-directory';
+import { Campaigns1764500100000 } from './migrations/1764500100000-campaigns';
 
-export const COORDINATOR_ENTITIES = [...API_TOKEN_ENTITIES, ...DIRECTORY_ENTITIES];
-export const COORDINATOR_MIGRATIONS = [...API_TOKEN_MIGRATIONS, Directory1764500000000];
+export const COORDINATOR_ENTITIES = [
+  ...API_TOKEN_ENTITIES,
+  ...DIRECTORY_ENTITIES,
+  ...CAMPAIGN_ENTITIES,
+];
+export const COORDINATOR_MIGRATIONS = [
+  ...API_TOKEN_MIGRATIONS,
+  Directory1764500000000,
+  Campaigns1764500100000,
+];
 
 /** The coordinator's database, migrated to the current schema. */
 export function openCoordinatorDatabase(config: CoordinatorConfig): Promise<DataSource> {

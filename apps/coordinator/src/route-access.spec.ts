@@ -36,7 +36,9 @@ describe('access to the coordinator API', () => {
   });
 
   it('leaves every change of the directory to admins', () => {
-    const changes = routes.filter((r) => !r.isPublic && r.route.startsWith('POST'));
+    const changes = routes.filter(
+      (r) => !r.isPublic && r.route.startsWith('POST') && !r.route.startsWith('POST /campaigns'),
+    );
     expect(changes.length).toBeGreaterThanOrEqual(6);
     for (const r of changes) expect(r.roles).toEqual(['admin']);
   });
@@ -49,5 +51,15 @@ describe('access to the coordinator API', () => {
         'auditor',
       ]);
     }
+  });
+
+  it('leaves campaigns to the coordinating office, and lets auditors read them', () => {
+    const campaigns = routes.filter((r) => r.route.includes(' /campaigns'));
+    expect(campaigns.map((r) => [r.route, r.roles])).toEqual([
+      ['POST /campaigns', ['coordinator']],
+      ['GET /campaigns', ['coordinator', 'auditor']],
+      ['GET /campaigns/:id', ['coordinator', 'auditor']],
+      ['POST /campaigns/:id/results', ['coordinator']],
+    ]);
   });
 });

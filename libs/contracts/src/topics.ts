@@ -20,3 +20,8 @@ export function inboxTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
 export function deadLetterTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
   return `${prefix}.dlq.${assertNodeCode(node)}`;
 }
+
+/** The coordinator's signed campaign results (docs/evaluation.md), keyed by campaign id. */
+export function evaluationTopic(prefix = TOPIC_PREFIX): string {
+  return `${prefix}.evaluation`;
+}

@@ -1,4 +1,5 @@
 import { KeyObject, sign, verify } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 
 export function signEd25519(data: string, privateKey: KeyObject): string {
   return sign(null, Buffer.from(data), privateKey).toString('base64url');
@@ -8,4 +9,25 @@ export function verifyEd25519(data: string, signature: string, publicKey: KeyObj
   const sig = Buffer.from(signature, 'base64url');
   if (sig.length !== 64) return false;
   return verify(null, Buffer.from(data), publicKey, sig);
+}
+
+/**
+ * `record` with `sig`: the Ed25519 signature over the RFC 8785 form of all
+ * its fields. How the coordinator signs what it publishes (directory entries,
+ * campaign results), so every reader checks them the same way.
+ */
+export function signRecord<T extends object>(
+  record: T,
+  privateKey: KeyObject,
+): T & { sig: string } {
+  return { ...record, sig: signEd25519(canonicalJson(record), privateKey) };
+}
+
+/** Whether `record.sig` verifies over the RFC 8785 form of every other field of `record`. */
+export function hasValidRecordSignature(
+  record: Record<string, unknown>,
+  publicKey: KeyObject,
+): boolean {
+  const { sig, ...signed } = record;
+  return typeof sig === 'string' && verifyEd25519(canonicalJson(signed), sig, publicKey);
 }

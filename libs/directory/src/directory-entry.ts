@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { isNodeCode } from '@yipanqi/contracts';
-import { canonicalJson, signEd25519, verifyEd25519 } from '@yipanqi/crypto';
+import { hasValidRecordSignature, signRecord } from '@yipanqi/crypto';
 
 export const NODE_LEVELS = ['province', 'prefecture', 'county'] as const;
 export type NodeLevel = (typeof NODE_LEVELS)[number];
@@ -54,7 +54,7 @@ export function signDirectoryEntry(
   entry: UnsignedDirectoryEntry,
   coordinatorKey: KeyObject,
 ): DirectoryEntry {
-  return { ...entry, sig: signEd25519(canonicalJson(entry), coordinatorKey) };
+  return signRecord(entry, coordinatorKey);
 }
 
 /** The signed part of an entry: what the next version is made from. */
@@ -74,7 +74,7 @@ export function verifyDirectoryEntry(value: unknown, coordinatorKey: KeyObject):
   }
   const { sig, ...unsigned } = value as Record<string, unknown>;
   if (typeof sig !== 'string') throw new DirectoryEntryError('unsigned');
-  if (!verifyEd25519(canonicalJson(unsigned), sig, coordinatorKey)) {
+  if (!hasValidRecordSignature(value as Record<string, unknown>, coordinatorKey)) {
     throw new DirectoryEntryError('signature does not verify with the coordinator key');
   }
   const problem = entryProblem(unsigned);

@@ -1,5 +1,5 @@
 import { Admin, ITopicConfig } from 'kafkajs';
-import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
+import { deadLetterTopic, directoryTopic, evaluationTopic, inboxTopic } from '@yipanqi/contracts';
 
 /** Partitions of an inbox: ≥ 3 so that several replicas of a node can share the load. */
 export const INBOX_PARTITIONS = 3;
@@ -45,6 +45,26 @@ export function directoryTopicConfig(prefix?: string): ITopicConfig {
   };
 }
 
+/**
+ * One partition (one order for every reader, as for the directory), not
+ * compacted: every result the coordinator ever published stays, each one
+ * checkable by an auditor for ever.
+ */
+export function evaluationTopicConfig(prefix?: string): ITopicConfig {
+  return {
+    topic: evaluationTopic(prefix),
+    numPartitions: 1,
+    configEntries: [
+      { name: 'message.timestamp.type', value: 'LogAppendTime' },
+      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.bytes', value: '-1' },
+      // one result lists every message id behind its figures: allow 8 MiB (compressed),
+      // what the auditor's reader fetches per partition at a time
+      { name: 'max.message.bytes', value: String(8 << 20) },
+    ],
+  };
+}
+
 /** Creates a node's inbox and dead-letter topics if missing; existing topics are left as they are. */
 export async function ensureNodeTopics(admin: Admin, node: string, prefix?: string): Promise<void> {
   await ensureTopics(admin, [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)]);
@@ -53,6 +73,11 @@ export async function ensureNodeTopics(admin: Admin, node: string, prefix?: stri
 /** The coordinator publishes to it and every node reads it; whoever starts first creates it. */
 export async function ensureDirectoryTopic(admin: Admin, prefix?: string): Promise<void> {
   await ensureTopics(admin, [directoryTopicConfig(prefix)]);
+}
+
+/** The coordinator publishes campaign results to it; auditors read it. */
+export async function ensureEvaluationTopic(admin: Admin, prefix?: string): Promise<void> {
+  await ensureTopics(admin, [evaluationTopicConfig(prefix)]);
 }
 
 async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {

@@ -13,8 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PartitionRange, TopicRecord } from '../log/topic-record';
-import { Finding, finding } from '../verify/findings';
+import { Finding, finding, PartitionRange, TopicRecord } from '@yipanqi/exchange-log';
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_VERSION,

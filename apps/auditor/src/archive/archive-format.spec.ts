@@ -1,4 +1,4 @@
-import { TopicRecord } from '../log/topic-record';
+import { TopicRecord } from '@yipanqi/exchange-log';
 import {
   archiveFileName,
   ArchiveFormatError,

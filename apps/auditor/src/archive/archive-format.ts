@@ -1,4 +1,4 @@
-import { RecordHeader, TopicRecord } from '../log/topic-record';
+import { RecordHeader, TopicRecord } from '@yipanqi/exchange-log';
 
 /**
  * The export archive (DESIGN §8): a folder of NDJSON files, one per topic

@@ -1,8 +1,14 @@
 import { PairScore } from '@yipanqi/evaluation';
-import { SourceDescription } from '../log/log-source';
-import { ScoreRecomputation } from '../rebuild/pair-scores';
-import { FINDING_KINDS, FindingKind } from '../verify/findings';
-import { AwaitingAnswer, StreamSummary, VerificationResult } from '../verify/log-verifier';
+import {
+  AwaitingAnswer,
+  FINDING_KINDS,
+  FindingKind,
+  ScoreRecomputation,
+  SourceDescription,
+  StreamSummary,
+  VerificationResult,
+} from '@yipanqi/exchange-log';
+import { CampaignCheck } from '../campaigns/campaign-check';
 
 export const REPORT_FORMAT = 'yipanqi-audit-report';
 
@@ -36,6 +42,7 @@ export interface AuditReport {
   };
   summary: VerificationResult['counts'] & {
     streams: number;
+    campaignResults: number;
     findings: number;
     awaitingAnswers: number;
     findingsByKind: Partial<Record<FindingKind, number>>;
@@ -55,6 +62,11 @@ export interface AuditReport {
     asOf: string;
     pairs: PairScore[];
   } | null;
+  /**
+   * every campaign result on the evaluation topic: its verdict, each figure
+   * that differs, and the campaign as recomputed from this log
+   */
+  campaigns: CampaignCheck[];
   /** what a finding kind means, for readers of the JSON without the docs */
   findingKinds: Partial<Record<FindingKind, string>>;
 }
@@ -76,6 +88,7 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 export function buildReport(
   result: VerificationResult,
   scores: ScoreRecomputation | undefined,
+  campaigns: CampaignCheck[],
   context: ReportContext,
 ): AuditReport {
   const byKind: Partial<Record<FindingKind, number>> = {};
@@ -97,6 +110,7 @@ export function buildReport(
     summary: {
       ...result.counts,
       streams: result.streams.length,
+      campaignResults: campaigns.length,
       findings: result.findings.length,
       awaitingAnswers: result.awaiting.length,
       findingsByKind: byKind,
@@ -124,6 +138,7 @@ export function buildReport(
           pairs: scores.pairs,
         }
       : null,
+    campaigns,
     findingKinds: Object.fromEntries(kinds.map((k) => [k, FINDING_KINDS[k]])),
   };
 }

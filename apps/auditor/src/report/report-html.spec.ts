@@ -1,5 +1,4 @@
-import { finding } from '../verify/findings';
-import { VerificationResult } from '../verify/log-verifier';
+import { finding, VerificationResult } from '@yipanqi/exchange-log';
 import { buildReport } from './audit-report';
 import { HTML_ROW_LIMIT, renderReportHtml } from './report-html';
 
@@ -49,6 +48,7 @@ describe('audit report', () => {
         finding('ARCHIVE_FILE_HASH', 'changed', { file: 'x.ndjson' }),
       ]),
       undefined,
+      [],
       context,
     );
     expect(report.verdict).toBe('discrepancies');
@@ -70,6 +70,7 @@ describe('audit report', () => {
     const report = buildReport(
       result([finding('UNPARSEABLE_RECORD', '<script>alert(1)</script> "x" & \'y\'')]),
       undefined,
+      [],
       context,
     );
     const html = renderReportHtml(report);
@@ -82,7 +83,7 @@ describe('audit report', () => {
     const many = Array.from({ length: HTML_ROW_LIMIT + 5 }, (_, i) =>
       finding('UNANSWERED', `message ${i}`, { messageIds: [`m${i}`] }),
     );
-    const html = renderReportHtml(buildReport(result(many), undefined, context));
+    const html = renderReportHtml(buildReport(result(many), undefined, [], context));
     expect(html).toContain('… 5 more rows in report.json');
     expect(html).not.toContain(`m${HTML_ROW_LIMIT}<`);
   });

@@ -1,5 +1,5 @@
 import { IndicatorScore, INDICATORS } from '@yipanqi/evaluation';
-import { FINDING_KINDS, FindingKind } from '../verify/findings';
+import { FINDING_KINDS, FindingKind } from '@yipanqi/exchange-log';
 import { AuditReport, ReportFinding } from './audit-report';
 
 /** Rows per table; report.json always has every row. A browser slows down past a few thousand. */
@@ -73,6 +73,21 @@ ${limited(
 </table>`;
 }
 
+function campaignsSection(report: AuditReport): string {
+  if (report.campaigns.length === 0) return '';
+  return `
+<h2>Campaign results</h2>
+<p class="muted">Each result the coordinator published, recomputed from this log with its own parameters; each differing figure is a CAMPAIGN_RESULT_MISMATCH finding above.</p>
+<table><tr><th>campaign</th><th>name</th><th>result</th><th>where</th><th>verdict</th><th>differing figures</th><th>detail</th></tr>
+${limited(
+  report.campaigns,
+  (c) =>
+    `<tr>${cell(c.campaignId)}${cell(c.name)}${cell(c.resultId)}${cell(`${c.location.topic} / ${c.location.partition} @ ${c.location.offset}`)}${cell(c.status)}${num(c.differences.length)}${cell(c.detail)}</tr>`,
+  7,
+)}
+</table>`;
+}
+
 /** report.html: one self-contained page (inline style, no script, no external asset). */
 export function renderReportHtml(report: AuditReport): string {
   const s = report.summary;
@@ -92,6 +107,7 @@ export function renderReportHtml(report: AuditReport): string {
     ['directory members', s.directoryMembers],
     ['awaiting answer', s.awaitingAnswers],
     ['answers outside range', s.answersOutsideRange],
+    ['campaign results', s.campaignResults],
     ['findings', s.findings],
   ];
   const kinds = Object.entries(s.findingsByKind) as [FindingKind, number][];
@@ -169,6 +185,7 @@ ${limited(
 </table>`
 }
 ${scoresSection(report)}
+${campaignsSection(report)}
 <p class="muted">report.json beside this page holds the same data, every row.</p>
 </body>
 </html>

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Logger, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { ApiTokens } from '@yipanqi/http-api';
@@ -8,20 +8,6 @@ import { openCoordinatorDatabase } from '../database';
 import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
 import { DirectoryPublisher } from './directory-publisher';
 import { DirectoryService } from './directory.service';
-
-/** Stops publishing and closes the database on shutdown. */
-@Injectable()
-export class DirectoryShutdown implements OnApplicationShutdown {
-  constructor(
-    private readonly publisher: DirectoryPublisher,
-    private readonly dataSource: DataSource,
-  ) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.publisher.stop();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
-  }
-}
 
 export const directoryProviders: Provider[] = [
   {
@@ -63,5 +49,4 @@ export const directoryProviders: Provider[] = [
     },
   },
   DirectoryService,
-  DirectoryShutdown,
 ];

@@ -38,6 +38,13 @@ export const FINDING_KINDS = {
   DUPLICATE_ANSWER: 'a message has more than one answer',
   ANSWER_CONTRADICTS_LOG: 'the recipient decided otherwise than the rules decide on this log',
   UNANSWERED: 'a message that must be answered has no answer after the answer window',
+  // campaign results the coordinator published
+  CAMPAIGN_RESULT_INVALID:
+    'a record of the evaluation topic is not a campaign result, or its record key is not its campaign id',
+  CAMPAIGN_RESULT_SIGNATURE:
+    'a campaign result does not verify with the coordinator key: its figures are not the ones it signed',
+  CAMPAIGN_RESULT_MISMATCH:
+    'a figure of a published campaign result differs from the one recomputed from this log',
 } as const;
 
 export type FindingKind = keyof typeof FINDING_KINDS;

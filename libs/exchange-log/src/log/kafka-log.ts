@@ -16,8 +16,9 @@ export interface TimeRange {
  * Read-only access to the exchange's topics. It commits nothing: each read
  * uses a consumer group of its own (kafkajs has no assign()), never commits
  * an offset, and stops at end offsets fixed beforehand, so the cluster and
- * every node's consumer group stay as they were. Auditors therefore need
- * only Read and Describe on the topics and on groups `<prefix>.auditor.*`.
+ * every node's consumer group stay as they were. A reader (`auditor`,
+ * `coordinator`) therefore needs only Read and Describe on the topics and on
+ * groups `<prefix>.<reader>.*`.
  */
 export class KafkaLog {
   private readonly kafka: Kafka;
@@ -26,9 +27,10 @@ export class KafkaLog {
   constructor(
     brokers: string[],
     private readonly topicPrefix: string,
+    private readonly reader: string,
   ) {
     this.kafka = new Kafka({
-      clientId: 'yipanqi-auditor',
+      clientId: `yipanqi-${reader}`,
       brokers,
       logLevel: logLevel.NOTHING,
       retry: { retries: 5 },
@@ -89,7 +91,7 @@ export class KafkaLog {
     if (pending.size === 0) return;
     const topics = [...new Set([...pending.values()].map((r) => r.topic))];
     const consumer = this.kafka.consumer({
-      groupId: `${this.topicPrefix}.auditor.${uuidv7()}`,
+      groupId: `${this.topicPrefix}.${this.reader}.${uuidv7()}`,
       // a replay reads whole partitions: large fetches, fewer round trips
       maxBytesPerPartition: 8 << 20,
     });

@@ -1,6 +1,4 @@
-import { resolve } from 'node:path';
-import { directoryTopic } from '@yipanqi/contracts';
-import { ArchiveReader } from '../archive/archive-files';
+import { directoryTopic, evaluationTopic } from '@yipanqi/contracts';
 import { Finding } from '../verify/findings';
 import { KafkaLog, TimeRange } from './kafka-log';
 import { inboxOwner, PartitionRange, TopicRecord } from './topic-record';
@@ -18,6 +16,10 @@ export type SourceDescription =
 /** What a source will read, fixed when it is opened. */
 export interface LogPlan {
   inboxTopics: string[];
+  /** the nodes whose inboxes are read; null: every inbox under the prefix */
+  nodes: string[] | null;
+  /** records on the evaluation topic (campaign results); 0 when there is none */
+  evaluationRecords: number;
   /** records in those inboxes: the progress bar's total */
   inboxRecords: number;
   /** broker time the log was cut at: nothing appended later is read */
@@ -32,18 +34,20 @@ export interface LogPlan {
 /**
  * Where a replay reads the log: the cluster or an export archive. Either way
  * the directory topic is read whole (entries carry their history), then the
- * inbox topics — each partition in offset order, as Kafka holds it.
+ * inbox topics — each partition in offset order, as Kafka holds it — and,
+ * for those who check them, the campaign results on the evaluation topic.
  */
 export interface LogSource {
   readonly description: SourceDescription;
   open(): Promise<LogPlan>;
   readDirectory(sink: LogSink): Promise<void>;
   readInboxes(sink: LogSink): Promise<void>;
+  readEvaluation(sink: LogSink): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The inboxes to read: every one under the prefix, or those of `nodes`. */
-function selectInboxes(topicPrefix: string, topics: string[], nodes?: string[]): string[] {
+export function selectInboxes(topicPrefix: string, topics: string[], nodes?: string[]): string[] {
   return topics
     .filter((t) => {
       const owner = inboxOwner(topicPrefix, t);
@@ -55,6 +59,8 @@ function selectInboxes(topicPrefix: string, topics: string[], nodes?: string[]):
 export interface KafkaSourceOptions extends TimeRange {
   brokers: string[];
   topicPrefix: string;
+  /** who reads, for the client id and consumer group names (see KafkaLog) */
+  reader: string;
   /** node codes whose inboxes to read; undefined: every inbox topic under the prefix */
   nodes?: string[];
 }
@@ -69,6 +75,7 @@ export class KafkaSource implements LogSource {
   private readonly log: KafkaLog;
   private directoryRanges: PartitionRange[] = [];
   private inboxRanges: PartitionRange[] = [];
+  private evaluationRanges: PartitionRange[] = [];
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.description = {
@@ -76,12 +83,12 @@ export class KafkaSource implements LogSource {
       brokers: options.brokers,
       topicPrefix: options.topicPrefix,
     };
-    this.log = new KafkaLog(options.brokers, options.topicPrefix);
+    this.log = new KafkaLog(options.brokers, options.topicPrefix, options.reader);
   }
 
   /** every partition range the source will read, directory first */
   get ranges(): PartitionRange[] {
-    return [...this.directoryRanges, ...this.inboxRanges];
+    return [...this.directoryRanges, ...this.inboxRanges, ...this.evaluationRanges];
   }
 
   async open(): Promise<LogPlan> {
@@ -99,10 +106,14 @@ export class KafkaSource implements LogSource {
     for (const topic of inboxTopics) {
       this.inboxRanges.push(...(await this.log.ranges(topic, { from, to })));
     }
-    const inboxRecords = this.inboxRanges.reduce((n, r) => n + Number(r.end - r.start), 0);
+    // the coordinator creates it at start; a cluster without one has published no result
+    const evaluation = evaluationTopic(topicPrefix);
+    this.evaluationRanges = topics.includes(evaluation) ? await this.log.ranges(evaluation) : [];
     return {
       inboxTopics,
-      inboxRecords,
+      nodes: nodes ?? null,
+      inboxRecords: recordsIn(this.inboxRanges),
+      evaluationRecords: recordsIn(this.evaluationRanges),
       cutAt,
       from: from ?? null,
       to: to ?? null,
@@ -118,69 +129,15 @@ export class KafkaSource implements LogSource {
     return this.log.read(this.inboxRanges, (r) => sink.record(r));
   }
 
+  readEvaluation(sink: LogSink): Promise<void> {
+    return this.log.read(this.evaluationRanges, (r) => sink.record(r));
+  }
+
   close(): Promise<void> {
     return this.log.disconnect();
   }
 }
 
-/** An export archive: its manifest says which prefix, range and cut it holds. */
-export class ArchiveSource implements LogSource {
-  readonly description: SourceDescription;
-  private readonly reader: ArchiveReader;
-
-  constructor(
-    path: string,
-    private readonly nodes?: string[],
-  ) {
-    this.reader = new ArchiveReader(path);
-    this.description = {
-      kind: 'archive',
-      path: resolve(path),
-      topicPrefix: this.reader.manifest.topicPrefix,
-    };
-  }
-
-  get topicPrefix(): string {
-    return this.reader.manifest.topicPrefix;
-  }
-
-  open(): Promise<LogPlan> {
-    const m = this.reader.manifest;
-    const inboxTopics = selectInboxes(
-      m.topicPrefix,
-      [...new Set(m.files.map((f) => f.topic))],
-      this.nodes,
-    );
-    const inboxRecords = this.reader
-      .filesOf((t) => inboxTopics.includes(t))
-      .reduce((n, f) => n + f.records, 0);
-    return Promise.resolve({
-      inboxTopics,
-      inboxRecords,
-      cutAt: Date.parse(m.cutAt),
-      from: m.from === null ? null : Date.parse(m.from),
-      to: m.to === null ? null : Date.parse(m.to),
-      findings: this.reader.folderFindings(),
-    });
-  }
-
-  async readDirectory(sink: LogSink): Promise<void> {
-    const directory = directoryTopic(this.topicPrefix);
-    for (const file of this.reader.filesOf((t) => t === directory)) {
-      await this.reader.read(file, sink);
-    }
-  }
-
-  async readInboxes(sink: LogSink): Promise<void> {
-    const prefix = this.topicPrefix;
-    const wanted = (t: string) => {
-      const owner = inboxOwner(prefix, t);
-      return owner !== undefined && (!this.nodes || this.nodes.includes(owner));
-    };
-    for (const file of this.reader.filesOf(wanted)) await this.reader.read(file, sink);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
+function recordsIn(ranges: PartitionRange[]): number {
+  return ranges.reduce((n, r) => n + Number(r.end - r.start), 0);
 }

@@ -1,0 +1,32 @@
+import { Logger, Provider } from '@nestjs/common';
+import { NodeKeys } from '@yipanqi/crypto';
+import { Transactions } from '@yipanqi/persistence';
+import { CoordinatorConfig } from '../coordinator.config';
+import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
+import { CampaignLog } from './campaign-log';
+import { CampaignsService } from './campaigns.service';
+import { EvaluationPublisher } from './evaluation-publisher';
+
+export const campaignProviders: Provider[] = [
+  {
+    provide: CampaignLog,
+    inject: [COORDINATOR_CONFIG, COORDINATOR_KEYS],
+    useFactory: (config: CoordinatorConfig, keys: NodeKeys) => new CampaignLog(config, keys),
+  },
+  {
+    provide: EvaluationPublisher,
+    inject: [COORDINATOR_CONFIG, Transactions],
+    useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
+      const logger = new Logger('Campaigns');
+      const publisher = new EvaluationPublisher({
+        brokers: config.kafkaBrokers,
+        topicPrefix: config.topicPrefix,
+        transactions,
+        log: (message) => logger.warn(message),
+      });
+      await publisher.start();
+      return publisher;
+    },
+  },
+  CampaignsService,
+];

@@ -1,0 +1,297 @@
+/**
+ * Evaluation campaigns end to end on the real broker (DESIGN §7, §8): two
+ * nodes agree and exchange notices, the coordinator defines a campaign over
+ * that period, computes it from the log and publishes the signed result; the
+ * auditor replays an export, recomputes the campaign and agrees figure for
+ * figure — and finds a result whose figure was altered (re-signed, or not).
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { In, IsNull, Not } from 'typeorm';
+import { evaluationTopic } from '@yipanqi/contracts';
+import { kafkaSettingsFromEnv, OutboxMessage } from '@yipanqi/exchange';
+import { CampaignResult, signCampaignResult, UnsignedCampaignResult } from '@yipanqi/exchange-log';
+import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
+import { runAuditorCli } from '../../apps/auditor/src/cli';
+import { AuditReport } from '../../apps/auditor/src/report/audit-report';
+import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
+import { api, establishAgreement } from '../support/agreements';
+import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+
+const HUIZHOU = '441300';
+const YIBIN = '511500';
+/** a valid division code the test network's directory does not list */
+const BEIJING = '110000';
+const WEIGHTS = { R: 40, V: 20, T: 20, Q: 20, S: 0 };
+
+class Collected extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, next: () => void): void {
+    this.text += chunk.toString();
+    next();
+  }
+}
+
+async function auditor(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const code = await runAuditorCli(['node', 'auditor', ...args], { stdout, stderr, env: {} });
+  return { code, stderr: stderr.text };
+}
+
+const unsignedOf = ({ sig: _sig, ...unsigned }: CampaignResult): UnsignedCampaignResult => unsigned;
+
+/** an instant on a whole second, as the API takes it */
+const instant = (ms: number) => new Date(ms).toISOString().slice(0, 19) + 'Z';
+
+/** nothing left to publish, and every message but answers has its answer */
+async function settled(node: TestNode): Promise<boolean> {
+  const outbox = node.db.getRepository(OutboxMessage);
+  const unsent = await outbox.count({ where: { sentAt: IsNull() } });
+  const unanswered = await outbox.count({
+    where: { answer: IsNull(), type: Not(In(['receipt', 'rejection'])) },
+  });
+  return unsent === 0 && unanswered === 0;
+}
+
+describe('evaluation campaigns on the coordinator, checked by the auditor', () => {
+  let net: TestNetwork;
+  let work: string;
+  let archive: string;
+  let periodStart: string;
+  let periodEnd: string;
+  let campaign: CampaignView;
+  let result: CampaignResult;
+
+  const coordinatorApi = <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    role: 'coordinator' | 'auditor' | 'admin' = 'coordinator',
+  ) => api<T>(net.coordinator, method, path, body, role);
+
+  beforeAll(async () => {
+    periodStart = instant(Date.now() - 1000);
+    net = await startTestNetwork([HUIZHOU, YIBIN]);
+    const [huizhou, yibin] = [net.nodes[HUIZHOU], net.nodes[YIBIN]];
+    await establishAgreement(huizhou, yibin, YIBIN);
+    const notice = (to: string, i: number) => ({
+      to,
+      category: 'policy',
+      domain: 'publicity',
+      title: `通报 ${i}`,
+      text: '考核期内的工作通报',
+    });
+    for (let i = 0; i < 3; i++) {
+      expect((await api(huizhou, 'POST', '/notices', notice(YIBIN, i))).status).toBe(202);
+    }
+    for (let i = 0; i < 2; i++) {
+      expect((await api(yibin, 'POST', '/notices', notice(HUIZHOU, i))).status).toBe(202);
+    }
+    await eventually(
+      async () => (await Promise.all([huizhou, yibin].map(settled))).every(Boolean),
+      60000,
+      'every message published and answered',
+    );
+    // the period ends on the next whole second, which must have passed before as-of
+    const end = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    periodEnd = instant(end);
+    await new Promise((r) => setTimeout(r, end - Date.now() + 50));
+    work = mkdtempSync(join(tmpdir(), 'yipanqi-campaigns-'));
+    archive = join(work, 'archive');
+  });
+
+  afterAll(async () => {
+    await net.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('refuses campaigns DESIGN §7 cannot score, each with its code', async () => {
+    const valid = { name: '季度互评', periodStart, periodEnd, participants: [HUIZHOU, YIBIN] };
+    const refusals: [unknown, number, string][] = [
+      [{ ...valid, periodEnd: periodStart }, 422, 'PERIOD_INVALID'],
+      [{ ...valid, periodStart: '2026-01-01T00:00:00' }, 422, 'PERIOD_INVALID'],
+      [{ ...valid, participants: [HUIZHOU] }, 422, 'TOO_FEW_PARTICIPANTS'],
+      [{ ...valid, participants: [HUIZHOU, HUIZHOU] }, 422, 'PARTICIPANT_REPEATED'],
+      [{ ...valid, participants: [HUIZHOU, BEIJING] }, 422, 'UNKNOWN_PARTICIPANT'],
+      [{ ...valid, weights: { R: 0, V: 0, T: 0, Q: 0, S: 0 } }, 422, 'WEIGHTS_ALL_ZERO'],
+      [{ ...valid, rounds: 2 }, 400, 'UNKNOWN_FIELD'],
+      [{ ...valid, weights: { ...WEIGHTS, X: 1 } }, 400, 'UNKNOWN_FIELD'],
+    ];
+    for (const [body, status, code] of refusals) {
+      const res = await coordinatorApi('POST', '/campaigns', body);
+      expect([res.status, res.body.code]).toEqual([status, code]);
+    }
+    expect((await coordinatorApi('POST', '/campaigns', valid, 'auditor')).status).toBe(403);
+  });
+
+  it('computes a campaign from the log, ranks it and publishes one signed result', async () => {
+    const created = await coordinatorApi<CampaignView>('POST', '/campaigns', {
+      name: '2026 年互评',
+      periodStart,
+      periodEnd,
+      participants: [YIBIN, HUIZHOU],
+      weights: WEIGHTS,
+    });
+    expect(created.status).toBe(201);
+    campaign = created.body;
+    expect(campaign).toMatchObject({ participants: [HUIZHOU, YIBIN], latestResult: null });
+
+    const early = await coordinatorApi('POST', `/campaigns/${campaign.id}/results`, {
+      asOf: periodStart,
+    });
+    expect([early.status, early.body.code]).toEqual([422, 'AS_OF_BEFORE_PERIOD_END']);
+
+    const computed = await coordinatorApi<CampaignResult>(
+      'POST',
+      `/campaigns/${campaign.id}/results`,
+      {},
+    );
+    expect(computed.status).toBe(201);
+    result = computed.body;
+    expect(result.pairs.map((p) => [p.evaluator, p.evaluated])).toEqual([
+      [HUIZHOU, YIBIN],
+      [YIBIN, HUIZHOU],
+    ]);
+    // every message receipted within seconds: each scores the other 100, under the campaign's weights
+    expect(result.pairs.map((p) => p.score)).toEqual([100, 100]);
+    // the proposal and three notices from Huizhou, each receipted in time
+    const r = result.pairs[0].indicators.R;
+    expect(r).toMatchObject({ weight: 40, numerator: r.denominator });
+    expect(r.denominator).toBeGreaterThanOrEqual(4);
+    expect(r.numeratorIds).toHaveLength(r.numerator);
+    expect(result.ranking.map((s) => [s.rank, s.score])).toEqual([
+      [1, 100],
+      [2, 100],
+    ]);
+
+    const read = await coordinatorApi<CampaignView>(
+      'GET',
+      `/campaigns/${campaign.id}`,
+      undefined,
+      'auditor',
+    );
+    expect(read.body).toMatchObject({ results: 1, latestResult: result });
+
+    const exported = await auditor(
+      'export',
+      '--out',
+      archive,
+      '--brokers',
+      kafkaSettingsFromEnv().brokers.join(','),
+      '--topic-prefix',
+      net.topicPrefix,
+      '--no-progress',
+    );
+    expect(exported).toEqual({ code: 0, stderr: '' });
+    const [line, ...more] = evaluationLines(archive);
+    expect(more).toEqual([]);
+    expect(line.key).toBe(campaign.id);
+    expect(JSON.parse(line.value as string)).toEqual(result);
+  });
+
+  it('the auditor recomputes the campaign from the log and agrees figure for figure', async () => {
+    const { code, report } = await replay(archive);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.campaigns).toHaveLength(1);
+    const [check] = report.campaigns;
+    expect(check).toMatchObject({ campaignId: campaign.id, status: 'agrees', differences: [] });
+    expect(check.recomputed?.pairs).toEqual(result.pairs);
+    expect(check.recomputed?.ranking).toEqual(result.ranking);
+  });
+
+  it('finds a re-signed result with one altered figure, naming the figure and its messages', async () => {
+    const altered = alteredResult((r) => {
+      r.pairs[0].indicators.R.numerator -= 1;
+      return signCampaignResult(r, net.coordinator.keys.signing.privateKey);
+    });
+    const { code, report } = await replay(altered);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        kind: 'CAMPAIGN_RESULT_MISMATCH',
+        messageIds: expect.arrayContaining(result.pairs[0].indicators.R.numeratorIds),
+        topic: evaluationTopic(net.topicPrefix),
+      }),
+    ]);
+    expect(report.findings[0].detail).toContain(campaign.id);
+    const { numerator } = result.pairs[0].indicators.R;
+    expect(report.findings[0].detail).toContain(
+      `${HUIZHOU}→${YIBIN} R.numerator is ${numerator - 1} as published, ${numerator} recomputed`,
+    );
+    expect(report.campaigns[0]).toMatchObject({ status: 'differs' });
+  });
+
+  it('finds an altered figure under the original signature', async () => {
+    const altered = alteredResult((r) => {
+      r.ranking[1].score = 99.5;
+      return { ...r, sig: result.sig };
+    });
+    const { code, report } = await replay(altered);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'CAMPAIGN_RESULT_SIGNATURE', messageIds: [] }),
+    ]);
+    expect(report.findings[0].detail).toContain(campaign.id);
+    expect(report.campaigns[0]).toMatchObject({ status: 'bad-signature', recomputed: null });
+  });
+
+  function evaluationFile(dir: string): string {
+    const manifest = JSON.parse(
+      readFileSync(join(dir, 'manifest.json'), 'utf8'),
+    ) as ArchiveManifest;
+    const entry = manifest.files.find((f) => f.topic === evaluationTopic(net.topicPrefix));
+    if (!entry) throw new Error('the export holds no evaluation topic');
+    return entry.file;
+  }
+
+  function evaluationLines(dir: string): ArchiveLine[] {
+    return readFileSync(join(dir, evaluationFile(dir)), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as ArchiveLine);
+  }
+
+  let copies = 0;
+  /**
+   * A copy of the export whose published result is replaced by `change`'s,
+   * the manifest rewritten to match, as someone with write access would.
+   */
+  function alteredResult(change: (r: UnsignedCampaignResult) => CampaignResult): string {
+    const dir = join(work, `altered-${++copies}`);
+    cpSync(archive, dir, { recursive: true });
+    const [line] = evaluationLines(dir);
+    line.value = JSON.stringify(change(unsignedOf(JSON.parse(line.value as string))));
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    const file = evaluationFile(dir);
+    writeFileSync(join(dir, file), bytes);
+    const manifest = JSON.parse(
+      readFileSync(join(dir, 'manifest.json'), 'utf8'),
+    ) as ArchiveManifest;
+    const entry = manifest.files.find((f) => f.file === file) as ArchiveManifest['files'][number];
+    entry.sha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    return dir;
+  }
+
+  async function replay(dir: string): Promise<{ code: number; report: AuditReport }> {
+    const reportDir = `${dir}-report`;
+    const { code, stderr } = await auditor(
+      'replay',
+      '--archive',
+      dir,
+      '--coordinator-key',
+      net.coordinator.publicKey,
+      '--report-dir',
+      reportDir,
+      '--no-progress',
+    );
+    expect(stderr).toBe('');
+    const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
+    return { code, report };
+  }
+});
