@@ -8,11 +8,20 @@
  * Then one pass of bad requests over every endpoint the story used, across the
  * three nodes, each refused with its own code and leaving no trace anywhere.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
-import { OutboxMessage, RejectionRecord } from '@yipanqi/exchange';
+import { PairScore, rankCampaign } from '@yipanqi/evaluation';
+import { CampaignResult } from '@yipanqi/exchange-log';
+import { kafkaSettingsFromEnv, OutboxMessage, RejectionRecord } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
 import { chinaToday } from '../../apps/city-node/src/migrants/migrant-rules';
-import { establishAgreement } from '../support/agreements';
+import { runAuditorCli } from '../../apps/auditor/src/cli';
+import { AuditReport } from '../../apps/auditor/src/report/audit-report';
+import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
+import { api, establishAgreement } from '../support/agreements';
 import { certificateFor } from '../support/certificates';
 import { startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { arrivalOf } from '../support/migrants';
@@ -150,6 +159,9 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
   let entitlement: string;
   let payment: string;
   let notice: string;
+
+  /** the evaluation period opens before the first message (the agreements) */
+  const periodStart = instant(Date.now() - 1000);
 
   beforeAll(async () => {
     net = await startTestNetwork([HUIZHOU, SHENZHEN, YIBIN]);
@@ -1181,4 +1193,140 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       expect(await everything()).toEqual(before);
     });
   });
+  describe('mutual evaluation of the story: node, coordinator and auditor agree', () => {
+    let periodEnd: string;
+    let asOf: string;
+    const scores = new Map<string, PairScore>();
+    const pairKey = (p: { evaluator: string; evaluated: string }) =>
+      `${p.evaluator}→${p.evaluated}`;
+    const window = () => new URLSearchParams({ start: periodStart, end: periodEnd, asOf });
+
+    beforeAll(async () => {
+      await quiet(nodes);
+      const endMs = Math.ceil((Date.now() + 1) / 1000) * 1000;
+      periodEnd = instant(endMs);
+      await sleepUntil(endMs);
+      // 宜宾's staff rate 惠州 for the period (indicator S), after it closed
+      const rating = await api(yibin, 'POST', '/evaluation/ratings', {
+        partner: HUIZHOU,
+        periodStart,
+        periodEnd,
+        criteria: { responsiveness: 5, dataQuality: 4, cooperation: 5, serviceQuality: 4 },
+        comment: '协作顺畅',
+      });
+      expect(rating.status).toBe(202);
+      await quiet(nodes);
+      const asOfMs = Math.ceil((Date.now() + 1) / 1000) * 1000;
+      asOf = instant(asOfMs);
+      await sleepUntil(asOfMs);
+    });
+
+    it('each node scores each partner exactly as that partner sees itself scored', async () => {
+      for (const evaluator of nodes) {
+        for (const evaluated of nodes.filter((n) => n !== evaluator)) {
+          const q = window();
+          q.set('direction', 'given');
+          const given = await api<{ score: PairScore }>(
+            evaluator,
+            'GET',
+            `/evaluation/scores/${evaluated.code}?${q.toString()}`,
+          );
+          q.set('direction', 'received');
+          const received = await api<{ score: PairScore }>(
+            evaluated,
+            'GET',
+            `/evaluation/scores/${evaluator.code}?${q.toString()}`,
+          );
+          expect([given.status, received.status]).toEqual([200, 200]);
+          expect(received.body.score).toEqual(given.body.score);
+          scores.set(pairKey(given.body.score), given.body.score);
+        }
+      }
+      // the story's threads are all in the log: verifications, tasks, the rating
+      const huizhouOnYibin = scores.get(`${HUIZHOU}→${YIBIN}`) as PairScore;
+      expect(huizhouOnYibin.indicators.V.denominator).toBe(2);
+      expect(huizhouOnYibin.indicators.T.denominator).toBeGreaterThanOrEqual(2);
+      expect(huizhouOnYibin.indicators.R.numerator).toBe(huizhouOnYibin.indicators.R.denominator);
+      const yibinOnHuizhou = scores.get(`${YIBIN}→${HUIZHOU}`) as PairScore;
+      // (mean of 5 4 5 4 − 1) / 4 = 0.875
+      expect(yibinOnHuizhou.indicators.S.x).toBe(0.875);
+      expect(yibinOnHuizhou.score).not.toBe('n/a');
+    });
+
+    it("the coordinator's campaign scores every pair the same and ranks them", async () => {
+      const created = await api<CampaignView>(net.coordinator, 'POST', '/campaigns', {
+        name: '2026 年三市互评',
+        periodStart,
+        periodEnd,
+        participants: [HUIZHOU, SHENZHEN, YIBIN],
+      });
+      expect(created.status).toBe(201);
+      const computed = await api<CampaignResult>(
+        net.coordinator,
+        'POST',
+        `/campaigns/${created.body.id}/results`,
+        { asOf },
+      );
+      expect(computed.status).toBe(201);
+      const result = computed.body;
+      expect(result.pairs).toHaveLength(6);
+      for (const pair of result.pairs) expect(pair).toEqual(scores.get(pairKey(pair)));
+      expect(result.ranking).toEqual(
+        rankCampaign([HUIZHOU, SHENZHEN, YIBIN], [...scores.values()]),
+      );
+    });
+
+    it('the auditor replays the log, finds nothing wrong, and recomputes the same figures', async () => {
+      const reportDir = mkdtempSync(join(tmpdir(), 'yipanqi-scenario-audit-'));
+      const stderr = new Collected();
+      const code = await runAuditorCli(
+        [
+          'node',
+          'auditor',
+          'replay',
+          '--brokers',
+          kafkaSettingsFromEnv().brokers.join(','),
+          '--topic-prefix',
+          net.topicPrefix,
+          '--coordinator-key',
+          net.coordinator.publicKey,
+          '--period',
+          `${periodStart}/${periodEnd}`,
+          '--as-of',
+          asOf,
+          '--report-dir',
+          reportDir,
+          '--no-progress',
+        ],
+        { stdout: new Collected(), stderr, env: {} },
+      );
+      const report = JSON.parse(
+        readFileSync(join(reportDir, 'report.json'), 'utf8'),
+      ) as AuditReport;
+      rmSync(reportDir, { recursive: true, force: true });
+      expect(report.findings).toEqual([]);
+      expect([code, stderr.text]).toEqual([0, '']);
+      const pairs = report.scores?.pairs ?? [];
+      expect(pairs).toHaveLength(6);
+      for (const pair of pairs) expect(pair).toEqual(scores.get(pairKey(pair)));
+      expect(report.campaigns).toEqual([expect.objectContaining({ status: 'agrees' })]);
+    });
+  });
 });
+
+/** an instant on a whole second, as the APIs take it */
+function instant(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19) + 'Z';
+}
+
+async function sleepUntil(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now()) + 50));
+}
+
+class Collected extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, next: () => void): void {
+    this.text += chunk.toString();
+    next();
+  }
+}
