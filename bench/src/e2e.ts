@@ -1,12 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
 import { exportPublicKeys, generateNodeKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { checkDivision, firstEntry, signDirectoryEntry } from '@yipanqi/directory';
 import { ensureDirectoryTopic } from '@yipanqi/exchange';
+import { runAuditorCli } from '../../apps/auditor/src/cli';
+import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { CityNodeProcess, cityNodeMain, freePort, issueToken, sleep } from './city-node-process';
 import { kafkaBrokerPids, machineCpuSeconds, processCpuSeconds } from './proc-cpu';
 import { NOTICE, noticeRequestBody, RECEIVER, SENDER } from './sample';
@@ -62,7 +65,17 @@ export interface E2eResult {
   pollIntervalMs: number;
   rejections: number;
   cpuSeconds: CpuShare;
+  /** `auditor replay` of the run's whole log (both inboxes and the directory), after the run */
+  auditorReplay: AuditorReplayResult;
   profiles?: { sender: string; receiver: string };
+}
+
+export interface AuditorReplayResult {
+  /** inbox records read, verified and chained */
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  verdict: string;
 }
 
 const POLL_MS = 20;
@@ -410,6 +423,7 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
       diff(cpu0.receiver, cpu1.receiver),
       diff(cpu0.broker, cpu1.broker),
     ];
+    const auditorReplay = await replayWithAuditor(options, coordinatorKey, log);
     return {
       messages: latency.length,
       warmup: options.warmup,
@@ -438,6 +452,7 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
         machineBusy,
         available: wall * availableParallelism(),
       },
+      auditorReplay,
       profiles,
     };
   } finally {
@@ -445,6 +460,43 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
     await Promise.all(nodes.map((n) => n.stop()));
     await deleteRunTopics(options.brokers, options.topicPrefix);
   }
+}
+
+/**
+ * The auditor replays the run's log from the broker: every signature, chain
+ * link and receipt checked, as `npm run auditor -- replay` does.
+ */
+async function replayWithAuditor(
+  options: E2eOptions,
+  coordinatorKey: string,
+  log: (line: string) => void,
+): Promise<AuditorReplayResult> {
+  const reportDir = join(options.workDir, 'audit-report');
+  const discard = new Writable({ write: (_chunk, _encoding, next) => next() });
+  const started = Date.now();
+  const code = await runAuditorCli(
+    [
+      'node',
+      'auditor',
+      'replay',
+      '--brokers',
+      options.brokers.join(','),
+      '--topic-prefix',
+      options.topicPrefix,
+      '--coordinator-key',
+      coordinatorKey,
+      '--report-dir',
+      reportDir,
+      '--no-progress',
+    ],
+    { stdout: discard, stderr: discard, env: {} },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  if (code === 1) throw new Error('auditor replay could not read the run');
+  const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
+  const records = report.summary.inboxRecords;
+  log(`e2e: auditor replay of ${records} records in ${seconds.toFixed(1)} s (${report.verdict})`);
+  return { records, seconds, recordsPerSecond: records / seconds, verdict: report.verdict };
 }
 
 async function waitForFiles(files: string[], timeoutMs: number): Promise<void> {

@@ -215,6 +215,9 @@ function report(r: {
     e2e_p99_ms: round(e2e.latencyMs.p99),
     ratio_to_raw: round(e2e.msgsPerSecond / raw.msgsPerSecond, 3),
     ratio_to_crypto_limit: round(e2e.msgsPerSecond / crypto.msgsPerSecond, 3),
+    auditor_replay_records_per_s: Math.round(e2e.auditorReplay.recordsPerSecond),
+    auditor_replay_ratio_to_raw: round(e2e.auditorReplay.recordsPerSecond / raw.msgsPerSecond, 3),
+    auditor_replay_verdict: e2e.auditorReplay.verdict,
     message_count: e2e.messages,
     envelope_bytes: Buffer.byteLength(r.samples.notice),
     receipt_envelope_bytes: Buffer.byteLength(r.samples.receipt),
@@ -296,6 +299,10 @@ function printTable(results: ReturnType<typeof report>, crypto: CryptoLimit, e2e
     ['e2e latency p50 / p99', `${results.e2e_p50_ms} / ${results.e2e_p99_ms} ms`],
     ['e2e ÷ raw', `${results.ratio_to_raw}`],
     ['e2e ÷ crypto limit (target ≥ 0.6)', `${results.ratio_to_crypto_limit}`],
+    [
+      `auditor replay, ${e2e.auditorReplay.records} records (${results.auditor_replay_verdict})`,
+      `${results.auditor_replay_records_per_s} records/s, ÷ raw ${results.auditor_replay_ratio_to_raw}`,
+    ],
   ];
   const c = e2e.cpuSeconds;
   const s = (v: number | null) => (v === null ? '?' : v.toFixed(1));
