@@ -9,6 +9,8 @@ import { AGREEMENT_ENTITIES } from './agreements/agreement.entities';
 import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
+import { CampaignImport1764400800000 } from './migrations/1764400800000-campaign-import';
+import { CAMPAIGN_IMPORT_ENTITIES } from './campaign-import/campaign-import.entities';
 import { Notice } from './notices/notice.entity';
 
 export const CITY_NODE_ENTITIES = [
@@ -17,6 +19,7 @@ export const CITY_NODE_ENTITIES = [
   ...AGREEMENT_ENTITIES,
   Notice,
   PersonalDataAccess,
+  ...CAMPAIGN_IMPORT_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -24,6 +27,7 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  CampaignImport1764400800000,
 ];
 
 /** The node's database, migrated to the current schema. */
