@@ -5,6 +5,8 @@ import { AgreementMessagesController } from './agreements/agreement-messages.con
 import { AgreementsController } from './agreements/agreements.controller';
 import { AgreementsService } from './agreements/agreements.service';
 import { authProviders } from './auth/auth.providers';
+import { CampaignImportsController } from './campaign-import/campaign-imports.controller';
+import { CampaignImports } from './campaign-import/campaign-imports.service';
 import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
@@ -27,6 +29,7 @@ export class CityNodeModule {
         NoticesController,
         MonitorController,
         AccessLogController,
+        CampaignImportsController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -35,6 +38,7 @@ export class CityNodeModule {
         AccessLog,
         AgreementsService,
         NoticesService,
+        CampaignImports,
       ],
     };
   }

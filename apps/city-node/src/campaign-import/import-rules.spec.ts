@@ -38,10 +38,17 @@ describe('the header row', () => {
     });
   });
 
-  it('refuses a column named twice before anything else', () => {
-    expect(headerProblem(['name', 'name', 'x'], COLUMNS)).toEqual({
+  it('refuses a column named twice', () => {
+    expect(headerProblem(['name', 'idNumber', 'name', 'x'], COLUMNS)).toEqual({
       code: 'IMPORT_COLUMNS_REPEATED',
       columns: ['name'],
+    });
+  });
+
+  it('names only missing columns when the first row is a person, not a header', () => {
+    expect(headerProblem(['511502199001011234', '王伟', '王伟'], COLUMNS)).toEqual({
+      code: 'IMPORT_COLUMNS_MISSING',
+      columns: ['idNumber', 'name'],
     });
   });
 });

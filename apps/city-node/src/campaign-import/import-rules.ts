@@ -47,15 +47,17 @@ export interface HeaderProblem {
  * Why a header row cannot be read with `columns`, or undefined when it can.
  * Names are compared exactly after trimming spaces; order is free. Unknown
  * columns are refused like unknown JSON fields: a misspelt optional column
- * would otherwise be dropped without a word.
+ * would otherwise be dropped without a word. Missing columns are looked for
+ * first: a file without a header has a person where the header should be,
+ * and the answer must name no cell of it.
  */
 export function headerProblem(header: string[], columns: ColumnSpec[]): HeaderProblem | undefined {
   const names = header.map((h) => h.trim());
+  const missing = columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
+  if (missing.length) return { code: 'IMPORT_COLUMNS_MISSING', columns: missing };
   const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
   if (repeated.length) return { code: 'IMPORT_COLUMNS_REPEATED', columns: repeated };
   const known = new Set(columns.map((c) => c.name));
-  const missing = columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
-  if (missing.length) return { code: 'IMPORT_COLUMNS_MISSING', columns: missing };
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) return { code: 'IMPORT_COLUMNS_UNKNOWN', columns: unknown };
   return undefined;
