@@ -12,6 +12,9 @@ import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
+import { MigrantArrivals } from './migrants/migrant-arrivals';
+import { MigrantsController } from './migrants/migrants.controller';
+import { MigrantsService } from './migrants/migrants.service';
 import { NoticesController } from './notices/notices.controller';
 import { NoticesService } from './notices/notices.service';
 import { CITY_NODE_CONFIG } from './tokens';
@@ -29,6 +32,7 @@ export class CityNodeModule {
         NoticesController,
         MonitorController,
         AccessLogController,
+        MigrantsController,
         CampaignImportsController,
       ],
       providers: [
@@ -38,6 +42,8 @@ export class CityNodeModule {
         AccessLog,
         AgreementsService,
         NoticesService,
+        MigrantArrivals,
+        MigrantsService,
         CampaignImports,
       ],
     };

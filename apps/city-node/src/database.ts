@@ -9,6 +9,8 @@ import { AGREEMENT_ENTITIES } from './agreements/agreement.entities';
 import { Notices1764400100000 } from './migrations/1764400100000-notices';
 import { Agreements1764400200000 } from './migrations/1764400200000-agreements';
 import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
+import { Migrants1764400400000 } from './migrations/1764400400000-migrants';
+import { Migrant } from './migrants/migrant.entity';
 import { CampaignImport1764400800000 } from './migrations/1764400800000-campaign-import';
 import { CAMPAIGN_IMPORT_ENTITIES } from './campaign-import/campaign-import.entities';
 import { Notice } from './notices/notice.entity';
@@ -19,6 +21,7 @@ export const CITY_NODE_ENTITIES = [
   ...AGREEMENT_ENTITIES,
   Notice,
   PersonalDataAccess,
+  Migrant,
   ...CAMPAIGN_IMPORT_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
@@ -27,6 +30,7 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  Migrants1764400400000,
   CampaignImport1764400800000,
 ];
 

@@ -29,6 +29,19 @@ describe('access to the city node API', () => {
     expect(routes.filter((r) => r.isPublic).map((r) => r.route)).toEqual(PUBLIC_ROUTES);
   });
 
+  it('lets coordinators change migrant records and auditors only read them', () => {
+    const roles = Object.fromEntries(
+      routes.filter((r) => r.route.includes(' /migrants')).map((r) => [r.route, r.roles]),
+    );
+    expect(roles).toEqual({
+      'POST /migrants/arrivals': ['coordinator'],
+      'POST /migrants/:id/departure': ['coordinator'],
+      'PATCH /migrants/:id': ['coordinator'],
+      'GET /migrants': ['coordinator', 'auditor'],
+      'GET /migrants/:id': ['coordinator', 'auditor'],
+    });
+  });
+
   it('leaves exchange operations, token management and the access log to admins', () => {
     const adminOnly = routes.filter(
       (r) =>

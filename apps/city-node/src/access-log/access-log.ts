@@ -18,22 +18,38 @@ export interface AccessReason {
  * is refused (400 PURPOSE_REQUIRED) before anything is read.
  */
 export const AccessPurpose = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): AccessReason => {
-    const request = ctx
-      .switchToHttp()
-      .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-    const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
-    if (!purpose || !request.principal) {
-      throw new ProblemError(
-        400,
-        'PURPOSE_REQUIRED',
-        'State why you read personal data',
-        `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
-      );
-    }
-    return { principal: request.principal, purpose };
-  },
+  (_data: unknown, ctx: ExecutionContext): AccessReason => requirePurpose(statedReason(ctx)),
 );
+
+/**
+ * The caller and its stated purpose, or undefined when it states none: for
+ * routes that return personal data only on some requests (a search with
+ * `reveal=true`), which call `requirePurpose` when they do.
+ */
+export const OptionalAccessPurpose = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AccessReason | undefined => statedReason(ctx),
+);
+
+/** The reason, or 400 PURPOSE_REQUIRED when the caller stated none. */
+export function requirePurpose(reason: AccessReason | undefined): AccessReason {
+  if (!reason) {
+    throw new ProblemError(
+      400,
+      'PURPOSE_REQUIRED',
+      'State why you read personal data',
+      `send the purpose (3 to 200 characters) in the ${PURPOSE_HEADER} header; it goes into the access log`,
+    );
+  }
+  return reason;
+}
+
+function statedReason(ctx: ExecutionContext): AccessReason | undefined {
+  const request = ctx
+    .switchToHttp()
+    .getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+  const purpose = decodePurpose(request.headers[PURPOSE_HEADER]);
+  return purpose && request.principal ? { principal: request.principal, purpose } : undefined;
+}
 
 /** Header values are Latin-1; a purpose in Chinese is sent percent-encoded (encodeURIComponent). */
 function decodePurpose(raw: string | undefined): string | undefined {
