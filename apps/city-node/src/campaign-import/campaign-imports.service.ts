@@ -538,9 +538,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
       rowsDuplicate: imp.rowsDuplicate,
       rowsRefused: imp.rowsRefused,
       progress: importProgress(imp.status, imp),
-      failure: imp.failureCode
-        ? { code: imp.failureCode, detail: imp.failureDetail ?? '' }
-        : null,
+      failure: imp.failureCode ? { code: imp.failureCode, detail: imp.failureDetail ?? '' } : null,
       findings: imp.findings,
       reportTruncated: imp.findings >= MAX_FINDINGS,
       report: `/imports/${imp.id}/report`,
@@ -557,7 +555,11 @@ async function* validRows(
 ): AsyncGenerator<ValidRow> {
   for await (const r of rows) {
     if (r.kind === 'valid') {
-      yield { row: r.row, arrival: r.arrival, idIndex: blindIndex(dataKey, r.arrival.person.idNumber) };
+      yield {
+        row: r.row,
+        arrival: r.arrival,
+        idIndex: blindIndex(dataKey, r.arrival.person.idNumber),
+      };
     }
   }
 }

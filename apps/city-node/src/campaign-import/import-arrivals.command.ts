@@ -72,10 +72,16 @@ async function importArrivals(file: string, opts: Options): Promise<number> {
   let uploaded = 0;
   let answer: { status: number; body: unknown };
   try {
-    answer = await upload(file, size, new URL(`campaigns/${encodeURIComponent(opts.campaign)}/imports`, base), opts.token, (n) => {
-      uploaded += n;
-      bar.update(Math.floor((uploaded / Math.max(size, 1)) * 100));
-    });
+    answer = await upload(
+      file,
+      size,
+      new URL(`campaigns/${encodeURIComponent(opts.campaign)}/imports`, base),
+      opts.token,
+      (n) => {
+        uploaded += n;
+        bar.update(Math.floor((uploaded / Math.max(size, 1)) * 100));
+      },
+    );
   } catch (err) {
     bar.stop();
     console.error(`upload failed: ${(err as Error).message}`);
@@ -91,19 +97,30 @@ async function importArrivals(file: string, opts: Options): Promise<number> {
   }
   let view = answer.body as ImportView;
   if (answer.status === 200) {
-    bar.update(0, { phase: 'existing  ', detail: `the campaign already has this file: import ${view.id}` });
+    bar.update(0, {
+      phase: 'existing  ',
+      detail: `the campaign already has this file: import ${view.id}`,
+    });
   }
   while (view.status === 'parsing' || view.status === 'committing') {
-    bar.update(Math.floor(view.progress * 100), { phase: view.status.padEnd(10), detail: counts(view) });
+    bar.update(Math.floor(view.progress * 100), {
+      phase: view.status.padEnd(10),
+      detail: counts(view),
+    });
     await new Promise((r) => setTimeout(r, opts.poll));
     view = await status(new URL(`imports/${view.id}`, base), opts.token);
   }
-  bar.update(Math.floor(view.progress * 100), { phase: view.status.padEnd(10), detail: counts(view) });
+  bar.update(Math.floor(view.progress * 100), {
+    phase: view.status.padEnd(10),
+    detail: counts(view),
+  });
   bar.stop();
 
   console.log(`import ${view.id} ${view.status}: ${counts(view)}`);
   if (view.findings > 0) {
-    console.log(`report: ${new URL(view.report.replace(/^\//, ''), base).toString()} (${view.findings} findings)`);
+    console.log(
+      `report: ${new URL(view.report.replace(/^\//, ''), base).toString()} (${view.findings} findings)`,
+    );
   }
   if (view.status === 'failed') {
     console.error(`failed: ${view.failure?.code ?? ''}: ${view.failure?.detail ?? ''}`);

@@ -5,7 +5,12 @@
  * is particular to a file — the header, blank rows, cell counts and the same
  * person twice.
  */
-import { ARRIVAL_FIELDS, ArrivalInput, RowContext, validateArrivalRow } from '../migrants/migrant-rules';
+import {
+  ARRIVAL_FIELDS,
+  ArrivalInput,
+  RowContext,
+  validateArrivalRow,
+} from '../migrants/migrant-rules';
 import { CsvRecord } from './csv-records';
 import {
   ColumnSpec,
@@ -65,7 +70,8 @@ export async function* importRows(
     const { row, bytes, fields } = record;
     if (!header) {
       const problem = headerProblem(fields, IMPORT_COLUMNS);
-      if (problem) throw new ImportFileError(problem.code, headerDetail(problem.code, problem.columns));
+      if (problem)
+        throw new ImportFileError(problem.code, headerDetail(problem.code, problem.columns));
       header = fields;
       continue;
     }

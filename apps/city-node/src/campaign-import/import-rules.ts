@@ -34,9 +34,7 @@ export interface ColumnSpec {
 }
 
 export type HeaderProblemCode =
-  | 'IMPORT_COLUMNS_MISSING'
-  | 'IMPORT_COLUMNS_UNKNOWN'
-  | 'IMPORT_COLUMNS_REPEATED';
+  'IMPORT_COLUMNS_MISSING' | 'IMPORT_COLUMNS_UNKNOWN' | 'IMPORT_COLUMNS_REPEATED';
 
 export interface HeaderProblem {
   code: HeaderProblemCode;
