@@ -1,3 +1,5 @@
+import type { Role } from '@yipanqi/http-api';
+import { api, ReachableNode } from './agreements';
 import { PeopleGenerator, SyntheticPerson } from './synthetic-people';
 
 /** A campaign file's columns in the order these helpers write them. */
@@ -150,5 +152,59 @@ function spoil(
       // the earlier row is a good one: the rows before a bad one at a multiple of badEvery are good
       row.idNumber = earlier[earlier.length - 1].idNumber;
       return { field: 'idNumber', code: 'DUPLICATE_IN_FILE' };
+  }
+}
+
+export interface ImportStatusView {
+  id: string;
+  status: 'parsing' | 'committing' | 'done' | 'failed';
+  rowsRead: number;
+  rowsValid: number;
+  rowsInvalid: number;
+  rowsCommitted: number;
+  rowsDuplicate: number;
+  rowsRefused: number;
+  findings: number;
+  progress: number;
+  failure: { code: string; detail: string } | null;
+  [field: string]: unknown;
+}
+
+/** POSTs a campaign file as the body (text/csv unless told otherwise) with a token of `role`. */
+export async function uploadCsv(
+  node: ReachableNode,
+  campaignId: string,
+  body: string | Buffer,
+  options: { role?: Role; contentType?: string; token?: string | null } = {},
+): Promise<{ status: number; body: ImportStatusView & { code?: string } }> {
+  const token =
+    options.token === undefined ? node.tokens[options.role ?? 'coordinator'] : options.token;
+  const res = await fetch(`${node.url}/campaigns/${campaignId}/imports`, {
+    method: 'POST',
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      'content-type': options.contentType ?? 'text/csv',
+    },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls an import until it is done or failed. */
+export async function importSettles(
+  node: ReachableNode,
+  id: string,
+  timeoutMs = 60000,
+): Promise<ImportStatusView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await api<ImportStatusView>(node, 'GET', `/imports/${id}`);
+    if (status !== 200) throw new Error(`GET /imports/${id} → ${status} ${JSON.stringify(body)}`);
+    if (body.status === 'done' || body.status === 'failed') return body;
+    if (Date.now() > deadline) {
+      throw new Error(`import ${id} still ${body.status} after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -308,31 +308,47 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  /** Pass 1: reads every row and writes the report; commits nothing. */
+  /**
+   * Pass 1: reads every row and writes the report; commits nothing. Counts
+   * and findings are saved every chunk, and up to the broken line when the
+   * file turns out not to be CSV.
+   */
   private async check(
     imp: CampaignImport,
     spool: Spool,
     context: RowContext,
     counts: Counts,
   ): Promise<void> {
-    const rows = importRows(csvRecords(readSpool(spool, this.spoolKey)), imp.campaignId, context);
-    for await (const chunk of inChunks(rows, CHUNK_ROWS)) {
-      this.assertNotStopping();
-      const findings: RowFinding[] = [];
-      for (const r of chunk) {
+    let findings: RowFinding[] = [];
+    let pending = 0;
+    const flush = async () => {
+      const found = findings;
+      [findings, pending] = [[], 0];
+      await this.transactions.run(async (m) => {
+        counts.findings += await this.keepFindings(m, imp.id, counts.findings, found);
+        await m.update(CampaignImport, { id: imp.id }, { ...counts, heartbeatAt: Date.now() });
+      });
+    };
+    try {
+      for await (const r of importRows(
+        csvRecords(readSpool(spool, this.spoolKey)),
+        imp.campaignId,
+        context,
+      )) {
         counts.bytesParsed = r.bytes;
-        if (r.kind === 'blank') continue;
-        counts.rowsRead++;
+        if (r.kind !== 'blank') counts.rowsRead++;
         if (r.kind === 'valid') counts.rowsValid++;
-        else {
+        if (r.kind === 'invalid') {
           counts.rowsInvalid++;
           findings.push(...r.findings);
         }
+        if (++pending >= CHUNK_ROWS) {
+          this.assertNotStopping();
+          await flush();
+        }
       }
-      await this.transactions.run(async (m) => {
-        counts.findings += await this.keepFindings(m, imp.id, counts.findings, findings);
-        await m.update(CampaignImport, { id: imp.id }, { ...counts, heartbeatAt: Date.now() });
-      });
+    } finally {
+      await flush();
     }
   }
 
