@@ -4,12 +4,13 @@
  * per valid row, under an agreement whose scope is information exchange.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
+import { blindIndex, loadOrCreateDataKey } from '@yipanqi/crypto';
 import { InboxMessage, OutboxMessage } from '@yipanqi/exchange';
 import {
   CampaignImport,
@@ -17,9 +18,21 @@ import {
 } from '../../apps/city-node/src/campaign-import/campaign-import.entities';
 import { Migrant } from '../../apps/city-node/src/migrants/migrant.entity';
 import { api, establishAgreement } from '../support/agreements';
-import { ArrivalRows, csvFile, CsvRow, importSettles, uploadCsv } from '../support/campaign-import';
+import {
+  ArrivalRows,
+  csvFile,
+  CsvRow,
+  importSettles,
+  syntheticCampaignFile,
+  uploadCsv,
+} from '../support/campaign-import';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
-import { CITY_NODE_MAIN } from '../support/node-process';
+import {
+  CITY_NODE_MAIN,
+  NodeProcess,
+  ProcessNetwork,
+  startProcessNetwork,
+} from '../support/node-process';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -372,3 +385,164 @@ function declaredTooLarge(node: TestNode): Promise<{ status: number; body: { cod
     req.write('idNumber,name\n');
   });
 }
+
+describe('100,000 rows, 1 % of them bad, between two node processes', () => {
+  let net: ProcessNetwork;
+  let huizhou: NodeProcess;
+  let yibin: NodeProcess;
+  const campaign = '2026-spring-100k';
+
+  beforeAll(async () => {
+    net = await startProcessNetwork([HUIZHOU, YIBIN]);
+    huizhou = net.nodes[HUIZHOU];
+    yibin = net.nodes[YIBIN];
+    await Promise.all([huizhou.start(), yibin.start()]);
+    await establishAgreement(huizhou, yibin, YIBIN, {
+      role: 'inflow',
+      scope: ['information-exchange'],
+    });
+  });
+
+  afterAll(() => net.stop());
+
+  const arrivalsAtYibin = () =>
+    yibin.count(
+      `SELECT COUNT(*) n FROM migrant WHERE side = 'outflow' AND campaign_id = ?`,
+      campaign,
+    );
+  const receiptsAtHuizhou = () =>
+    huizhou.count(
+      `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'migrant.arrival' AND answer = 'receipt'`,
+    );
+
+  it('reports exactly the bad rows, delivers the 99,000 others once, and a second upload adds nothing', async () => {
+    const { csv, findings, good } = syntheticCampaignFile(20260301, 100_000, 100);
+    expect(findings).toHaveLength(1000);
+    expect(good).toHaveLength(99_000);
+
+    const started = Date.now();
+    const res = await uploadCsv(huizhou, campaign, csv);
+    expect(res.status).toBe(202);
+    const uploaded = Date.now();
+    const done = await importSettles(huizhou, res.body.id, 600000);
+    const committed = Date.now();
+    expect(done).toMatchObject({
+      status: 'done',
+      rowsRead: 100_000,
+      rowsValid: 99_000,
+      rowsInvalid: 1000,
+      rowsCommitted: 99_000,
+      rowsDuplicate: 0,
+      rowsRefused: 0,
+      findings: 1000,
+    });
+    const report = await api<{ findings: { row: number; field: string; code: string }[] }>(
+      huizhou,
+      'GET',
+      `/imports/${res.body.id}/report`,
+    );
+    expect(report.body.findings.map(({ row, field, code }) => ({ row, field, code }))).toEqual(
+      findings,
+    );
+
+    await eventually(() => arrivalsAtYibin() === 99_000, 600000, 'every arrival at 宜宾');
+    const delivered = Date.now();
+    await eventually(() => receiptsAtHuizhou() === 99_000, 600000, 'every receipt at 惠州');
+    const receipted = Date.now();
+    // exactly the good rows' people, each once
+    const dataKey = loadOrCreateDataKey(join(yibin.dataDir, 'keys'));
+    const atYibin = new Set(
+      yibin
+        .query<{ id_index: string }>(`SELECT id_index FROM migrant WHERE campaign_id = ?`, campaign)
+        .map((r) => r.id_index),
+    );
+    expect(atYibin).toEqual(new Set(good.map((id) => blindIndex(dataKey, id))));
+
+    const seconds = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(
+      `100,000-row import: upload ${seconds(uploaded - started)} s, ` +
+        `checked and committed ${seconds(committed - started)} s ` +
+        `(${Math.round(100_000 / ((committed - started) / 1000))} rows/s), ` +
+        `all at 宜宾 ${seconds(delivered - started)} s ` +
+        `(${Math.round(99_000 / ((delivered - started) / 1000))} arrivals/s), ` +
+        `all receipted ${seconds(receipted - started)} s`,
+    );
+
+    const outbox = () => huizhou.count(`SELECT COUNT(*) n FROM exchange_outbox`);
+    const inbox = () => yibin.count(`SELECT COUNT(*) n FROM exchange_inbox`);
+    const before = { outbox: outbox(), inbox: inbox(), arrivals: arrivalsAtYibin() };
+    const again = await uploadCsv(huizhou, campaign, csv);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: res.body.id, status: 'done', rowsCommitted: 99_000 });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect({ outbox: outbox(), inbox: inbox(), arrivals: arrivalsAtYibin() }).toEqual(before);
+  }, 900000);
+
+  it('finishes an import cut off by a crash when the file is uploaded again, sending nobody twice', async () => {
+    const crashCampaign = '2026-spring-crash';
+    const { csv, good } = syntheticCampaignFile(20260302, 20_000, Number.MAX_SAFE_INTEGER);
+    const first = await uploadCsv(huizhou, crashCampaign, csv);
+    expect(first.status).toBe(202);
+    let cutAt = 0;
+    await eventually(
+      async () => {
+        const { body } = await api<{ rowsCommitted: number }>(
+          huizhou,
+          'GET',
+          `/imports/${first.body.id}`,
+        );
+        cutAt = body.rowsCommitted;
+        return cutAt >= 3000;
+      },
+      300000,
+      'the first chunks committed',
+    );
+    await huizhou.kill();
+    await huizhou.start();
+
+    // a SQLite node is one process: what ran when it died was interrupted, and its spool is gone
+    const interrupted = await api<{
+      status: string;
+      failure: { code: string };
+      rowsCommitted: number;
+    }>(huizhou, 'GET', `/imports/${first.body.id}`);
+    expect(interrupted.body).toMatchObject({ status: 'failed', failure: { code: 'INTERRUPTED' } });
+    expect(interrupted.body.rowsCommitted).toBeGreaterThanOrEqual(cutAt);
+    expect(interrupted.body.rowsCommitted).toBeLessThan(20_000);
+    expect(readdirSync(join(huizhou.dataDir, 'imports'))).toEqual([]);
+
+    const again = await uploadCsv(huizhou, crashCampaign, csv);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ id: first.body.id, attempts: 2, status: 'parsing' });
+    const done = await importSettles(huizhou, first.body.id, 600000);
+    expect(done).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      rowsValid: 20_000,
+      rowsCommitted: 20_000,
+      rowsDuplicate: 0,
+      rowsRefused: 0,
+    });
+    const sent = () =>
+      huizhou.count(
+        `SELECT COUNT(*) n FROM migrant WHERE side = 'inflow' AND campaign_id = ?`,
+        crashCampaign,
+      );
+    expect(sent()).toBe(20_000);
+    const atYibin = () =>
+      yibin.count(`SELECT COUNT(*) n FROM migrant WHERE campaign_id = ?`, crashCampaign);
+    await eventually(() => atYibin() === 20_000, 600000, 'every arrival at 宜宾');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(atYibin()).toBe(20_000);
+    const dataKey = loadOrCreateDataKey(join(yibin.dataDir, 'keys'));
+    const people = new Set(
+      yibin
+        .query<{ id_index: string }>(
+          `SELECT id_index FROM migrant WHERE campaign_id = ?`,
+          crashCampaign,
+        )
+        .map((r) => r.id_index),
+    );
+    expect(people).toEqual(new Set(good.map((id) => blindIndex(dataKey, id))));
+  }, 900000);
+});

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { Role } from '@yipanqi/http-api';
 import { api, ReachableNode } from './agreements';
 import { PeopleGenerator, SyntheticPerson } from './synthetic-people';
@@ -170,8 +171,12 @@ export interface ImportStatusView {
   [field: string]: unknown;
 }
 
-/** POSTs a campaign file as the body (text/csv unless told otherwise) with a token of `role`. */
-export async function uploadCsv(
+/**
+ * POSTs a campaign file as the body (text/csv unless told otherwise) with a
+ * token of `role`. A connection of its own: a pooled one may be closed by
+ * the server's keep-alive timeout just as a large body starts (EPIPE).
+ */
+export function uploadCsv(
   node: ReachableNode,
   campaignId: string,
   body: string | Buffer,
@@ -179,16 +184,31 @@ export async function uploadCsv(
 ): Promise<{ status: number; body: ImportStatusView & { code?: string } }> {
   const token =
     options.token === undefined ? node.tokens[options.role ?? 'coordinator'] : options.token;
-  const res = await fetch(`${node.url}/campaigns/${campaignId}/imports`, {
-    method: 'POST',
-    headers: {
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      'content-type': options.contentType ?? 'text/csv',
-    },
-    body,
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${node.url}/campaigns/${campaignId}/imports`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          'content-type': options.contentType ?? 'text/csv',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Polls an import until it is done or failed. */
