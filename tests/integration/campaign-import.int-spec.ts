@@ -17,11 +17,12 @@ import {
   CampaignImportRow,
 } from '../../apps/city-node/src/campaign-import/campaign-import.entities';
 import { Migrant } from '../../apps/city-node/src/migrants/migrant.entity';
-import { api, establishAgreement } from '../support/agreements';
+import { establishAgreement } from '../support/agreements';
 import {
   ArrivalRows,
   csvFile,
   CsvRow,
+  getJson,
   importSettles,
   syntheticCampaignFile,
   uploadCsv,
@@ -112,11 +113,9 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
         report: `/imports/${importId}/report`,
       });
 
-      const report = await api<{ findings: { row: number; field: string; code: string }[] }>(
+      const report = await getJson<{ findings: { row: number; field: string; code: string }[] }>(
         huizhou,
-        'GET',
         `/imports/${importId}/report`,
-        undefined,
         'auditor',
       );
       expect(report.status).toBe(200);
@@ -187,11 +186,9 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
     });
 
     it('lists the campaign imports, newest first, to auditors too', async () => {
-      const list = await api<{ id: string }[]>(
+      const list = await getJson<{ id: string }[]>(
         huizhou,
-        'GET',
         `/campaigns/${campaign}/imports`,
-        undefined,
         'auditor',
       );
       expect(list.status).toBe(200);
@@ -290,7 +287,7 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
 
     it('answers 404 for an import that does not exist', async () => {
       for (const path of ['/imports/0192f3c4-0000-7000-8000-000000000000', '/imports/x/report']) {
-        const res = await api(huizhou, 'GET', path);
+        const res = await getJson(huizhou, path);
         expect(res.status).toBe(404);
         expect(res.body.code).toBe('IMPORT_NOT_FOUND');
       }
@@ -436,9 +433,8 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
       rowsRefused: 0,
       findings: 1000,
     });
-    const report = await api<{ findings: { row: number; field: string; code: string }[] }>(
+    const report = await getJson<{ findings: { row: number; field: string; code: string }[] }>(
       huizhou,
-      'GET',
       `/imports/${res.body.id}/report`,
     );
     expect(report.body.findings.map(({ row, field, code }) => ({ row, field, code }))).toEqual(
@@ -486,9 +482,8 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     let cutAt = 0;
     await eventually(
       async () => {
-        const { body } = await api<{ rowsCommitted: number }>(
+        const { body } = await getJson<{ rowsCommitted: number }>(
           huizhou,
-          'GET',
           `/imports/${first.body.id}`,
         );
         cutAt = body.rowsCommitted;
@@ -501,11 +496,11 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     await huizhou.start();
 
     // a SQLite node is one process: what ran when it died was interrupted, and its spool is gone
-    const interrupted = await api<{
+    const interrupted = await getJson<{
       status: string;
       failure: { code: string };
       rowsCommitted: number;
-    }>(huizhou, 'GET', `/imports/${first.body.id}`);
+    }>(huizhou, `/imports/${first.body.id}`);
     expect(interrupted.body).toMatchObject({ status: 'failed', failure: { code: 'INTERRUPTED' } });
     expect(interrupted.body.rowsCommitted).toBeGreaterThanOrEqual(cutAt);
     expect(interrupted.body.rowsCommitted).toBeLessThan(20_000);

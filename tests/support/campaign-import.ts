@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Role } from '@yipanqi/http-api';
-import { api, ReachableNode } from './agreements';
+import type { ReachableNode } from './agreements';
 import { PeopleGenerator, SyntheticPerson } from './synthetic-people';
 
 /** A campaign file's columns in the order these helpers write them. */
@@ -172,10 +172,32 @@ export interface ImportStatusView {
 }
 
 /**
- * POSTs a campaign file as the body (text/csv unless told otherwise) with a
- * token of `role`. A connection of its own: a pooled one may be closed by
- * the server's keep-alive timeout just as a large body starts (EPIPE).
+ * One request on a connection of its own: a pooled one may be closed by the
+ * node's keep-alive timeout just as it is used again (EPIPE, ECONNRESET) —
+ * likely when a test polls a busy node for minutes.
  */
+function send<T>(
+  url: string,
+  method: string,
+  headers: Record<string, string | number>,
+  body?: string | Buffer,
+): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, agent: false, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** POSTs a campaign file as the body (text/csv unless told otherwise) with a token of `role`. */
 export function uploadCsv(
   node: ReachableNode,
   campaignId: string,
@@ -184,31 +206,25 @@ export function uploadCsv(
 ): Promise<{ status: number; body: ImportStatusView & { code?: string } }> {
   const token =
     options.token === undefined ? node.tokens[options.role ?? 'coordinator'] : options.token;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${node.url}/campaigns/${campaignId}/imports`,
-      {
-        method: 'POST',
-        agent: false,
-        headers: {
-          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-          'content-type': options.contentType ?? 'text/csv',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (part: Buffer) => parts.push(part));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return send(
+    `${node.url}/campaigns/${campaignId}/imports`,
+    'POST',
+    {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      'content-type': options.contentType ?? 'text/csv',
+      'content-length': Buffer.byteLength(body),
+    },
+    body,
+  );
+}
+
+/** GET as a coordinator (or `role`). */
+export function getJson<T = Record<string, unknown>>(
+  node: ReachableNode,
+  path: string,
+  role: Role = 'coordinator',
+): Promise<{ status: number; body: T }> {
+  return send<T>(`${node.url}${path}`, 'GET', { authorization: `Bearer ${node.tokens[role]}` });
 }
 
 /** Polls an import until it is done or failed. */
@@ -219,7 +235,7 @@ export async function importSettles(
 ): Promise<ImportStatusView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { status, body } = await api<ImportStatusView>(node, 'GET', `/imports/${id}`);
+    const { status, body } = await getJson<ImportStatusView>(node, `/imports/${id}`);
     if (status !== 200) throw new Error(`GET /imports/${id} → ${status} ${JSON.stringify(body)}`);
     if (body.status === 'done' || body.status === 'failed') return body;
     if (Date.now() > deadline) {

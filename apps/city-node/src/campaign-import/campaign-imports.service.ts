@@ -16,7 +16,7 @@ import { Principal, ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey } from '../exchange/exchange.providers';
-import { ArrivalResult, MigrantArrivals } from '../migrants/migrant-arrivals';
+import { ArrivalResult, MigrantArrivals, PreparedArrival } from '../migrants/migrant-arrivals';
 import { ArrivalInput, chinaToday, RowContext } from '../migrants/migrant-rules';
 import { CITY_NODE_CONFIG } from '../tokens';
 import {
@@ -81,6 +81,14 @@ interface ValidRow {
   row: number;
   arrival: ArrivalInput;
   idIndex: string;
+}
+
+interface PreparedChunk {
+  /** the rows whose person the campaign does not have yet */
+  fresh: ValidRow[];
+  /** rows set aside: the campaign has the person from this import or from another */
+  before: { committed: number; duplicate: number };
+  prepared: PreparedArrival[];
 }
 
 /**
@@ -352,7 +360,12 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  /** Pass 2: registers the valid rows, one transaction per chunk. */
+  /**
+   * Pass 2: registers the valid rows, one transaction per chunk. The next
+   * chunk is encrypted while the current one commits: the chunks of one file
+   * hold different people, and the commit looks again for people another
+   * import took meanwhile.
+   */
   private async commit(
     imp: CampaignImport,
     spool: Spool,
@@ -360,26 +373,38 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     counts: Counts,
   ): Promise<void> {
     const rows = importRows(csvRecords(readSpool(spool, this.spoolKey)), imp.campaignId, context);
+    let previous: Promise<PreparedChunk> | undefined;
     for await (const chunk of inChunks(validRows(rows, this.dataKey), CHUNK_ROWS)) {
       this.assertNotStopping();
-      await this.commitChunk(imp, chunk, counts);
+      const next = this.prepareChunk(imp, chunk);
+      // it is awaited below; until then a failure of the current commit must not leave it unhandled
+      next.catch(() => undefined);
+      if (previous) await this.commitChunk(imp, await previous, counts);
+      previous = next;
     }
+    if (previous) await this.commitChunk(imp, await previous, counts);
   }
 
   /**
-   * Rows whose person the campaign already has are skipped: committed by an
+   * Rows whose person the campaign already has are set aside: committed by an
    * earlier attempt of this import (they count as committed) or by another
-   * of its files (duplicates). The others are encrypted outside the
-   * transaction, then registered with their row keys and the new counts in
-   * one transaction.
+   * of its files (duplicates). The others are encrypted, outside any
+   * transaction.
    */
-  private async commitChunk(imp: CampaignImport, chunk: ValidRow[], counts: Counts): Promise<void> {
+  private async prepareChunk(imp: CampaignImport, chunk: ValidRow[]): Promise<PreparedChunk> {
     const known = await this.transactions.run((m) => this.knownRows(m, imp.campaignId, chunk));
     const fresh = chunk.filter((r) => !known.has(r.idIndex));
     const before = { committed: 0, duplicate: 0 };
     for (const owner of known.values()) before[owner === imp.id ? 'committed' : 'duplicate']++;
-    const prepared = await this.arrivals.prepare(fresh.map((r) => r.arrival));
+    return { fresh, before, prepared: await this.arrivals.prepare(fresh.map((r) => r.arrival)) };
+  }
 
+  /** Registers a prepared chunk with its row keys and the import's new counts in one transaction. */
+  private async commitChunk(
+    imp: CampaignImport,
+    { fresh, before, prepared }: PreparedChunk,
+    counts: Counts,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const next = await this.transactions.run(async (m) => {
