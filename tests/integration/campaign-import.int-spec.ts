@@ -185,6 +185,19 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
       await eventually(async () => (await arrivalsAtYibin(campaign)) === 5, 60000, 'arrival');
     });
 
+    it('describes the import routes in OpenAPI', async () => {
+      const docs = await fetch(`${huizhou.url}/api/docs-json`);
+      const { paths } = (await docs.json()) as { paths: Record<string, Record<string, unknown>> };
+      expect(Object.keys(paths)).toEqual(
+        expect.arrayContaining([
+          '/campaigns/{campaignId}/imports',
+          '/imports/{id}',
+          '/imports/{id}/report',
+        ]),
+      );
+      expect(JSON.stringify(paths['/campaigns/{campaignId}/imports'].post)).toContain('text/csv');
+    });
+
     it('lists the campaign imports, newest first, to auditors too', async () => {
       const list = await getJson<{ id: string }[]>(
         huizhou,

@@ -79,12 +79,12 @@ export async function* importRows(
       yield { row, bytes, kind: 'blank' };
       continue;
     }
-    const cells = rowCells(header, fields, row);
-    if ('code' in cells) {
-      yield { row, bytes, kind: 'invalid', findings: [cells as RowFinding] };
+    const read = rowCells(header, fields, row);
+    if ('finding' in read) {
+      yield { row, bytes, kind: 'invalid', findings: [read.finding] };
       continue;
     }
-    const check = validateArrivalRow({ ...cells, [FROM_THE_URL]: campaignId }, context);
+    const check = validateArrivalRow({ ...read.cells, [FROM_THE_URL]: campaignId }, context);
     if (check.errors) {
       const findings = check.errors.map((e) => ({
         row,

@@ -57,15 +57,19 @@ describe('the cells of a row', () => {
   const header = ['idNumber', ' name', 'phone'];
 
   it('maps cells to trimmed column names, trims values and leaves empty cells out', () => {
-    expect(rowCells(header, [' 1 ', '王伟', ''], 7)).toEqual({ idNumber: '1', name: '王伟' });
+    expect(rowCells(header, [' 1 ', '王伟', ''], 7)).toEqual({
+      cells: { idNumber: '1', name: '王伟' },
+    });
   });
 
   it('reports a row with another number of cells than the header, without its values', () => {
     expect(rowCells(header, ['a', 'b'], 7)).toEqual({
-      row: 7,
-      field: '*',
-      code: 'ROW_COLUMN_COUNT',
-      message: 'the row has 2 cells, the header 3',
+      finding: {
+        row: 7,
+        field: '*',
+        code: 'ROW_COLUMN_COUNT',
+        message: 'the row has 2 cells, the header 3',
+      },
     });
   });
 

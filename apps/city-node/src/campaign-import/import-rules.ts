@@ -78,13 +78,19 @@ export type RowCells = Record<string, string>;
  * The cells of one data row by column name, or the finding that its number
  * of cells does not match the header's.
  */
-export function rowCells(header: string[], fields: string[], row: number): RowCells | RowFinding {
+export function rowCells(
+  header: string[],
+  fields: string[],
+  row: number,
+): { cells: RowCells } | { finding: RowFinding } {
   if (fields.length !== header.length) {
     return {
-      row,
-      field: '*',
-      code: 'ROW_COLUMN_COUNT',
-      message: `the row has ${fields.length} cells, the header ${header.length}`,
+      finding: {
+        row,
+        field: '*',
+        code: 'ROW_COLUMN_COUNT',
+        message: `the row has ${fields.length} cells, the header ${header.length}`,
+      },
     };
   }
   const cells: RowCells = {};
@@ -92,7 +98,7 @@ export function rowCells(header: string[], fields: string[], row: number): RowCe
     const value = fields[i].trim();
     if (value !== '') cells[name.trim()] = value;
   });
-  return cells;
+  return { cells };
 }
 
 /** Spreadsheets export empty rows as `,,,`: they are skipped, not findings. */
