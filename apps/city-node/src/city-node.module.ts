@@ -8,6 +8,8 @@ import { authProviders } from './auth/auth.providers';
 import { CertificatesController } from './certificates/certificates.controller';
 import { CertificatesService } from './certificates/certificates.service';
 import { VerificationsService } from './certificates/verifications.service';
+import { CampaignImportsController } from './campaign-import/campaign-imports.controller';
+import { CampaignImports } from './campaign-import/campaign-imports.service';
 import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
@@ -50,6 +52,7 @@ export class CityNodeModule {
         BenefitsController,
         MigrantsController,
         EvaluationController,
+        CampaignImportsController,
       ],
       providers: [
         { provide: CITY_NODE_CONFIG, useValue: config },
@@ -67,6 +70,7 @@ export class CityNodeModule {
         MigrantsService,
         EvaluationService,
         RatingsService,
+        CampaignImports,
       ],
     };
   }

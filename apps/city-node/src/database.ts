@@ -13,6 +13,8 @@ import { AccessLog1764400300000 } from './migrations/1764400300000-access-log';
 import { Certificates1764400500000 } from './migrations/1764400500000-certificates';
 import { Migrants1764400400000 } from './migrations/1764400400000-migrants';
 import { Migrant } from './migrants/migrant.entity';
+import { CampaignImport1764400800000 } from './migrations/1764400800000-campaign-import';
+import { CAMPAIGN_IMPORT_ENTITIES } from './campaign-import/campaign-import.entities';
 import { Notice } from './notices/notice.entity';
 import { Tasks1764400600000 } from './migrations/1764400600000-tasks';
 import { TASK_ENTITIES } from './tasks/task.entities';
@@ -33,6 +35,7 @@ export const CITY_NODE_ENTITIES = [
   ...SERVICE_ENTITIES,
   Migrant,
   EvaluationRating,
+  ...CAMPAIGN_IMPORT_ENTITIES,
 ];
 export const CITY_NODE_MIGRATIONS = [
   ...EXCHANGE_MIGRATIONS,
@@ -40,11 +43,12 @@ export const CITY_NODE_MIGRATIONS = [
   Notices1764400100000,
   Agreements1764400200000,
   AccessLog1764400300000,
+  Migrants1764400400000,
   Certificates1764400500000,
   Tasks1764400600000,
   Services1764400700000,
   NoticeAcknowledgement1764400750000,
-  Migrants1764400400000,
+  CampaignImport1764400800000,
   Evaluation1764400900000,
 ];
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { exportPublicKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { keyFingerprint, signRegistration } from '@yipanqi/directory';
 import { issueTokenCommand } from '@yipanqi/http-api';
+import { importArrivalsCommand } from './campaign-import/import-arrivals.command';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { startCityNode } from './city-node.app';
 import { openCityNodeDatabase } from './database';
@@ -56,6 +57,8 @@ program
       `registration pending; tell the coordinator's staff this fingerprint: ${keyFingerprint(published.signingKey)}`,
     );
   });
+
+program.addCommand(importArrivalsCommand());
 
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);

@@ -49,6 +49,18 @@ describe('access to the city node API', () => {
     });
   });
 
+  it('lets coordinators upload campaign files and auditors follow the imports', () => {
+    const roles = Object.fromEntries(
+      routes.filter((r) => r.route.includes('imports')).map((r) => [r.route, r.roles]),
+    );
+    expect(roles).toEqual({
+      'POST /campaigns/:campaignId/imports': ['coordinator'],
+      'GET /campaigns/:campaignId/imports': ['coordinator', 'auditor'],
+      'GET /imports/:id': ['coordinator', 'auditor'],
+      'GET /imports/:id/report': ['coordinator', 'auditor'],
+    });
+  });
+
   it('leaves exchange operations, token management and the access log to admins', () => {
     const adminOnly = routes.filter(
       (r) =>

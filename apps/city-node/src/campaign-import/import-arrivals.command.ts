@@ -1,0 +1,189 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { Command, InvalidArgumentError } from 'commander';
+import { Presets, SingleBar } from 'cli-progress';
+import type { ImportView } from './campaign-import.dto';
+
+/** Exit codes of `import-arrivals`. */
+export const IMPORT_EXIT = {
+  /** every row registered (or skipped: the campaign already had the person) */
+  ok: 0,
+  /** the file was refused or the import failed: nothing, or not all of it, was committed */
+  failed: 1,
+  /** the import is done, but some rows are in the report (invalid or refused) and were not registered */
+  rowsNotImported: 2,
+} as const;
+
+interface Options {
+  campaign: string;
+  node: string;
+  token: string;
+  poll: number;
+}
+
+/**
+ * `import-arrivals <file.csv> --campaign <id> --node <url> --token <token>`:
+ * uploads a campaign file (streamed from disk), shows a progress bar while
+ * the node checks and commits it, prints the summary and where the report is.
+ */
+export function importArrivalsCommand(): Command {
+  return new Command('import-arrivals')
+    .description('upload a campaign file of arrivals (CSV) to a city node and follow its import')
+    .argument('<file>', 'CSV file, UTF-8, with a header row (docs/campaign-import.md)')
+    .requiredOption('--campaign <id>', 'the campaign (专项活动) the rows were collected in')
+    .requiredOption('--node <url>', 'base URL of the city node API', process.env.NODE_URL)
+    .requiredOption(
+      '--token <token>',
+      'a coordinator bearer token (or YIPANQI_TOKEN)',
+      process.env.YIPANQI_TOKEN,
+    )
+    .option('--poll <ms>', 'how often to ask for progress', milliseconds, 500)
+    .addHelpText(
+      'after',
+      `\nExit codes: ${IMPORT_EXIT.ok} all rows imported, ${IMPORT_EXIT.rowsNotImported} done but some rows are in the report, ${IMPORT_EXIT.failed} refused or failed.`,
+    )
+    .action(async (file: string, opts: Options) => {
+      process.exitCode = await importArrivals(file, opts);
+    });
+}
+
+function milliseconds(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 50) {
+    throw new InvalidArgumentError('a whole number of milliseconds, at least 50');
+  }
+  return Number(value);
+}
+
+async function importArrivals(file: string, opts: Options): Promise<number> {
+  const base = `${opts.node.replace(/\/$/, '')}/`;
+  const size = (await stat(file)).size;
+  const bar = new SingleBar(
+    {
+      format: '{phase} |{bar}| {percentage}% | {detail}',
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(100, 0, { phase: 'uploading ', detail: `${size} bytes` });
+  let uploaded = 0;
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await upload(
+      file,
+      size,
+      new URL(`campaigns/${encodeURIComponent(opts.campaign)}/imports`, base),
+      opts.token,
+      (n) => {
+        uploaded += n;
+        bar.update(Math.floor((uploaded / Math.max(size, 1)) * 100));
+      },
+    );
+  } catch (err) {
+    bar.stop();
+    console.error(`upload failed: ${(err as Error).message}`);
+    return IMPORT_EXIT.failed;
+  }
+  if (answer.status !== 202 && answer.status !== 200) {
+    bar.stop();
+    const problem = answer.body as { code?: string; detail?: string } | undefined;
+    console.error(
+      `the node refused the file (${answer.status} ${problem?.code ?? ''}): ${problem?.detail ?? ''}`,
+    );
+    return IMPORT_EXIT.failed;
+  }
+  let view = answer.body as ImportView;
+  if (answer.status === 200) {
+    bar.update(0, {
+      phase: 'existing  ',
+      detail: `the campaign already has this file: import ${view.id}`,
+    });
+  }
+  while (view.status === 'parsing' || view.status === 'committing') {
+    bar.update(Math.floor(view.progress * 100), {
+      phase: view.status.padEnd(10),
+      detail: counts(view),
+    });
+    await new Promise((r) => setTimeout(r, opts.poll));
+    view = await status(new URL(`imports/${view.id}`, base), opts.token);
+  }
+  bar.update(Math.floor(view.progress * 100), {
+    phase: view.status.padEnd(10),
+    detail: counts(view),
+  });
+  bar.stop();
+
+  console.log(`import ${view.id} ${view.status}: ${counts(view)}`);
+  if (view.findings > 0) {
+    console.log(
+      `report: ${new URL(view.report.replace(/^\//, ''), base).toString()} (${view.findings} findings)`,
+    );
+  }
+  if (view.status === 'failed') {
+    console.error(`failed: ${view.failure?.code ?? ''}: ${view.failure?.detail ?? ''}`);
+    return IMPORT_EXIT.failed;
+  }
+  return view.rowsInvalid + view.rowsRefused > 0 ? IMPORT_EXIT.rowsNotImported : IMPORT_EXIT.ok;
+}
+
+function counts(v: ImportView): string {
+  return (
+    `${v.rowsRead} rows read, ${v.rowsValid} valid, ${v.rowsInvalid} invalid, ` +
+    `${v.rowsCommitted} committed, ${v.rowsDuplicate} duplicates skipped, ${v.rowsRefused} refused`
+  );
+}
+
+/** POSTs the file as it is read from disk; `onBytes` sees each piece sent. */
+function upload(
+  file: string,
+  size: number,
+  url: URL,
+  token: string,
+  onBytes: (n: number) => void,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'text/csv; charset=utf-8',
+          'content-length': size,
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text ? parseJson(text) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    const source = createReadStream(file);
+    source.on('data', (piece) => onBytes(piece.length));
+    source.on('error', (err) => req.destroy(err));
+    source.pipe(req);
+  });
+}
+
+async function status(url: URL, token: string): Promise<ImportView> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET ${url.pathname} → ${res.status} ${await res.text()}`);
+  return (await res.json()) as ImportView;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: text.slice(0, 200) };
+  }
+}
