@@ -22,6 +22,12 @@ import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
 import { api, establishAgreement } from '../support/agreements';
+import {
+  getJson,
+  importSettles,
+  syntheticCampaignFile,
+  uploadCsv,
+} from '../support/campaign-import';
 import { certificateFor } from '../support/certificates';
 import { startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { arrivalOf } from '../support/migrants';
@@ -605,6 +611,34 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
           [secondStay, SHENZHEN, 'living-elsewhere', null, firstStay],
         ].sort(),
       );
+    });
+
+    it('13. 深圳 imports a campaign file (专项活动): the valid rows reach 宜宾, the bad rows are reported, a re-upload adds nothing', async () => {
+      // 12 arrivals, every 4th row bad (bad check digit, impossible birth date, missing name)
+      const file = syntheticCampaignFile(2026_1129, 12, 4);
+      const before = (await migrants(yibin, 'outflow')).length;
+      const upload = await uploadCsv(shenzhen, '2026-winter-clearance', file.csv);
+      expect(upload.status).toBe(202);
+      const done = await importSettles(shenzhen, upload.body.id);
+      expect(done).toMatchObject({
+        status: 'done',
+        rowsRead: 12,
+        rowsInvalid: 3,
+        rowsCommitted: 9,
+      });
+      const report = await getJson<{ findings: { row: number; field: string; code: string }[] }>(
+        shenzhen,
+        `/imports/${upload.body.id}/report`,
+      );
+      expect(report.body.findings.map(({ row, field, code }) => ({ row, field, code }))).toEqual(
+        file.findings,
+      );
+      await until('宜宾 holding the campaign arrivals', async () => {
+        const records = await migrants(yibin, 'outflow');
+        return records.length === before + 9 ? records : undefined;
+      });
+      const again = await uploadCsv(shenzhen, '2026-winter-clearance', file.csv);
+      expect([again.status, again.body.id]).toEqual([200, upload.body.id]);
     });
   });
 
