@@ -99,16 +99,15 @@ export const BAD_ROW_KINDS = [
 ] as const;
 
 /**
- * `count` data rows; every `badEvery`-th row (the first at `badEvery`) is
- * bad, of each kind in turn. Returns the file, the expected findings and the
- * ID numbers of the good rows.
+ * `count` data rows of people `gen` has not given before; every
+ * `badEvery`-th row (the first at `badEvery`) is bad, of each kind in turn.
+ * Returns the file, the expected findings and the ID numbers of the good rows.
  */
 export function syntheticCampaignFile(
-  seed: number,
+  gen: ArrivalRows,
   count: number,
   badEvery: number,
 ): { csv: string; findings: ExpectedFinding[]; good: string[] } {
-  const gen = new ArrivalRows(seed);
   const rows: CsvRow[] = [];
   const findings: ExpectedFinding[] = [];
   let bad = 0;

@@ -161,7 +161,7 @@ describe('reading an import file', () => {
 
 describe('a synthetic campaign file', () => {
   it('has exactly the bad rows it says it has', async () => {
-    const { csv, findings, good } = syntheticCampaignFile(11, 600, 100);
+    const { csv, findings, good } = syntheticCampaignFile(new ArrivalRows(11), 600, 100);
     const rows = await read(csv);
     const found = rows.flatMap((r) =>
       r.kind === 'invalid' ? r.findings.map(({ row, field, code }) => ({ row, field, code })) : [],
