@@ -42,6 +42,11 @@ const ENCRYPTION_CHUNK = 200;
 /** Rows per INSERT / IN list: well inside SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_STATEMENT = 200;
 
+/** Rows to one outflow node under one named (or the default) agreement share the agreement check. */
+function agreementGroup(p: PreparedArrival): string {
+  return `${p.input.outflowNode}/${p.input.agreementId ?? ''}`;
+}
+
 export function blindIndexOfName(dataKey: KeyObject, name: string): string {
   return blindIndex(dataKey, `name:${name}`);
 }
@@ -126,19 +131,21 @@ export class MigrantArrivals {
         );
         continue;
       }
-      active.add(p.idIndex);
       if (!p.forPartner) {
         refuse(i, 422, 'UNKNOWN_PARTNER', `no keys for node ${p.input.outflowNode}`);
         continue;
       }
-      const group = `${p.input.outflowNode}/${p.input.agreementId ?? ''}`;
+      const group = agreementGroup(p);
       if (!agreementOf.has(group)) {
         agreementOf.set(group, await this.agreementFor(manager, p));
       }
       const agreement = agreementOf.get(group) as string | ProblemError;
       if (agreement instanceof ProblemError) {
         refuse(i, agreement.status, agreement.code, agreement.detail ?? agreement.title);
+        continue;
       }
+      // a second row of the same person in this batch is refused like a registered one
+      active.add(p.idIndex);
     }
 
     const going = prepared.filter((_, i) => !results[i]);
@@ -159,9 +166,7 @@ export class MigrantArrivals {
     const rows: Migrant[] = [];
     for (const p of going) {
       const [previous] = expected.get(p.idIndex) ?? [];
-      const agreementId = agreementOf.get(
-        `${p.input.outflowNode}/${p.input.agreementId ?? ''}`,
-      ) as string;
+      const agreementId = agreementOf.get(agreementGroup(p)) as string;
       const payload: MigrantArrivalPayloadV1 = {
         recordId: p.recordId,
         arrivedOn: p.input.arrivedOn,

@@ -107,19 +107,13 @@ export class MigrantsService {
       );
     }
     const [prepared] = await this.arrivals.prepare([checked.arrival]);
-    let result;
-    try {
-      [result] = await this.transactions.run((m) => this.arrivals.register(m, [prepared]));
-    } catch (err) {
-      // two requests for one person raced past the check (PostgreSQL): the unique index decides
-      if (
-        err instanceof QueryFailedError &&
-        (err.driverError as { code?: string }).code === '23505'
-      ) {
-        throw alreadyRegistered();
-      }
-      throw err;
-    }
+    const [result] = await this.transactions
+      .run((m) => this.arrivals.register(m, [prepared]))
+      .catch((err: unknown) => {
+        // two requests for one person raced past the check (PostgreSQL): the unique index decides
+        const code = err instanceof QueryFailedError && (err.driverError as { code?: string }).code;
+        throw code === '23505' ? alreadyRegistered() : err;
+      });
     if (result.outcome === 'refused') {
       throw new ProblemError(
         result.status,
