@@ -23,6 +23,7 @@ import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
 import { api, establishAgreement } from '../support/agreements';
 import {
+  ArrivalRows,
   getJson,
   importSettles,
   syntheticCampaignFile,
@@ -615,7 +616,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
 
     it('13. 深圳 imports a campaign file (专项活动): the valid rows reach 宜宾, the bad rows are reported, a re-upload adds nothing', async () => {
       // 12 arrivals, every 4th row bad (bad check digit, impossible birth date, missing name)
-      const file = syntheticCampaignFile(2026_1129, 12, 4);
+      const file = syntheticCampaignFile(new ArrivalRows(2026_1129), 12, 4);
       const before = (await migrants(yibin, 'outflow')).length;
       const upload = await uploadCsv(shenzhen, '2026-winter-clearance', file.csv);
       expect(upload.status).toBe(202);

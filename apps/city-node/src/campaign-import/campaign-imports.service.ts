@@ -186,7 +186,10 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     const imports = await this.dataSource
       .getRepository(CampaignImport)
       .find({ where: { campaignId }, order: { createdAt: 'DESC' } });
-    return imports.map((imp) => this.toView(imp));
+    const views: ImportView[] = [];
+    for (const imp of imports)
+      views.push(this.toView(this.lost(imp) ? await this.interrupt(imp) : imp));
+    return views;
   }
 
   async report(id: string): Promise<ImportReportView> {
