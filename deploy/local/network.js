@@ -3,7 +3,7 @@
 // it, as staff would), then starts one city node per entry of the network
 // file as child processes, waits until each answers GET /health, prints their
 // URLs and stops them all on Ctrl-C (or when any of them dies).
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -117,20 +117,27 @@ async function coordinatorApi(method, route) {
 async function ensureListed(n) {
   let entry = await coordinatorApi('GET', `/nodes/${n.code}`);
   if (!entry) {
-    const out = execFileSync(
-      process.execPath,
-      [dist('city-node'), 'register', '--coordinator', coordinatorUrl],
-      {
-        env: { ...process.env, ...cityEnv(n) },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    const registration = JSON.parse(out);
+    // a run stopped between registering and approving left it pending: approve that one
+    const pending = await coordinatorApi('GET', '/registrations?status=pending');
+    const waiting = pending.find((r) => r.code === n.code);
+    const registration = waiting ?? registerCity(n);
     entry = await coordinatorApi('POST', `/registrations/${registration.id}/approve`);
     console.log(`directory: ${n.code} ${n.name} registered (key ${registration.fingerprint})`);
   }
   return entry.keys[0].validFrom;
+}
+
+/** The city's own CLI asks the coordinator to list it, with the city's key files. */
+function registerCity(n) {
+  const register = spawnSync(
+    process.execPath,
+    [dist('city-node'), 'register', '--coordinator', coordinatorUrl],
+    { env: { ...process.env, ...cityEnv(n) }, encoding: 'utf8' },
+  );
+  if (register.status !== 0) {
+    throw new Error(`registering ${n.code} failed: ${register.stderr.trim()}`);
+  }
+  return JSON.parse(register.stdout);
 }
 
 const staffToken = (n) =>
