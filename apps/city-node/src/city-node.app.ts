@@ -13,6 +13,8 @@ export async function startCityNode(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(CityNodeModule.forConfig(config), {
     logger: options.logger,
+    // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
+    abortOnError: false,
   });
   configureHttpApi(app);
   serveOpenApi(

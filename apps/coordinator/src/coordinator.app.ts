@@ -13,7 +13,8 @@ export async function startCoordinator(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     CoordinatorModule.forConfig(config),
-    { logger: options.logger },
+    // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
+    { logger: options.logger, abortOnError: false },
   );
   configureHttpApi(app);
   app.enableShutdownHooks();

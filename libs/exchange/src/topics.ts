@@ -81,6 +81,22 @@ export async function ensureEvaluationTopic(admin: Admin, prefix?: string): Prom
 }
 
 async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  // A broker that has just started may still refuse or time out on metadata
+  // and topic creation for a few seconds: try again before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await createMissingTopics(admin, topics);
+      return;
+    } catch (err) {
+      if (attempt >= TOPIC_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+const TOPIC_ATTEMPTS = 6;
+
+async function createMissingTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
