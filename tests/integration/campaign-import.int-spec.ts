@@ -336,7 +336,8 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
         const file = join(dir, 'good.csv');
         writeFileSync(file, csvFile(Array.from({ length: 300 }, () => gen.row())));
         const out = await command(file, 'cli-good');
-        expect(out.stderr).toMatch(/committing\s+\|.*\| \d+%/);
+        expect(out.stderr).toMatch(/uploading\s+\|.*\| \d+%/);
+        expect(out.stderr).toMatch(/parsing\s+\|.*\| \d+%/);
         expect(out.stderr).toMatch(/done\s+\|.*\| 100%/);
         expect(out.stdout).toMatch(
           /^import \S+ done: 300 rows read, 300 valid, 0 invalid, 300 committed/m,

@@ -50,9 +50,10 @@ describe('outbox relay leadership on PostgreSQL', () => {
     expect(await first.acquire()).toBe(true);
     expect(await second.acquire()).toBe(false);
 
-    // what a crashed replica looks like to the server: its session ends
+    // what a crashed replica looks like to the server: its session ends (the
+    // timeout makes the call wait until the backend is gone and its lock freed)
     await replicas[1].query(
-      `SELECT pg_terminate_backend(pid) FROM pg_locks
+      `SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );

@@ -102,18 +102,20 @@ async function importArrivals(file: string, opts: Options): Promise<number> {
       detail: `the campaign already has this file: import ${view.id}`,
     });
   }
+  let shownPhase = 'uploading';
+  const show = (v: ImportView): void => {
+    bar.update(Math.floor(v.progress * 100), { phase: v.status.padEnd(10), detail: counts(v) });
+    // without a terminal the bar is drawn once a second; a phase shorter than
+    // that would leave no line in a log, so each new phase is drawn at once
+    if (v.status !== shownPhase) bar.render();
+    shownPhase = v.status;
+  };
   while (view.status === 'parsing' || view.status === 'committing') {
-    bar.update(Math.floor(view.progress * 100), {
-      phase: view.status.padEnd(10),
-      detail: counts(view),
-    });
+    show(view);
     await new Promise((r) => setTimeout(r, opts.poll));
     view = await status(new URL(`imports/${view.id}`, base), opts.token);
   }
-  bar.update(Math.floor(view.progress * 100), {
-    phase: view.status.padEnd(10),
-    detail: counts(view),
-  });
+  show(view);
   bar.stop();
 
   console.log(`import ${view.id} ${view.status}: ${counts(view)}`);
