@@ -1,2 +1,3 @@
 export * from './data-source';
 export * from './transactions';
+export * from './migration-columns';

@@ -1,28 +1,22 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { epochMsColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class Agreements1764400200000 implements MigrationInterface {
   name = 'Agreements1764400200000';
 
   async up(q: QueryRunner): Promise<void> {
-    const id = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-    });
-    const ms = (name: string, isNullable = false) => ({ name, type: 'bigint', isNullable });
     await q.createTable(
       new Table({
         name: 'agreement',
         columns: [
-          { ...id('id', 36), isPrimary: true },
-          id('partner', 6),
-          id('my_role', 8),
-          id('status', 16),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('partner', 6),
+          varcharColumn('my_role', 8),
+          varcharColumn('status', 16),
           { name: 'version', type: 'integer' },
-          id('hash', 64),
-          ms('created_at'),
-          ms('updated_at'),
+          varcharColumn('hash', 64),
+          epochMsColumn('created_at'),
+          epochMsColumn('updated_at'),
         ],
         indices: [
           new TableIndex({ name: 'ix_agreement_partner', columnNames: ['partner', 'status'] }),
@@ -33,19 +27,19 @@ export class Agreements1764400200000 implements MigrationInterface {
       new Table({
         name: 'agreement_version',
         columns: [
-          { ...id('agreement_id', 36), isPrimary: true },
+          { ...varcharColumn('agreement_id', 36), isPrimary: true },
           { name: 'version', type: 'integer', isPrimary: true },
-          { ...id('hash', 64), isPrimary: true },
+          { ...varcharColumn('hash', 64), isPrimary: true },
           { name: 'terms', type: 'text' },
-          id('proposer', 6),
-          id('state', 16),
-          id('offer_message_id', 36, true),
-          id('proposer_signature', 128, true),
-          id('proposer_key', 64, true),
-          id('countersignature', 128, true),
-          id('countersigner_key', 64, true),
-          ms('created_at'),
-          ms('decided_at', true),
+          varcharColumn('proposer', 6),
+          varcharColumn('state', 16),
+          varcharColumn('offer_message_id', 36, true),
+          varcharColumn('proposer_signature', 128, true),
+          varcharColumn('proposer_key', 64, true),
+          varcharColumn('countersignature', 128, true),
+          varcharColumn('countersigner_key', 64, true),
+          epochMsColumn('created_at'),
+          epochMsColumn('decided_at', true),
         ],
       }),
     );
@@ -60,20 +54,20 @@ export class Agreements1764400200000 implements MigrationInterface {
             isGenerated: true,
             generationStrategy: 'increment',
           },
-          id('agreement_id', 36),
-          id('action', 24),
-          id('by', 6),
+          varcharColumn('agreement_id', 36),
+          varcharColumn('action', 24),
+          varcharColumn('by', 6),
           { name: 'version', type: 'integer' },
           { name: 'reason', type: 'text' },
-          id('message_id', 36, true),
-          ms('at'),
+          varcharColumn('message_id', 36, true),
+          epochMsColumn('at'),
         ],
         indices: [
           new TableIndex({ name: 'ix_agreement_event', columnNames: ['agreement_id', 'id'] }),
         ],
       }),
     );
-    await q.addColumn('notice', new TableColumn(id('agreement_id', 36, true)));
+    await q.addColumn('notice', new TableColumn(varcharColumn('agreement_id', 36, true)));
   }
 
   async down(q: QueryRunner): Promise<void> {

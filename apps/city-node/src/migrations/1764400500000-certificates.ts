@@ -1,32 +1,26 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { epochMsColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class Certificates1764400500000 implements MigrationInterface {
   name = 'Certificates1764400500000';
 
   async up(q: QueryRunner): Promise<void> {
-    const text = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-    });
-    const ms = (name: string, isNullable = false) => ({ name, type: 'bigint', isNullable });
     await q.createTable(
       new Table({
         name: 'certificate',
         columns: [
-          { ...text('id', 36), isPrimary: true },
-          text('direction', 8),
-          text('issuer', 6),
-          text('peer', 6),
-          text('agreement_id', 36, true),
-          text('message_id', 36),
-          text('number_index', 64),
-          text('holder_index', 64),
-          text('valid_from', 10),
-          text('valid_until', 10),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('direction', 8),
+          varcharColumn('issuer', 6),
+          varcharColumn('peer', 6),
+          varcharColumn('agreement_id', 36, true),
+          varcharColumn('message_id', 36),
+          varcharColumn('number_index', 64),
+          varcharColumn('holder_index', 64),
+          varcharColumn('valid_from', 10),
+          varcharColumn('valid_until', 10),
           { name: 'pii', type: 'text' },
-          ms('created_at'),
+          epochMsColumn('created_at'),
         ],
         indices: [
           new TableIndex({
@@ -42,20 +36,20 @@ export class Certificates1764400500000 implements MigrationInterface {
       new Table({
         name: 'certificate_verification',
         columns: [
-          { ...text('id', 36), isPrimary: true },
-          text('direction', 8),
-          text('peer', 6),
-          text('agreement_id', 36, true),
-          text('request_message_id', 36),
-          ms('requested_at'),
-          ms('due_at', true),
-          text('certificate_id', 36, true),
-          text('status', 8),
-          text('result', 16, true),
-          text('answered_by', 16, true),
-          text('answerer_token', 64, true),
-          ms('answered_at', true),
-          text('answer_message_id', 36, true),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('direction', 8),
+          varcharColumn('peer', 6),
+          varcharColumn('agreement_id', 36, true),
+          varcharColumn('request_message_id', 36),
+          epochMsColumn('requested_at'),
+          epochMsColumn('due_at', true),
+          varcharColumn('certificate_id', 36, true),
+          varcharColumn('status', 8),
+          varcharColumn('result', 16, true),
+          varcharColumn('answered_by', 16, true),
+          varcharColumn('answerer_token', 64, true),
+          epochMsColumn('answered_at', true),
+          varcharColumn('answer_message_id', 36, true),
           { name: 'pii', type: 'text' },
         ],
         indices: [

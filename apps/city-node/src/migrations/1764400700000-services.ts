@@ -1,38 +1,32 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { epochMsColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class Services1764400700000 implements MigrationInterface {
   name = 'Services1764400700000';
 
   async up(q: QueryRunner): Promise<void> {
-    const text = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-    });
-    const ms = (name: string, isNullable = false) => ({ name, type: 'bigint', isNullable });
     await q.createTable(
       new Table({
         name: 'service_report',
         columns: [
-          { ...text('id', 36), isPrimary: true },
-          text('direction', 9),
-          text('peer', 6),
-          text('agreement_id', 36, true),
-          text('service_type', 24),
-          text('domain', 32),
-          text('delivered_on', 10),
-          text('provider', 200),
-          text('entitlement_id', 36, true),
-          text('person_index', 64, true),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('direction', 9),
+          varcharColumn('peer', 6),
+          varcharColumn('agreement_id', 36, true),
+          varcharColumn('service_type', 24),
+          varcharColumn('domain', 32),
+          varcharColumn('delivered_on', 10),
+          varcharColumn('provider', 200),
+          varcharColumn('entitlement_id', 36, true),
+          varcharColumn('person_index', 64, true),
           { name: 'pii', type: 'text' },
-          text('delivered_message_id', 36),
-          ms('acknowledged_at', true),
-          text('acknowledged_by_token', 64, true),
-          text('acknowledged_by', 200, true),
-          text('acknowledgement_message_id', 36, true),
+          varcharColumn('delivered_message_id', 36),
+          epochMsColumn('acknowledged_at', true),
+          varcharColumn('acknowledged_by_token', 64, true),
+          varcharColumn('acknowledged_by', 200, true),
+          varcharColumn('acknowledgement_message_id', 36, true),
           { name: 'acknowledgement_pii', type: 'text', isNullable: true },
-          ms('created_at'),
+          epochMsColumn('created_at'),
         ],
         indices: [
           new TableIndex({
@@ -52,20 +46,20 @@ export class Services1764400700000 implements MigrationInterface {
       new Table({
         name: 'benefit_entitlement',
         columns: [
-          { ...text('id', 36), isPrimary: true },
-          text('direction', 8),
-          text('peer', 6),
-          text('agreement_id', 36, true),
-          text('benefit', 32),
-          text('domain', 32),
-          text('amount', 16),
-          text('period_from', 10),
-          text('period_to', 10),
-          text('person_index', 64),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('direction', 8),
+          varcharColumn('peer', 6),
+          varcharColumn('agreement_id', 36, true),
+          varcharColumn('benefit', 32),
+          varcharColumn('domain', 32),
+          varcharColumn('amount', 16),
+          varcharColumn('period_from', 10),
+          varcharColumn('period_to', 10),
+          varcharColumn('person_index', 64),
           { name: 'pii', type: 'text' },
-          text('message_id', 36),
-          text('service_id', 36, true),
-          ms('created_at'),
+          varcharColumn('message_id', 36),
+          varcharColumn('service_id', 36, true),
+          epochMsColumn('created_at'),
         ],
         indices: [
           new TableIndex({

@@ -1,42 +1,35 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex, TableUnique } from 'typeorm';
+import { epochMsColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class CampaignImport1764400800000 implements MigrationInterface {
   name = 'CampaignImport1764400800000';
 
   async up(q: QueryRunner): Promise<void> {
-    const text = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-    });
-    const int = (name: string) => ({ name, type: 'integer' });
-    const ms = (name: string, isNullable = false) => ({ name, type: 'bigint', isNullable });
     await q.createTable(
       new Table({
         name: 'campaign_import',
         columns: [
-          { ...text('id', 36), isPrimary: true },
-          text('campaign_id', 64),
-          text('file_sha256', 64),
-          text('status', 12),
-          int('attempts'),
-          ms('bytes'),
-          ms('bytes_parsed'),
-          int('rows_read'),
-          int('rows_valid'),
-          int('rows_invalid'),
-          int('rows_committed'),
-          int('rows_duplicate'),
-          int('rows_refused'),
-          int('findings'),
-          text('failure_code', 40, true),
-          text('failure_detail', 500, true),
-          text('uploaded_by', 64),
-          ms('created_at'),
-          ms('started_at'),
-          ms('heartbeat_at'),
-          ms('finished_at', true),
+          { ...varcharColumn('id', 36), isPrimary: true },
+          varcharColumn('campaign_id', 64),
+          varcharColumn('file_sha256', 64),
+          varcharColumn('status', 12),
+          integerColumn('attempts'),
+          epochMsColumn('bytes'),
+          epochMsColumn('bytes_parsed'),
+          integerColumn('rows_read'),
+          integerColumn('rows_valid'),
+          integerColumn('rows_invalid'),
+          integerColumn('rows_committed'),
+          integerColumn('rows_duplicate'),
+          integerColumn('rows_refused'),
+          integerColumn('findings'),
+          varcharColumn('failure_code', 40, true),
+          varcharColumn('failure_detail', 500, true),
+          varcharColumn('uploaded_by', 64),
+          epochMsColumn('created_at'),
+          epochMsColumn('started_at'),
+          epochMsColumn('heartbeat_at'),
+          epochMsColumn('finished_at', true),
         ],
         uniques: [
           new TableUnique({
@@ -57,11 +50,11 @@ export class CampaignImport1764400800000 implements MigrationInterface {
             isGenerated: true,
             generationStrategy: 'increment',
           },
-          text('import_id', 36),
-          int('row'),
-          text('field', 64),
-          text('code', 40),
-          text('message', 300),
+          varcharColumn('import_id', 36),
+          integerColumn('row'),
+          varcharColumn('field', 64),
+          varcharColumn('code', 40),
+          varcharColumn('message', 300),
         ],
         indices: [
           new TableIndex({
@@ -75,11 +68,11 @@ export class CampaignImport1764400800000 implements MigrationInterface {
       new Table({
         name: 'campaign_import_row',
         columns: [
-          { ...text('campaign_id', 64), isPrimary: true },
-          { ...text('id_index', 64), isPrimary: true },
-          text('import_id', 36),
-          int('row'),
-          text('record_id', 36),
+          { ...varcharColumn('campaign_id', 64), isPrimary: true },
+          { ...varcharColumn('id_index', 64), isPrimary: true },
+          varcharColumn('import_id', 36),
+          integerColumn('row'),
+          varcharColumn('record_id', 36),
         ],
         indices: [
           new TableIndex({ name: 'ix_campaign_import_row_import', columnNames: ['import_id'] }),
