@@ -349,6 +349,29 @@ describe('the node directory', () => {
     expect(res.body.code).toBe('UNKNOWN_DIVISION');
   });
 
+  it('publishes the latest entry of every node again on request, unchanged', async () => {
+    const topic = directoryTopic(net.topicPrefix);
+    const latest = (await api().get('/nodes').set('Authorization', admin).expect(200))
+      .body as DirectoryEntry[];
+    const before = (await readWholeTopic(topic)).length;
+    await api()
+      .post('/directory/republish')
+      .set('Authorization', `Bearer ${net.coordinator.tokens.coordinator}`)
+      .expect(403);
+
+    const res = await api().post('/directory/republish').set('Authorization', admin).expect(200);
+    expect(res.body).toEqual({ republished: latest.length });
+    const records = await readWholeTopic(topic);
+    expect(records).toHaveLength(before + latest.length);
+    const again = records.slice(before).map((r) => JSON.parse(String(r.value)) as unknown);
+    const verified = again.map((e) =>
+      verifyDirectoryEntry(e, net.coordinator.keys.signing.publicKey),
+    );
+    expect(verified.map((e) => `${e.code} v${e.version}`).sort()).toEqual(
+      latest.map((e) => `${e.code} v${e.version}`).sort(),
+    );
+  });
+
   it('serves its public key and its OpenAPI description', async () => {
     const key = await api().get('/directory/coordinator-key').expect(200);
     expect(key.body).toEqual({

@@ -94,7 +94,7 @@ export class DirectoryService {
     const rows = await Promise.all(
       latest.map((e) => repo.findOneByOrFail({ code: e.code, version: e.version })),
     );
-    await this.publisher.republish(rows);
+    await this.publisher.send(rows);
     return { republished: rows.length };
   }
 

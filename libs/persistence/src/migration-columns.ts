@@ -1,0 +1,25 @@
+import type { TableColumnOptions } from 'typeorm';
+
+/*
+ * Column shapes shared by the migrations, so that one kind of value is stored
+ * the same way in every table, on SQLite and on PostgreSQL alike.
+ */
+
+/** A bounded string: codes, ids, hex digests. */
+export function varcharColumn(
+  name: string,
+  length: number,
+  isNullable = false,
+): TableColumnOptions {
+  return { name, type: 'varchar', length: String(length), isNullable };
+}
+
+/** An instant in epoch milliseconds (bigint: past 2038 and exact in JavaScript). */
+export function epochMsColumn(name: string, isNullable = false): TableColumnOptions {
+  return { name, type: 'bigint', isNullable };
+}
+
+/** A count or small number. */
+export function integerColumn(name: string): TableColumnOptions {
+  return { name, type: 'integer' };
+}
