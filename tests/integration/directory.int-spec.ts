@@ -372,6 +372,26 @@ describe('the node directory', () => {
     );
   });
 
+  it('lets its admin issue and revoke staff tokens over HTTP', async () => {
+    const issued = await api()
+      .post('/auth/tokens')
+      .set('Authorization', admin)
+      .send({ role: 'coordinator', label: '协调员 李四' })
+      .expect(201);
+    const staff = `Bearer ${issued.body.token as string}`;
+    await api().get('/nodes').set('Authorization', staff).expect(200);
+    // staff read the directory but do not manage tokens
+    const refused = await api().get('/auth/tokens').set('Authorization', staff).expect(403);
+    expect(refused.body.code).toBe('FORBIDDEN');
+
+    await api()
+      .delete(`/auth/tokens/${issued.body.tokenId as string}`)
+      .set('Authorization', admin)
+      .expect(204);
+    const after = await api().get('/nodes').set('Authorization', staff).expect(401);
+    expect(after.body.code).toBe('TOKEN_INVALID');
+  });
+
   it('serves its public key and its OpenAPI description', async () => {
     const key = await api().get('/directory/coordinator-key').expect(200);
     expect(key.body).toEqual({

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TokensController } from '@yipanqi/http-api';
 import { AccessLog } from './access-log/access-log';
 import { AccessLogController } from './access-log/access-log.controller';
 import { AgreementMessagesController } from './agreements/agreement-messages.controller';
@@ -10,7 +11,6 @@ import { CertificatesService } from './certificates/certificates.service';
 import { VerificationsService } from './certificates/verifications.service';
 import { CampaignImportsController } from './campaign-import/campaign-imports.controller';
 import { CampaignImports } from './campaign-import/campaign-imports.service';
-import { TokensController } from './auth/tokens.controller';
 import { CityNodeConfig } from './city-node.config';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';

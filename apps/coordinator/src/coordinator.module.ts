@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuthGuard } from '@yipanqi/http-api';
+import { AuthGuard, TokensController } from '@yipanqi/http-api';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { campaignProviders } from './campaigns/campaigns.providers';
 import { CoordinatorConfig } from './coordinator.config';
@@ -23,6 +23,7 @@ export class CoordinatorModule {
         NodesController,
         RegistrationsController,
         CampaignsController,
+        TokensController,
       ],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },

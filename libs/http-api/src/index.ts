@@ -11,3 +11,4 @@ export * from './problem';
 export * from './problem-details.filter';
 export * from './roles';
 export * from './route-access';
+export * from './tokens.controller';

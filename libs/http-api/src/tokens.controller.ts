@@ -9,7 +9,10 @@ import {
   Post,
 } from '@nestjs/common';
 import { IsIn, IsString, Length } from 'class-validator';
-import { ApiTokens, ProblemError, Role, ROLES, Roles } from '@yipanqi/http-api';
+import { Roles } from './access.decorators';
+import { ApiTokens } from './api-tokens';
+import { ProblemError } from './problem';
+import { Role, ROLES } from './roles';
 
 export class IssueTokenDto {
   @IsIn(ROLES)
@@ -21,7 +24,10 @@ export class IssueTokenDto {
   label!: string;
 }
 
-/** Admins issue and revoke the bearer tokens of this node (the first one comes from the CLI). */
+/**
+ * Admins issue and revoke the bearer tokens of this app (a city node or the
+ * coordinator); the first admin token comes from the `issue-token` CLI.
+ */
 @Controller('auth/tokens')
 @Roles('admin')
 export class TokensController {
