@@ -29,6 +29,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // the dashboard's page script runs in the browser, as a classic script
+    files: ['apps/city-node/src/dashboard/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tests/**/*.ts'],
     rules: {
       // supertest bodies are untyped JSON by nature

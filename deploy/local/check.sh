@@ -15,6 +15,22 @@ if [ -z "${TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null && ! pg_i
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
   fi
 fi
+# The dashboard tests drive headless Chromium: Debian's package, installed when
+# missing (CHROMIUM_PATH points at another build).
+chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium_path" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+  elif command -v sudo >/dev/null; then
+    apt=(sudo env DEBIAN_FRONTEND=noninteractive apt-get)
+  else
+    echo "check: no Chromium at $chromium_path and no root to install it: apt-get install chromium, or set CHROMIUM_PATH" >&2
+    exit 1
+  fi
+  echo "check: installing Debian's chromium for the dashboard tests"
+  "${apt[@]}" install -y --no-install-recommends chromium >/dev/null ||
+    { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends chromium >/dev/null; }
+fi
 echo "check: typecheck"
 npm run -s typecheck
 echo "check: lint"

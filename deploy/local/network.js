@@ -224,6 +224,12 @@ async function main() {
   for (const app of [coordinator, ...cities]) {
     console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
   }
+  console.log('');
+  for (const city of cities) {
+    console.log(
+      `  ${`dashboard ${city.label.replace(/^city-node /, '')}`.padEnd(28)} http://127.0.0.1:${city.port}/dashboard`,
+    );
+  }
   console.log(`\n  coordinator API docs         ${coordinatorUrl}/api/docs`);
   console.log(
     `  bearer tokens                ${path.join(dataRoot, '<code|coordinator>', 'tokens.json')}`,

@@ -12,6 +12,7 @@ import { VerificationsService } from './certificates/verifications.service';
 import { CampaignImportsController } from './campaign-import/campaign-imports.controller';
 import { CampaignImports } from './campaign-import/campaign-imports.service';
 import { CityNodeConfig } from './city-node.config';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
@@ -40,6 +41,7 @@ export class CityNodeModule {
       controllers: [
         HealthController,
         TokensController,
+        DashboardController,
         AgreementsController,
         AgreementMessagesController,
         NoticesController,

@@ -1,0 +1,42 @@
+import { createReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { ProblemError, Public } from '@yipanqi/http-api';
+import { chartJsDir, DASHBOARD_CSP, dashboardAssets } from './dashboard-assets';
+
+/**
+ * The staff dashboard: a static page whose script reads the node's API with
+ * the bearer token staff paste in. The page and its scripts hold no data, so
+ * they are public; every figure on it comes through the guarded API.
+ */
+@Controller('dashboard')
+@ApiExcludeController()
+export class DashboardController {
+  private readonly assets = dashboardAssets(join(__dirname, 'public'), chartJsDir());
+
+  @Get()
+  @Public()
+  page(@Res() res: ServerResponse): void {
+    this.send(res, 'index.html');
+  }
+
+  @Get(':asset')
+  @Public()
+  asset(@Param('asset') name: string, @Res() res: ServerResponse): void {
+    this.send(res, name);
+  }
+
+  private send(res: ServerResponse, name: string): void {
+    const asset = this.assets.get(name);
+    if (!asset) {
+      throw new ProblemError(404, 'NOT_FOUND', 'Not found', `the dashboard has no file ${name}`);
+    }
+    res.setHeader('content-type', asset.contentType);
+    res.setHeader('content-security-policy', DASHBOARD_CSP);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-cache');
+    createReadStream(asset.file).pipe(res);
+  }
+}
