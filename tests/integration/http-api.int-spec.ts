@@ -54,6 +54,40 @@ describe('city node HTTP API', () => {
     );
   });
 
+  it('tells in OpenAPI who may call each route and what problems it answers', async () => {
+    type Operation = {
+      security?: unknown[];
+      'x-roles'?: string[];
+      responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+    };
+    const doc = (await request(node.url).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+    );
+    expect(operations.length).toBeGreaterThan(50);
+    const open = operations.filter(({ op }) => op.security?.length === 0).map((o) => o.route);
+    expect(open).toEqual(['get /health']);
+    for (const { route, op } of operations.filter((o) => o.route !== 'get /health')) {
+      expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
+      expect(op['x-roles']?.length).toBeGreaterThan(0);
+      for (const status of ['401', '403', 'default']) {
+        expect(op.responses[status]?.content?.['application/problem+json'].schema.$ref).toBe(
+          '#/components/schemas/Problem',
+        );
+      }
+    }
+    const tasks = doc.paths['/tasks'];
+    expect(tasks.post['x-roles']).toEqual(['coordinator']);
+    expect(tasks.get['x-roles']).toEqual(['coordinator', 'auditor']);
+    expect(Object.keys(tasks.post.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '403', '413']),
+    );
+    expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code']);
+  });
+
   it.each([
     ['no token', undefined, 401, 'UNAUTHENTICATED'],
     ['an unknown token', 'Bearer yq_not-a-real-token', 401, 'TOKEN_INVALID'],

@@ -7,6 +7,7 @@ export * from './http-api';
 export * from './issue-token.command';
 export * from './migrations/1764400050000-api-tokens';
 export * from './openapi';
+export * from './openapi-access';
 export * from './problem';
 export * from './problem-details.filter';
 export * from './roles';
