@@ -172,6 +172,12 @@ describe('the staff dashboard', () => {
     expect(await huizhou.db.query('SELECT COUNT(*) AS n FROM personal_data_access')).toEqual(
       readsBefore,
     );
+
+    // signing out takes every figure off the page, not only out of sight
+    await page.click('#signout');
+    expect(await page.isVisible('#signin')).toBe(true);
+    expect(await page.locator('#content tbody tr').count()).toBe(0);
+    expect(await page.evaluate("Chart.getChart('score-chart') === undefined")).toBe(true);
     await page.close();
   });
 
@@ -191,13 +197,20 @@ describe('the staff dashboard', () => {
     await page.waitForSelector('#problem:not([hidden])');
     expect(await page.textContent('#problem')).toContain('401 TOKEN_INVALID');
     expect(await page.isVisible('#content')).toBe(false);
+    expect(await page.locator('#content tbody tr').count()).toBe(0);
     expect(await page.isVisible('#signin')).toBe(true);
     await page.close();
   });
 
   it('serves only its own files', async () => {
-    const res = await fetch(`${huizhou.url}/dashboard/..%2Fcity-node.module.js`);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    // the controller's own source sits one folder above the page's files
+    for (const name of ['..%2Fdashboard.controller.ts', '..%2Fdashboard.controller.js']) {
+      const res = await fetch(`${huizhou.url}/dashboard/${name}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const script = await fetch(`${huizhou.url}/dashboard/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 });

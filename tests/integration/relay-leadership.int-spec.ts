@@ -52,11 +52,12 @@ describe('outbox relay leadership on PostgreSQL', () => {
 
     // what a crashed replica looks like to the server: its session ends (the
     // timeout makes the call wait until the backend is gone and its lock freed)
-    await replicas[1].query(
-      `SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
+    const terminated = await replicas[1].query<{ gone: boolean }[]>(
+      `SELECT pg_terminate_backend(pid, 10000) AS gone FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
+    expect(terminated).toEqual([{ gone: true }]);
     expect(await second.acquire()).toBe(true);
     expect(await first.acquire()).toBe(false);
     await second.release();

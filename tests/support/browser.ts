@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Browser, chromium } from 'playwright-core';
 
-/** Debian's Chromium, installed by deploy/local/setup.sh; CHROMIUM_PATH points elsewhere. */
+/** Debian's Chromium, installed by deploy/local/check.sh when missing; CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
@@ -12,7 +12,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `no Chromium at ${CHROMIUM_PATH}: run deploy/local/setup.sh (installs Debian's chromium) or set CHROMIUM_PATH`,
+      `no Chromium at ${CHROMIUM_PATH}: run npm run check (installs Debian's chromium), apt-get install chromium, or set CHROMIUM_PATH`,
     );
   }
   return chromium.launch({

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@yipanqi/http-api';
 import {
   AmendAgreementDto,
@@ -13,7 +13,6 @@ const Id = () => Param('id', new ParseUUIDPipe());
 
 /** 区域协作协议: staff draft, propose, answer, amend, suspend, resume and terminate agreements. */
 @ApiTags('agreements')
-@ApiBearerAuth()
 @Controller('agreements')
 @Roles('coordinator')
 export class AgreementsController {

@@ -1,14 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, ProblemError, Roles } from '@yipanqi/http-api';
 import { ImportReportView, ImportView } from './campaign-import.dto';
 import { CampaignImports, importTooLarge } from './campaign-imports.service';
 import { MAX_IMPORT_BYTES } from './import-rules';
 
 @ApiTags('campaign imports')
-@ApiBearerAuth()
 @Controller()
 export class CampaignImportsController {
   constructor(private readonly imports: CampaignImports) {}

@@ -107,7 +107,9 @@ async function importArrivals(file: string, opts: Options): Promise<number> {
     bar.update(Math.floor(v.progress * 100), { phase: v.status.padEnd(10), detail: counts(v) });
     // without a terminal the bar is drawn once a second; a phase shorter than
     // that would leave no line in a log, so each new phase is drawn at once
-    if (v.status !== shownPhase) bar.render();
+    // (the last one is drawn by stop())
+    const running = v.status === 'parsing' || v.status === 'committing';
+    if (running && v.status !== shownPhase) bar.render();
     shownPhase = v.status;
   };
   while (view.status === 'parsing' || view.status === 'committing') {

@@ -46,8 +46,10 @@ export const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self'",
   "connect-src 'self'",
+  // the script writes text only (textContent); the browser enforces that no HTML is injected
+  "require-trusted-types-for 'script'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

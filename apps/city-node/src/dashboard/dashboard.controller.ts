@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
@@ -18,25 +18,27 @@ export class DashboardController {
 
   @Get()
   @Public()
-  page(@Res() res: ServerResponse): void {
-    this.send(res, 'index.html');
+  page(@Res() res: ServerResponse): Promise<void> {
+    return this.send(res, 'index.html');
   }
 
   @Get(':asset')
   @Public()
-  asset(@Param('asset') name: string, @Res() res: ServerResponse): void {
-    this.send(res, name);
+  asset(@Param('asset') name: string, @Res() res: ServerResponse): Promise<void> {
+    return this.send(res, name);
   }
 
-  private send(res: ServerResponse, name: string): void {
+  /** Read whole (the largest file is Chart.js, ~200 KB), so a failure is still a problem+json answer. */
+  private async send(res: ServerResponse, name: string): Promise<void> {
     const asset = this.assets.get(name);
     if (!asset) {
       throw new ProblemError(404, 'NOT_FOUND', 'Not found', `the dashboard has no file ${name}`);
     }
+    const body = await readFile(asset.file);
     res.setHeader('content-type', asset.contentType);
     res.setHeader('content-security-policy', DASHBOARD_CSP);
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('cache-control', 'no-cache');
-    createReadStream(asset.file).pipe(res);
+    res.end(body);
   }
 }

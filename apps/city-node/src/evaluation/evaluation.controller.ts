@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import {
@@ -19,7 +19,6 @@ import { RatingsService } from './ratings.service';
  * give partners. Nothing here is personal data.
  */
 @ApiTags('evaluation')
-@ApiBearerAuth()
 @Controller('evaluation')
 export class EvaluationController {
   constructor(

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex, TableUnique } from 'typeorm';
-import { epochMsColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
+import { bigintColumn, epochMsColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class CampaignImport1764400800000 implements MigrationInterface {
   name = 'CampaignImport1764400800000';
@@ -14,8 +14,8 @@ export class CampaignImport1764400800000 implements MigrationInterface {
           varcharColumn('file_sha256', 64),
           varcharColumn('status', 12),
           integerColumn('attempts'),
-          epochMsColumn('bytes'),
-          epochMsColumn('bytes_parsed'),
+          bigintColumn('bytes'),
+          bigintColumn('bytes_parsed'),
           integerColumn('rows_read'),
           integerColumn('rows_valid'),
           integerColumn('rows_invalid'),

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason } from '../access-log/access-log';
@@ -11,7 +11,6 @@ const Id = () => Param('id', new ParseUUIDPipe());
 
 /** 信息通报: one-way notices, answered on the wire by a receipt and read by staff here. */
 @ApiTags('notices')
-@ApiBearerAuth()
 @Controller('notices')
 export class NoticesController {
   constructor(private readonly notices: NoticesService) {}

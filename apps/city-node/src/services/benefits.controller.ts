@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason } from '../access-log/access-log';
@@ -12,7 +12,6 @@ import { GrantEntitlementDto, ListEntitlementsQuery } from './service.dto';
  * pays (by reporting a benefit-payment service that names the entitlement).
  */
 @ApiTags('benefits')
-@ApiBearerAuth()
 @Controller('benefits/entitlements')
 export class BenefitsController {
   constructor(private readonly benefits: BenefitsService) {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason } from '../access-log/access-log';
@@ -11,7 +11,6 @@ const Id = () => Param('id', new ParseUUIDPipe());
 
 /** 服务互动: services delivered on a partner's behalf, and the partner's acknowledgement. */
 @ApiTags('services')
-@ApiBearerAuth()
 @Controller('services')
 export class ServicesController {
   constructor(private readonly services: ServicesService) {}

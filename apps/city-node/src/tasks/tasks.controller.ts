@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessReason, RevealPurpose } from '../access-log/access-log';
 import {
@@ -22,7 +22,6 @@ const Id = () => Param('id', new ParseUUIDPipe());
  * notes, reports) only with `?reveal=true` and an X-Access-Purpose.
  */
 @ApiTags('tasks')
-@ApiBearerAuth()
 @Controller('tasks')
 @Roles('coordinator')
 export class TasksController {

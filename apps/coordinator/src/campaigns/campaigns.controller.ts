@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { ComputeResultDto, CreateCampaignDto } from './campaign.dto';
 import { CampaignsService } from './campaigns.service';
@@ -9,7 +9,6 @@ import { CampaignsService } from './campaigns.service';
  * coordinating office's work; auditors read them to check what was published.
  */
 @ApiTags('campaigns')
-@ApiBearerAuth()
 @Controller('campaigns')
 @Roles('coordinator')
 export class CampaignsController {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
 import { keyFingerprint } from '@yipanqi/directory';
 import { Public, Roles } from '@yipanqi/http-api';
@@ -27,7 +27,6 @@ export class DirectoryController {
 
   /** Publishes every node's latest entry again, e.g. after the topic was lost. */
   @Post('republish')
-  @ApiBearerAuth()
   @Roles('admin')
   @HttpCode(200)
   republish() {

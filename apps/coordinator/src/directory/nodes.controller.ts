@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@yipanqi/http-api';
 import { RegisterNodeDto, RotateKeysDto } from './directory.dto';
 import { DirectoryService } from './directory.service';
 
 /** The node directory. Changing it is an admin's work; everyone with a token may read it. */
 @ApiTags('directory')
-@ApiBearerAuth()
 @Controller('nodes')
 @Roles('admin')
 export class NodesController {

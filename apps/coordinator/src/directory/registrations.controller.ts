@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public, Roles } from '@yipanqi/http-api';
 import {
   RegistrationQueryDto,
@@ -26,20 +26,17 @@ export class RegistrationsController {
   }
 
   @Get()
-  @ApiBearerAuth()
   list(@Query() query: RegistrationQueryDto) {
     return this.directory.registrations(query.status);
   }
 
   @Post(':id/approve')
-  @ApiBearerAuth()
   @HttpCode(200)
   approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     return this.directory.approve(id, principal);
   }
 
   @Post(':id/reject')
-  @ApiBearerAuth()
   @HttpCode(200)
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -18,6 +18,8 @@
   const $ = (id) => document.getElementById(id);
   let refreshTimer;
   let chart;
+  // each load (and each sign-out) starts a new generation; answers of an older one are dropped
+  let generation = 0;
 
   class ApiProblem extends Error {
     constructor(status, body) {
@@ -78,19 +80,18 @@
     p.hidden = !err;
   }
 
-  /** Each section loads on its own: a role that may not read one list still sees the others. */
-  async function loadSection(id, load) {
-    const section = $(id);
-    try {
-      await load();
-      showProblem(section, null);
-    } catch (err) {
-      showProblem(section, err);
-      if (err instanceof ApiProblem && err.status === 401) throw err;
+  /** Removes every figure from the page (sign-out, or a section the token may no longer read). */
+  function clearSection(id) {
+    for (const body of $(id).querySelectorAll('tbody')) body.replaceChildren();
+    const count = $(`${id}-count`);
+    if (count) count.textContent = '';
+    if (id === 'scores' && chart) {
+      chart.destroy();
+      chart = undefined;
     }
   }
 
-  async function loadInbox() {
+  async function fetchInbox() {
     const optional = (promise) =>
       promise.catch((err) => (err.status === 403 ? [] : Promise.reject(err)));
     const [requested, accepted, verifications, notices, services] = await Promise.all([
@@ -157,28 +158,31 @@
         ),
       ),
     ];
-    $('inbox-rows').replaceChildren(...rows);
-    $('inbox-count').textContent = String(rows.length);
+    return () => {
+      $('inbox-rows').replaceChildren(...rows);
+      $('inbox-count').textContent = String(rows.length);
+    };
   }
 
-  async function loadOverdue() {
+  async function fetchOverdue() {
     const tasks = await api('/tasks/overdue');
-    $('overdue-rows').replaceChildren(
-      ...tasks.map((t) =>
-        row(
-          [
-            t.id.slice(0, 8),
-            t.partner,
-            TASK_KINDS[t.kind] || t.kind,
-            chinaTime(t.dueAt),
-            duration(t.overdueSeconds),
-            t.late === 'us' ? '我方 us' : '对方 partner',
-          ],
-          { id: t.id, late: t.late },
-        ),
+    const rows = tasks.map((t) =>
+      row(
+        [
+          t.id.slice(0, 8),
+          t.partner,
+          TASK_KINDS[t.kind] || t.kind,
+          chinaTime(t.dueAt),
+          duration(t.overdueSeconds),
+          t.late === 'us' ? '我方 us' : '对方 partner',
+        ],
+        { id: t.id, late: t.late },
       ),
     );
-    $('overdue-count').textContent = String(tasks.length);
+    return () => {
+      $('overdue-rows').replaceChildren(...rows);
+      $('overdue-count').textContent = String(rows.length);
+    };
   }
 
   /** The period the form asks for: whole China days, ending no later than a few seconds ago. */
@@ -194,9 +198,13 @@
   const shownX = (indicator) =>
     indicator.x === 'n/a' ? 'n/a' : `${(100 * indicator.x).toFixed(1)}%`;
 
-  async function loadScores() {
+  async function fetchScores() {
     const asked = period();
     const result = await api(`/evaluation/scores?${new URLSearchParams(asked)}`);
+    return () => showScores(asked, result);
+  }
+
+  function showScores(asked, result) {
     Object.assign($('scores').dataset, asked);
     $('period-shown').textContent =
       `${chinaTime(asked.start)} — ${chinaTime(asked.end)} (北京时间 China time)`;
@@ -249,30 +257,58 @@
     });
   }
 
+  /** Sections load on their own: a role that may not read one list still sees the others. */
+  const SECTIONS = [
+    ['inbox', fetchInbox],
+    ['overdue', fetchOverdue],
+    ['scores', fetchScores],
+  ];
+
   async function load() {
+    const mine = ++generation;
+    clearTimeout(refreshTimer);
     try {
       const health = await fetch('/health').then((r) => r.json());
+      const results = await Promise.all(
+        SECTIONS.map(([id, fetchSection]) =>
+          fetchSection().then(
+            (render) => ({ id, render }),
+            (error) => ({ id, error }),
+          ),
+        ),
+      );
+      if (mine !== generation) return;
+      const refused = results.find((r) => r.error instanceof ApiProblem && r.error.status === 401);
+      if (refused) throw refused.error;
       $('node').textContent = `${health.node} ${health.name || ''}`;
-      await loadSection('inbox', loadInbox);
-      await loadSection('overdue', loadOverdue);
-      await loadSection('scores', loadScores);
+      for (const { id, render, error } of results) {
+        showProblem($(id), error);
+        if (error) clearSection(id);
+        else render();
+      }
       $('problem').hidden = true;
       $('content').hidden = false;
       $('signin').hidden = true;
       $('signed-in').hidden = false;
       $('updated').textContent = `更新于 updated ${chinaTime(Date.now())}`;
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(load, REFRESH_MS);
     } catch (err) {
+      if (mine !== generation) return;
       $('problem').textContent = err.message;
       $('problem').hidden = false;
-      if (err instanceof ApiProblem && err.status === 401) signOut(false);
+      if (err instanceof ApiProblem && err.status === 401) {
+        signOut(false);
+        return;
+      }
     }
+    // also after a failure (the node restarting, say): the page keeps trying while signed in
+    refreshTimer = setTimeout(load, REFRESH_MS);
   }
 
   function signOut(clearProblem = true) {
+    generation++;
     clearTimeout(refreshTimer);
     sessionStorage.removeItem(TOKEN_KEY);
+    for (const [id] of SECTIONS) clearSection(id);
     $('content').hidden = true;
     $('signin').hidden = false;
     $('signed-in').hidden = true;
@@ -293,7 +329,7 @@
     $('refresh').addEventListener('click', () => void load());
     $('period').addEventListener('submit', (event) => {
       event.preventDefault();
-      void loadSection('scores', loadScores);
+      void load();
     });
     if (sessionStorage.getItem(TOKEN_KEY)) void load();
   });
