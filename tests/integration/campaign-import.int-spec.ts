@@ -406,7 +406,8 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
   const arrivals = new ArrivalRows(20260301);
 
   beforeAll(async () => {
-    net = await startProcessNetwork([HUIZHOU, YIBIN]);
+    // the crash test restarts 惠州: a short Kafka session lets its new consumer take over soon
+    net = await startProcessNetwork([HUIZHOU, YIBIN], { KAFKA_SESSION_TIMEOUT_MS: '10000' });
     huizhou = net.nodes[HUIZHOU];
     yibin = net.nodes[YIBIN];
     await Promise.all([huizhou.start(), yibin.start()]);

@@ -80,7 +80,8 @@ export class NodeProcess {
         done(signal ?? code);
       });
     });
-    const deadline = Date.now() + 30000;
+    // after a SIGKILL the new consumer waits out the dead one's Kafka session before the API listens
+    const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
       if (!this.child) throw new Error(`node ${this.code} exited on start:\n${this.output}`);
       try {
@@ -90,7 +91,7 @@ export class NodeProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`node ${this.code} did not answer within 30 s:\n${this.output}`);
+    throw new Error(`node ${this.code} did not answer within 60 s:\n${this.output}`);
   }
 
   get running(): boolean {
