@@ -402,6 +402,13 @@ describe('the node directory', () => {
     expect(Object.keys(doc.body.paths as object)).toEqual(
       expect.arrayContaining(['/nodes', '/nodes/{code}/keys', '/registrations/{id}/approve']),
     );
+    // who may call a route, and its problem answers, as on the city nodes
+    expect(doc.body.paths['/nodes/{code}/suspend'].post).toMatchObject({
+      security: [{ bearer: [] }],
+      'x-roles': ['admin'],
+      responses: { '403': { content: { 'application/problem+json': {} } } },
+    });
+    expect(doc.body.paths['/registrations'].post.security).toEqual([]);
     await api().get('/api/docs').expect(200);
   });
 });

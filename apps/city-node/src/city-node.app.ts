@@ -20,7 +20,7 @@ export async function startCityNode(
   serveOpenApi(
     app,
     `Yipanqi city node ${config.nodeCode}`,
-    'Agreements, notices, the exchange monitor and tokens of one city node. Every route but /health needs a bearer token; errors are RFC 9457 problem+json.',
+    'The coordination flows, evaluation, exchange monitor and tokens of one city node. Every route but /health needs a bearer token; errors are RFC 9457 problem+json.',
   );
   app.enableShutdownHooks();
   app.connectMicroservice(

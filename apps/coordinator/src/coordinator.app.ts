@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { configureHttpApi } from '@yipanqi/http-api';
+import { configureHttpApi, serveOpenApi } from '@yipanqi/http-api';
 import { CoordinatorConfig } from './coordinator.config';
 import { CoordinatorModule } from './coordinator.module';
 
@@ -18,15 +17,12 @@ export async function startCoordinator(
   );
   configureHttpApi(app);
   app.enableShutdownHooks();
-  const openApi = new DocumentBuilder()
-    .setTitle('Yipanqi coordinator')
-    .setDescription(
-      'Node directory (docs/directory.md) and evaluation campaigns (docs/evaluation.md). ' +
-        'Errors are application/problem+json.',
-    )
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  serveOpenApi(
+    app,
+    'Yipanqi coordinator',
+    'Node directory (docs/directory.md) and evaluation campaigns (docs/evaluation.md). ' +
+      'Errors are application/problem+json.',
+  );
   await app.listen(config.httpPort, config.httpHost);
   return app;
 }
