@@ -46,7 +46,7 @@ describe('dead letter re-drive', () => {
         .get('/exchange/dead-letters')
         .set('Authorization', bearer(yibin(), 'admin'))
         .expect(200)
-    ).body as DeadLetter[];
+    ).body.items as DeadLetter[];
 
   const answerAtSender = async (id: string) =>
     (await huizhou().db.getRepository(OutboxMessage).findOneByOrFail({ id })).answer;

@@ -69,8 +69,8 @@ describe('city node HTTP API', () => {
     );
     expect(operations.length).toBeGreaterThan(50);
     const open = operations.filter(({ op }) => op.security?.length === 0).map((o) => o.route);
-    expect(open).toEqual(['get /health']);
-    for (const { route, op } of operations.filter((o) => o.route !== 'get /health')) {
+    expect(open).toEqual(['get /health', 'get /health/ready']);
+    for (const { route, op } of operations.filter((o) => !o.route.startsWith('get /health'))) {
       expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
       expect(op['x-roles']?.length).toBeGreaterThan(0);
       for (const status of ['401', '403', 'default']) {

@@ -4,7 +4,13 @@ import { cityNodeConfigFromEnv } from './city-node.config';
 import { CityNodeModule } from './city-node.module';
 
 /** The only routes anyone may call without a token. Adding one is a decision: write it here. */
-const PUBLIC_ROUTES = ['GET /health', 'GET /dashboard', 'GET /dashboard/:asset'];
+const PUBLIC_ROUTES = [
+  'GET /health',
+  // readiness for load balancers and supervisors: states and counts only
+  'GET /health/ready',
+  'GET /dashboard',
+  'GET /dashboard/:asset',
+];
 
 describe('access to the city node API', () => {
   const controllers = CityNodeModule.forConfig(cityNodeConfigFromEnv({})).controllers as Type[];

@@ -13,8 +13,27 @@ import {
 import { Outbox } from './outbox';
 import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
+import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
 import { ensureNodeTopics } from './topics';
+
+/**
+ * Where the inbox consumer stands, for readiness and the monitor. `retrying`:
+ * a chunk failed for a reason outside any one record (e.g. the database is
+ * unreachable) and is being tried again; `stopped`: it kept failing, the
+ * consumer gave up, and an operator must look (the node's readiness fails).
+ */
+export interface InboxConsumerStatus {
+  state: 'starting' | 'running' | 'retrying' | 'stopped';
+  /** the last failure, without personal data (no record content) */
+  lastError: string | null;
+  /** attempts of the current failing chunk */
+  attempts: number;
+  since: number;
+}
+
+/** Tries of one chunk before the consumer stops; waits double from 1 s (1+2+4+8 s in all). */
+export const CHUNK_ATTEMPTS = 5;
 
 export interface ExchangeNodeOptions {
   me: string;
@@ -32,6 +51,8 @@ export interface ExchangeNodeOptions {
   relayCrashPoint?: RelayCrashPoint;
   /** the domain's check before a valid message is applied (agreements) */
   gate?: InboxGate;
+  /** first wait before a failed chunk is tried again (doubles each time); tests shorten it */
+  chunkRetryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -50,6 +71,12 @@ export class ExchangeNode {
   private processor: InboxProcessor | undefined;
   private stopped = false;
   private readonly log: (message: string) => void;
+  private consumerStatus: InboxConsumerStatus = {
+    state: 'starting',
+    lastError: null,
+    attempts: 0,
+    since: Date.now(),
+  };
 
   constructor(private readonly options: ExchangeNodeOptions) {
     this.log = options.log ?? (() => undefined);
@@ -84,7 +111,7 @@ export class ExchangeNode {
   /** Starts consuming this node's inbox; `handlers` are the domain's message handlers. */
   async consume(handlers: InboxHandlers): Promise<void> {
     const { me, keys, peers, transactions, topicPrefix = TOPIC_PREFIX } = this.options;
-    const processor = (this.processor = new InboxProcessor(
+    this.processor = new InboxProcessor(
       me,
       keys,
       peers,
@@ -92,22 +119,26 @@ export class ExchangeNode {
       this.outbox,
       handlers,
       async (letters) => {
+        // bounded like the row: never larger than a few KiB, whatever the record was
         await this.producer.send({
           topic: deadLetterTopic(me, topicPrefix),
           messages: letters.map((l) => ({
             key: `${l.topic}/${l.partition}/${l.offset}`,
-            value: Buffer.from(l.value, 'base64'),
+            value: Buffer.from(l.head, 'base64'),
             headers: {
-              error: l.error,
+              error: cut(l.error, 1000),
               topic: l.topic,
               partition: String(l.partition),
               offset: l.offset,
+              size: String(l.size),
+              sha256: l.sha256,
             },
           })),
         });
       },
       this.options.gate,
-    ));
+      this.log,
+    );
     const chunkSize = this.options.chunkSize ?? 500;
     const consumer = this.kafka.consumer({
       groupId: `${topicPrefix}.node.${me}`,
@@ -115,8 +146,23 @@ export class ExchangeNode {
       heartbeatInterval: Math.min(3000, (this.options.sessionTimeoutMs ?? 30000) / 3),
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.log(
+        `inbox consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${cut(error.message, 500)}`,
+      );
+      if (!restart) {
+        this.consumerStatus = {
+          state: 'stopped',
+          lastError: cut(error.message, 500),
+          attempts: 0,
+          since: Date.now(),
+        };
+      }
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: inboxTopic(me, topicPrefix), fromBeginning: true });
+    this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -129,11 +175,13 @@ export class ExchangeNode {
             topic: batch.topic,
             partition: batch.partition,
             offset: m.offset,
+            key: m.key,
             value: m.value,
+            headers: m.headers,
             timestamp: m.timestamp,
           }));
-          await peers.upToDate(Math.max(...records.map((r) => Number(r.timestamp))));
-          await processor.process(records);
+          const done = await this.processWithRetries(records, () => payload.heartbeat());
+          if (!done) return;
           const last = chunk[chunk.length - 1].offset;
           payload.resolveOffset(last);
           await consumer.commitOffsets([
@@ -148,6 +196,81 @@ export class ExchangeNode {
         }
       },
     });
+  }
+
+  /**
+   * One chunk, tried a bounded number of times. Every failure of a single
+   * record ends inside the processor (rejection, dead letter, drop); what
+   * reaches here is a failure of the node itself (database, directory). It is
+   * logged, shown in the status, and after CHUNK_ATTEMPTS the consumer stops
+   * rather than spin: false then, and nothing of the chunk is committed.
+   */
+  private async processWithRetries(
+    records: InboundRecord[],
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const processor = this.processor as InboxProcessor;
+    const first = records[0];
+    const where = `${first.topic}/${first.partition}/${first.offset}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.peers.upToDate(Math.max(...records.map((r) => Number(r.timestamp))));
+        await processor.process(records);
+        if (this.consumerStatus.state !== 'running') {
+          if (this.consumerStatus.state === 'retrying')
+            this.log(`inbox consumer: ${where} went through, running again`);
+          this.consumerStatus = {
+            state: 'running',
+            lastError: null,
+            attempts: 0,
+            since: Date.now(),
+          };
+        }
+        return true;
+      } catch (err) {
+        const reason = cut((err as Error)?.message ?? String(err), 500);
+        if (attempt >= CHUNK_ATTEMPTS || this.stopped) {
+          this.consumerStatus = {
+            state: 'stopped',
+            lastError: reason,
+            attempts: attempt,
+            since: Date.now(),
+          };
+          this.log(
+            `inbox consumer: chunk at ${where} failed ${attempt} times, the consumer stops: ${reason}`,
+          );
+          // stopping from inside eachBatch would wait for eachBatch: do it after it returns
+          setImmediate(() => void this.consumer?.stop().catch(() => undefined));
+          return false;
+        }
+        this.consumerStatus = {
+          state: 'retrying',
+          lastError: reason,
+          attempts: attempt,
+          since: this.consumerStatus.state === 'retrying' ? this.consumerStatus.since : Date.now(),
+        };
+        this.log(
+          `inbox consumer: chunk at ${where} failed (attempt ${attempt} of ${CHUNK_ATTEMPTS}), trying again: ${reason}`,
+        );
+        await this.waitKeepingSession(
+          (this.options.chunkRetryMs ?? 1000) * 2 ** (attempt - 1),
+          heartbeat,
+        );
+      }
+    }
+  }
+
+  private async waitKeepingSession(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !this.stopped) {
+      await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  /** Where the inbox consumer stands (readiness and the monitor). */
+  inboxStatus(): InboxConsumerStatus {
+    return { ...this.consumerStatus };
   }
 
   /** Tries a dead letter again (see InboxProcessor.redrive); undefined when there is no such letter. */

@@ -15,8 +15,12 @@ import {
 } from '@yipanqi/contracts';
 import { canonicalJson, decryptPii, NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
+import { dropIsSampled } from './drop-sampling';
 import {
   DeadLetter,
+  DropCount,
+  DroppedRecord,
+  DropReason,
   InboxMessage,
   OutboxMessage,
   RejectionRecord,
@@ -25,14 +29,18 @@ import {
 import { envelopeHash, hasValidSignature } from './envelope-signing';
 import { Outbox, OutgoingMessage } from './outbox';
 import { PeerKeys } from './peer-keys';
-import { checkStream, STREAM_START } from './stream-check';
+import { cut, evidenceIsWhole, recordEvidence, RecordHeaders } from './record-evidence';
+import { checkStream, isDivergence, STREAM_START } from './stream-check';
 
 /** One Kafka record of this node's inbox topic. */
 export interface InboundRecord {
   topic: string;
   partition: number;
   offset: string;
+  /** the record key: a sender's records carry its node code (DESIGN §3) */
+  key: Buffer | string | null;
   value: Buffer | null;
+  headers?: RecordHeaders;
   /** LogAppendTime, epoch ms as a string (kafkajs) */
   timestamp: string;
 }
@@ -84,14 +92,18 @@ export interface InboxGate {
   refusal(manager: EntityManager, message: ReceivedMessage): Promise<Refusal | undefined>;
 }
 
-/** Where unparseable records go besides the database (the yipanqi.dlq.<code> topic). */
+/** Where dead letters go besides the database (the yipanqi.dlq.<code> topic). */
 export type DeadLetterSink = (letters: DeadLetter[]) => Promise<void>;
+
+/** What the inbox tells its operators: one line per event, never personal data. */
+export type InboxLog = (message: string) => void;
 
 interface PreparedEnvelope {
   kind: 'envelope';
   record: InboundRecord;
   envelope: Envelope;
   hash: string;
+  key: string | null;
   senderKnown: boolean;
   signatureValid: boolean;
   /** the sender's key that verified the envelope (handlers verify inner signatures with it) */
@@ -133,6 +145,7 @@ export class InboxProcessor {
     private readonly handlers: InboxHandlers,
     private readonly deadLetterSink: DeadLetterSink,
     private readonly gate?: InboxGate,
+    private readonly log: InboxLog = () => undefined,
   ) {}
 
   async process(records: InboundRecord[]): Promise<void> {
@@ -162,8 +175,11 @@ export class InboxProcessor {
       }
     }
     // Still failing: keep it as a dead letter (re-drivable) and let the stream go on.
-    const failures = new Map([[p.record, String((lastError as Error)?.stack ?? lastError)]]);
-    await this.applyInOneTransaction([p], failures, new Map());
+    const failure = String((lastError as Error)?.stack ?? lastError);
+    this.log(
+      `inbox: record ${describe(p.record)} failed ${HANDLER_ATTEMPTS} times, kept as a dead letter: ${cut(String((lastError as Error)?.message ?? lastError), 300)}`,
+    );
+    await this.applyInOneTransaction([p], new Map([[p.record, failure]]), new Map());
   }
 
   /** Everything that does not depend on database state, done outside the transaction. */
@@ -184,6 +200,7 @@ export class InboxProcessor {
       record,
       envelope,
       hash,
+      key: record.key === null ? null : String(record.key),
       senderKnown: senderKey !== undefined,
       signatureValid,
       senderKey,
@@ -233,10 +250,29 @@ export class InboxProcessor {
     refusals: Map<InboundRecord, Refusal>,
   ): Promise<void> {
     const deadLetters: DeadLetter[] = [];
-    await this.transactions.run((manager) =>
-      this.applyInOneTransactionWith(manager, prepared, failures, refusals, deadLetters),
-    );
-    if (deadLetters.length > 0) await this.deadLetterSink(deadLetters);
+    const notes: string[] = [];
+    await this.transactions.run((manager) => {
+      deadLetters.length = 0;
+      notes.length = 0;
+      return this.applyInOneTransactionWith(
+        manager,
+        prepared,
+        failures,
+        refusals,
+        deadLetters,
+        notes,
+      );
+    });
+    for (const note of notes) this.log(note);
+    if (deadLetters.length > 0) {
+      // The database holds the letter; the topic is a convenience for
+      // operators' tools, so a failure to publish there must not hold back the inbox.
+      await this.deadLetterSink(deadLetters).catch((err: unknown) =>
+        this.log(
+          `inbox: ${deadLetters.length} dead letter(s) not published to the DLQ topic: ${(err as Error).message}`,
+        ),
+      );
+    }
   }
 
   private async applyInOneTransactionWith(
@@ -245,8 +281,9 @@ export class InboxProcessor {
     failures: Map<InboundRecord, string>,
     refusals: Map<InboundRecord, Refusal>,
     deadLetters: DeadLetter[],
+    notes: string[] = [],
   ): Promise<void> {
-    const batch = new BatchWriter(manager, this.me);
+    const batch = new BatchWriter(manager, this.me, notes);
     const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
     const known = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {
@@ -259,7 +296,7 @@ export class InboxProcessor {
 
     for (const p of prepared) {
       if (p.kind === 'unparseable') {
-        deadLetters.push(batch.deadLetter(p.record, p.error));
+        deadLetters.push(batch.deadLetter(p.record, p.error, null));
         continue;
       }
       const { envelope, hash, record } = p;
@@ -268,6 +305,7 @@ export class InboxProcessor {
         envelope,
         hash,
         me: this.me,
+        key: p.key,
         senderKnown: p.senderKnown,
         signatureValid: p.signatureValid,
         position,
@@ -275,25 +313,39 @@ export class InboxProcessor {
       });
       if (verdict.verdict === 'redelivery') continue;
       const brokerTime = Number(record.timestamp);
+      if (verdict.verdict === 'drop') {
+        await batch.drop(record, verdict.reason, envelope.from, envelope.id, verdict.detail);
+        continue;
+      }
       if (verdict.verdict === 'refuse') {
-        batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail, verdict.publish);
+        // An exact copy of a message already refused (a replay, or a
+        // redelivery) was answered once: it is not answered again.
+        if (await batch.alreadyRefused(envelope.id, hash)) {
+          await batch.drop(record, 'REPLAYED', envelope.from, envelope.id, verdict.detail);
+          continue;
+        }
+        batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail);
+        if (isDivergence(verdict.reason)) batch.diverged(position, envelope, verdict.reason);
         continue;
       }
 
-      position.lastSeq = envelope.seq;
-      position.lastHash = hash;
+      batch.advance(position, envelope.seq, hash);
       known.set(envelope.id, hash);
       const failure = failures.get(record);
       if (failure !== undefined) {
         batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
         deadLetters.push(
-          batch.deadLetter(record, `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`),
+          batch.deadLetter(
+            record,
+            `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`,
+            envelope.id,
+          ),
         );
       } else {
         const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
         if (refusal) {
           batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
-          batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail, true);
+          batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail);
         } else {
           await this.applyAccepted(manager, batch, p);
           batch.inbox(envelope, hash, brokerTime, 'applied', null);
@@ -361,11 +413,15 @@ export class InboxProcessor {
    */
   async redrive(letter: DeadLetter): Promise<RedriveResult> {
     if (letter.redrivenAt !== null) return { outcome: 'failed', error: 'already re-driven' };
+    const value = await this.redriveValue(letter);
+    if (typeof value === 'string') return { outcome: 'failed', error: value };
     const p = await this.prepare({
       topic: letter.topic,
       partition: letter.partition,
       offset: letter.offset,
-      value: Buffer.from(letter.value, 'base64'),
+      key: letter.key,
+      value,
+      headers: {},
       timestamp: String(letter.brokerTime),
     });
     if (p.kind === 'unparseable')
@@ -387,6 +443,28 @@ export class InboxProcessor {
       : { outcome: 'refused', messageId: envelope.id, reason: null };
   }
 
+  /**
+   * The record to try again: a message that entered its stream is kept whole
+   * in the inbox table; of anything else only bounded evidence is kept, which
+   * holds the whole record only when it was small.
+   */
+  private async redriveValue(letter: DeadLetter): Promise<Buffer | string> {
+    if (letter.messageId) {
+      const entered = await this.transactions.dataSource
+        .getRepository(InboxMessage)
+        .findOne({ where: { id: letter.messageId } });
+      if (!entered) return `message ${letter.messageId} is not in the inbox`;
+      return Buffer.from(entered.envelope);
+    }
+    if (!evidenceIsWhole(letter)) {
+      return (
+        `only the first bytes of its ${letter.size} are kept; the whole record is in the log ` +
+        `at ${letter.topic}/${letter.partition}/${letter.offset}`
+      );
+    }
+    return Buffer.from(letter.head, 'base64');
+  }
+
   private async redriveOnce(
     letter: DeadLetter,
     p: PreparedEnvelope,
@@ -406,20 +484,13 @@ export class InboxProcessor {
       } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
         throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
       } else {
-        const batch = new BatchWriter(manager, this.me);
+        const batch = new BatchWriter(manager, this.me, []);
         if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
         const refusal = p.problem ?? forced ?? (await this.gateRefusal(manager, p));
         if (refusal) {
           entered.outcome = 'rejected';
           entered.rejectionReason = refusal.reason;
-          batch.reject(
-            envelope,
-            hash,
-            Number(p.record.timestamp),
-            refusal.reason,
-            refusal.detail,
-            true,
-          );
+          batch.reject(envelope, hash, Number(p.record.timestamp), refusal.reason, refusal.detail);
         } else {
           await this.applyAccepted(manager, batch, p);
           entered.outcome = 'applied';
@@ -435,6 +506,10 @@ export class InboxProcessor {
 /** Collects one transaction's rows so that each table gets a few multi-row inserts. */
 class BatchWriter {
   private readonly streams = new Map<string, StreamState>();
+  private readonly changedStreams = new Set<StreamState>();
+  private readonly dropCounts = new Map<string, DropCount>();
+  private readonly droppedRecords: Partial<DroppedRecord>[] = [];
+  private readonly refusedHere = new Set<string>();
   private readonly inboxRows: Partial<InboxMessage>[] = [];
   private readonly rejections: Partial<RejectionRecord>[] = [];
   private readonly deadLetters: DeadLetter[] = [];
@@ -452,6 +527,8 @@ class BatchWriter {
   constructor(
     private readonly manager: EntityManager,
     private readonly me: string,
+    /** log lines to write once the transaction has committed */
+    private readonly notes: string[],
   ) {}
 
   async streamIn(peer: string): Promise<StreamState> {
@@ -459,10 +536,98 @@ class BatchWriter {
     if (!state) {
       state =
         (await this.manager.findOne(StreamState, { where: { peer, direction: 'in' } })) ??
-        Object.assign(new StreamState(), { peer, direction: 'in', ...STREAM_START });
+        Object.assign(new StreamState(), {
+          peer,
+          direction: 'in',
+          ...STREAM_START,
+          stalledReason: null,
+          stalledMessageId: null,
+          stalledSince: null,
+        });
       this.streams.set(peer, state);
     }
     return state;
+  }
+
+  /** The envelope entered the stream; a diverged stream is back in step. */
+  advance(state: StreamState, seq: number, hash: string): void {
+    state.lastSeq = seq;
+    state.lastHash = hash;
+    if (state.stalledReason !== null) {
+      this.notes.push(`inbox: the stream from ${state.peer} advances again at seq ${seq}`);
+      state.stalledReason = null;
+      state.stalledMessageId = null;
+      state.stalledSince = null;
+    }
+    this.changedStreams.add(state);
+  }
+
+  /** A validly signed envelope does not fit the stream: remember the first one, say so once. */
+  diverged(state: StreamState, envelope: Envelope, reason: RejectionReason): void {
+    if (state.stalledReason !== null) return;
+    state.stalledReason = reason;
+    state.stalledMessageId = envelope.id;
+    state.stalledSince = this.now;
+    this.changedStreams.add(state);
+    this.notes.push(
+      `inbox: the stream from ${state.peer} has diverged at seq ${state.lastSeq}: ${reason} on message ${envelope.id} (seq ${envelope.seq})`,
+    );
+  }
+
+  async alreadyRefused(messageId: string, messageHash: string): Promise<boolean> {
+    const key = `${messageId}/${messageHash}`;
+    if (this.refusedHere.has(key)) return true;
+    return this.manager.exists(RejectionRecord, {
+      where: { direction: 'sent', messageId, messageHash },
+    });
+  }
+
+  /** Counts a record that is not answered; keeps evidence and a log line of a sample. */
+  async drop(
+    record: InboundRecord,
+    reason: DropReason,
+    claimedFrom: string,
+    messageId: string | null,
+    detail: string,
+  ): Promise<void> {
+    const from = cut(claimedFrom, 64);
+    const key = `${reason}/${from}`;
+    let counter = this.dropCounts.get(key);
+    if (!counter) {
+      counter =
+        (await this.manager.findOne(DropCount, { where: { reason, claimedFrom: from } })) ??
+        Object.assign(new DropCount(), {
+          reason,
+          claimedFrom: from,
+          count: 0,
+          firstAt: this.now,
+          lastAt: this.now,
+        });
+      this.dropCounts.set(key, counter);
+    }
+    counter.count++;
+    counter.lastAt = this.now;
+    if (!dropIsSampled(counter.count)) return;
+    const evidence = recordEvidence(record.value, record.key, record.headers);
+    this.droppedRecords.push({
+      reason,
+      claimedFrom: from,
+      messageId: messageId === null ? null : cut(messageId, 64),
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      key: evidence.key,
+      size: evidence.size,
+      sha256: evidence.sha256,
+      head: evidence.head,
+      headers: evidence.headers,
+      brokerTime: Number(record.timestamp),
+      detail: cut(detail, 1000),
+      at: this.now,
+    });
+    this.notes.push(
+      `inbox: dropped without an answer (${reason}, claimed sender ${JSON.stringify(from)}, ${counter.count} so far): record ${describe(record)}`,
+    );
   }
 
   inbox(
@@ -490,24 +655,30 @@ class BatchWriter {
     this.outgoing.push(message);
   }
 
-  /** Records a rejection and, unless it would answer an answer, sends it signed to the sender. */
+  /**
+   * Records a rejection of an authenticated envelope and, unless it would
+   * answer an answer, sends it signed to the sender. A refused answer is kept
+   * whole: what it acknowledged must not be lost.
+   */
   reject(
     envelope: Envelope,
     hash: string,
     brokerTime: number,
     reason: RejectionReason,
     detail: string,
-    publish: boolean,
   ): void {
-    const send = publish && !isAnswer(envelope.type) && envelope.from !== this.me;
+    const answer = isAnswer(envelope.type);
+    const send = !answer && envelope.from !== this.me;
+    this.refusedHere.add(`${envelope.id}/${hash}`);
     this.rejections.push({
       direction: 'sent',
       peer: envelope.from,
       messageId: envelope.id,
       messageHash: hash,
       reason,
-      detail,
+      detail: cut(detail, 1000),
       published: send,
+      evidence: answer ? JSON.stringify(envelope) : null,
       at: this.now,
     });
     if (send) {
@@ -551,18 +722,25 @@ class BatchWriter {
       messageId: rejection.messageId,
       messageHash: rejection.messageHash,
       reason: rejection.reason,
-      detail: rejection.detail,
+      detail: cut(rejection.detail, 1000),
       published: false,
+      evidence: null,
       at: this.now,
     });
   }
 
-  deadLetter(record: InboundRecord, error: string): DeadLetter {
+  deadLetter(record: InboundRecord, error: string, messageId: string | null): DeadLetter {
+    const evidence = recordEvidence(record.value, record.key, record.headers);
     const letter = Object.assign(new DeadLetter(), {
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      value: (record.value ?? Buffer.alloc(0)).toString('base64'),
+      key: evidence.key,
+      size: evidence.size,
+      sha256: evidence.sha256,
+      head: evidence.head,
+      headers: evidence.headers,
+      messageId,
       brokerTime: Number(record.timestamp),
       error: error.slice(0, 4000),
       createdAt: this.now,
@@ -579,8 +757,13 @@ class BatchWriter {
     }
     if (this.rejections.length > 0) await m.insert(RejectionRecord, this.rejections);
     if (this.deadLetters.length > 0) await m.save(DeadLetter, this.deadLetters);
-    const advanced = [...this.streams.values()].filter((s) => s.lastSeq > 0);
-    if (advanced.length > 0) await m.upsert(StreamState, advanced, ['peer', 'direction']);
+    if (this.droppedRecords.length > 0) await m.insert(DroppedRecord, this.droppedRecords);
+    if (this.dropCounts.size > 0) {
+      await m.upsert(DropCount, [...this.dropCounts.values()], ['reason', 'claimedFrom']);
+    }
+    if (this.changedStreams.size > 0) {
+      await m.upsert(StreamState, [...this.changedStreams], ['peer', 'direction']);
+    }
     for (const a of this.answers) {
       // An answer about a message we never sent (or with another hash) matches
       // no row and changes nothing here; the auditor reports it from the log.
@@ -592,4 +775,8 @@ class BatchWriter {
     }
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }
+}
+
+function describe(record: InboundRecord): string {
+  return `${record.topic}/${record.partition}/${record.offset}`;
 }

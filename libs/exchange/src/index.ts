@@ -4,6 +4,8 @@ export * from './exchange-node';
 export * from './exchange.transport';
 export * from './inbox-processor';
 export * from './kafka-settings';
+export * from './monitor-store';
+export * from './record-evidence';
 export * from './migrations/1764400000000-exchange-core';
 export * from './outbox';
 export * from './outbox-relay';

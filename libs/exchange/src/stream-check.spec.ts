@@ -22,6 +22,7 @@ const facts = (over: Partial<InboundFacts> = {}): InboundFacts => ({
   envelope: envelope(),
   hash: 'h1',
   me: '511500',
+  key: '441300',
   senderKnown: true,
   signatureValid: true,
   position: STREAM_START,
@@ -42,16 +43,30 @@ describe('checkStream', () => {
     expect(checkStream(f)).toEqual({ verdict: 'next' });
   });
 
-  it('refuses an unknown sender without anyone to tell', () => {
+  it('drops an unknown sender without an answer', () => {
     expect(checkStream(facts({ senderKnown: false }))).toMatchObject({
+      verdict: 'drop',
       reason: 'UNKNOWN_SENDER',
-      publish: false,
     });
   });
 
-  it('checks the signature before anything else about the stream', () => {
+  it('drops a bad signature without an answer, before anything else about the stream', () => {
     const f = facts({ signatureValid: false, priorHash: 'other', envelope: envelope({ seq: 9 }) });
-    expect(checkStream(f)).toMatchObject({ verdict: 'refuse', reason: 'BAD_SIGNATURE' });
+    expect(checkStream(f)).toMatchObject({ verdict: 'drop', reason: 'BAD_SIGNATURE' });
+  });
+
+  it('drops a validly signed envelope whose record key is not its sender', () => {
+    for (const key of ['440300', null, '']) {
+      expect(checkStream(facts({ key }))).toMatchObject({
+        verdict: 'drop',
+        reason: 'KEY_MISMATCH',
+      });
+    }
+  });
+
+  it('drops a validly signed copy of a message addressed to another node', () => {
+    const f = facts({ envelope: envelope({ to: '440300' }) });
+    expect(checkStream(f)).toMatchObject({ verdict: 'drop', reason: 'MISADDRESSED' });
   });
 
   it('skips an exact redelivery silently', () => {
@@ -86,11 +101,5 @@ describe('checkStream', () => {
       position: { lastSeq: 1, lastHash: 'h1' },
     });
     expect(checkStream(f)).toMatchObject({ reason: 'CHAIN_BROKEN' });
-  });
-
-  it('refuses an envelope addressed to another node', () => {
-    expect(checkStream(facts({ envelope: envelope({ to: '440300' }) }))).toMatchObject({
-      reason: 'OUT_OF_SCOPE',
-    });
   });
 });

@@ -1,4 +1,5 @@
 import { Envelope, RejectionReason } from '@yipanqi/contracts';
+import type { DropReason } from './entities/exchange.entities';
 
 export interface StreamPosition {
   lastSeq: number;
@@ -13,17 +14,21 @@ export type StreamVerdict =
   /** the same envelope again (at-least-once delivery): no effect, no receipt */
   | { verdict: 'redelivery' }
   /**
-   * refused before it entered the stream; the stream does not advance.
-   * `publish` is false when there is nobody to send a signed rejection to.
+   * cannot be attributed to its claimed sender, or is not on its sender's
+   * stream: counted and dropped, never answered (DESIGN §3), no state change
    */
-  | { verdict: 'refuse'; reason: RejectionReason; detail: string; publish: boolean };
+  | { verdict: 'drop'; reason: DropReason; detail: string }
+  /** authenticated but refused before it entered the stream; the stream does not advance */
+  | { verdict: 'refuse'; reason: RejectionReason; detail: string };
 
 export interface InboundFacts {
   envelope: Envelope;
   hash: string;
   /** this node's code */
   me: string;
-  /** undefined: the sender is not in the directory (or configuration) */
+  /** the Kafka record key, as a string (null when the record had none) */
+  key: string | null;
+  /** false: the sender is not in the directory (or configuration) at the record's broker time */
   senderKnown: boolean;
   signatureValid: boolean;
   /** where the from→me stream stands */
@@ -33,36 +38,45 @@ export interface InboundFacts {
 }
 
 /**
- * Decides what an authentic-looking envelope does to its stream, in the order
- * DESIGN §3 fixes: who sent it, is the signature good, have we seen the id,
- * is it the next seq, does it chain to the previous hash. Nothing here reads
- * the payload: a validly signed next envelope advances the stream even when
- * its payload is then rejected.
+ * Decides what an envelope does to its stream, in the order DESIGN §3 fixes:
+ * is it on its sender's stream (record key), who sent it, is the signature
+ * good, is it for us, have we seen the id, is it the next seq, does it chain
+ * to the previous hash. Nothing here reads the payload: a validly signed next
+ * envelope advances the stream even when its payload is then rejected.
+ *
+ * Whatever a third party could have written (unsigned junk, a copy of a
+ * partner's message under another key or in another node's inbox) is dropped
+ * without an answer: answering it would let anyone make this node send
+ * messages at the rate they write.
  */
 export function checkStream(f: InboundFacts): StreamVerdict {
   const e = f.envelope;
+  if (f.key !== e.from) {
+    return {
+      verdict: 'drop',
+      reason: 'KEY_MISMATCH',
+      detail: `record key ${JSON.stringify(f.key)} is not the sender ${e.from}`,
+    };
+  }
   if (!f.senderKnown) {
     return {
-      verdict: 'refuse',
+      verdict: 'drop',
       reason: 'UNKNOWN_SENDER',
       detail: `sender ${e.from} is not a known node`,
-      publish: false,
     };
   }
   if (!f.signatureValid) {
     return {
-      verdict: 'refuse',
+      verdict: 'drop',
       reason: 'BAD_SIGNATURE',
       detail: `signature does not verify with ${e.from}'s key`,
-      publish: true,
     };
   }
   if (e.to !== f.me) {
     return {
-      verdict: 'refuse',
-      reason: 'OUT_OF_SCOPE',
+      verdict: 'drop',
+      reason: 'MISADDRESSED',
       detail: `addressed to ${e.to}, not ${f.me}`,
-      publish: true,
     };
   }
   if (f.priorHash !== undefined) {
@@ -71,7 +85,6 @@ export function checkStream(f: InboundFacts): StreamVerdict {
       verdict: 'refuse',
       reason: 'DUPLICATE',
       detail: `id ${e.id} was already received with other content`,
-      publish: true,
     };
   }
   const expected = f.position.lastSeq + 1;
@@ -80,7 +93,6 @@ export function checkStream(f: InboundFacts): StreamVerdict {
       verdict: 'refuse',
       reason: 'SEQ_GAP',
       detail: `expected seq ${expected}, got ${e.seq}`,
-      publish: true,
     };
   }
   if (e.prevHash !== f.position.lastHash) {
@@ -88,8 +100,12 @@ export function checkStream(f: InboundFacts): StreamVerdict {
       verdict: 'refuse',
       reason: 'CHAIN_BROKEN',
       detail: `prevHash does not match the hash of seq ${f.position.lastSeq}`,
-      publish: true,
     };
   }
   return { verdict: 'next' };
+}
+
+/** Refusals that mean the stream no longer fits its sender's (the monitor shows them). */
+export function isDivergence(reason: RejectionReason): boolean {
+  return reason === 'SEQ_GAP' || reason === 'CHAIN_BROKEN';
 }

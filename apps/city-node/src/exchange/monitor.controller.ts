@@ -8,18 +8,13 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
-import {
-  DeadLetter,
-  ExchangeNode,
-  OutboxMessage,
-  RejectionRecord,
-  StreamState,
-} from '@yipanqi/exchange';
+import { ExchangeNode, MonitorStore } from '@yipanqi/exchange';
 import { ProblemError, Roles } from '@yipanqi/http-api';
 import { CityNodeConfig } from '../city-node.config';
 import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
+import { PageQuery, RejectionsQuery } from './monitor.dto';
 
 /**
  * Exchange monitor: where each stream stands, what is waiting, what was
@@ -28,12 +23,16 @@ import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
 @Controller('exchange')
 @Roles('admin', 'auditor')
 export class MonitorController {
+  private readonly store: MonitorStore;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly exchange: ExchangeNode,
     @Inject(NODE_KEYS) private readonly keys: NodeKeys,
     @Inject(CITY_NODE_CONFIG) private readonly config: CityNodeConfig,
-  ) {}
+  ) {
+    this.store = new MonitorStore(dataSource);
+  }
 
   /** This node's public keys, as the coordinator's directory should list them. */
   @Get('keys')
@@ -43,41 +42,66 @@ export class MonitorController {
 
   @Get('streams')
   async streams() {
-    const rows = await this.dataSource.getRepository(StreamState).find({ order: { peer: 'ASC' } });
+    const rows = await this.store.streams();
     return rows.map((r) => ({
       peer: r.peer,
       direction: r.direction,
       lastSeq: r.lastSeq,
       lastHash: r.lastHash,
+      stalled:
+        r.stalledReason === null
+          ? null
+          : {
+              reason: r.stalledReason,
+              firstMessageId: r.stalledMessageId,
+              since: new Date(r.stalledSince ?? 0).toISOString(),
+            },
     }));
   }
 
+  /** The inbox consumer, diverged streams and what was dropped unanswered, at a glance. */
+  @Get('status')
+  async status() {
+    const stalled = await this.store.stalledStreams();
+    return {
+      inbox: this.exchange.inboxStatus(),
+      stalledStreams: stalled.map((s) => ({
+        peer: s.peer,
+        reason: s.stalledReason,
+        firstMessageId: s.stalledMessageId,
+        lastSeq: s.lastSeq,
+      })),
+      dropped: await this.store.dropCounts(),
+    };
+  }
+
   @Get('outbox')
-  async pendingOutbox() {
-    const repo = this.dataSource.getRepository(OutboxMessage);
-    const pending = await repo.count({ where: { sentAt: IsNull() } });
-    const unanswered = await repo.count({ where: { answer: IsNull() } });
-    const oldest = await repo.find({
-      select: { id: true, peer: true, seq: true, type: true, createdAt: true },
-      where: { sentAt: IsNull() },
-      order: { position: 'ASC' },
-      take: 20,
-    });
-    return { pending, unanswered, oldest };
+  pendingOutbox() {
+    return this.store.outbox();
   }
 
   @Get('rejections')
-  rejections(@Query('direction') direction: 'sent' | 'received' = 'sent') {
-    return this.dataSource.getRepository(RejectionRecord).find({
-      where: { direction: direction === 'received' ? 'received' : 'sent' },
-      order: { id: 'DESC' },
-      take: 200,
-    });
+  rejections(@Query() query: RejectionsQuery) {
+    return this.store.rejections(query.direction ?? 'sent', query.limit ?? 50, query.before);
   }
 
   @Get('dead-letters')
-  deadLetters() {
-    return this.dataSource.getRepository(DeadLetter).find({ order: { id: 'DESC' }, take: 200 });
+  deadLetters(@Query() query: PageQuery) {
+    return this.store.deadLetters(query.limit ?? 20, query.before);
+  }
+
+  /** One dead letter with its kept bytes (the first 4 KiB of the record). */
+  @Get('dead-letters/:id')
+  async deadLetter(@Param('id', ParseIntPipe) id: number) {
+    const letter = await this.store.deadLetter(id);
+    if (!letter) throw deadLetterNotFound(id);
+    return letter;
+  }
+
+  /** Sampled evidence of records dropped without an answer (DESIGN §3). */
+  @Get('dropped')
+  dropped(@Query() query: PageQuery) {
+    return this.store.droppedRecords(query.limit ?? 50, query.before);
   }
 
   /** Tries a dead letter again once its cause is fixed (see docs/exchange.md). */
@@ -86,14 +110,7 @@ export class MonitorController {
   @HttpCode(200)
   async redrive(@Param('id', ParseIntPipe) id: number) {
     const result = await this.exchange.redriveDeadLetter(id);
-    if (!result) {
-      throw new ProblemError(
-        404,
-        'DEAD_LETTER_NOT_FOUND',
-        'No such dead letter',
-        `no dead letter ${id}`,
-      );
-    }
+    if (!result) throw deadLetterNotFound(id);
     if (result.outcome === 'failed') {
       throw new ProblemError(
         409,
@@ -104,4 +121,13 @@ export class MonitorController {
     }
     return result;
   }
+}
+
+function deadLetterNotFound(id: number): ProblemError {
+  return new ProblemError(
+    404,
+    'DEAD_LETTER_NOT_FOUND',
+    'No such dead letter',
+    `no dead letter ${id}`,
+  );
 }

@@ -1,10 +1,14 @@
 import { HealthController } from './health.controller';
 import { cityNodeConfigFromEnv } from '../city-node.config';
+import type { DataSource } from 'typeorm';
+import type { ExchangeNode } from '@yipanqi/exchange';
 
 describe('city-node health', () => {
   it('answers with the node it serves', () => {
     const controller = new HealthController(
       cityNodeConfigFromEnv({ NODE_CODE: '511500', NODE_NAME: '宜宾市' }),
+      {} as ExchangeNode,
+      {} as DataSource,
     );
     expect(controller.health()).toEqual({
       status: 'ok',

@@ -283,18 +283,54 @@ describe('LogVerifier', () => {
     ]);
   });
 
-  it('expects the OUT_OF_SCOPE rejection for a message in the wrong inbox', () => {
+  it('expects no answer to a message in the wrong inbox', () => {
     const log = new HandLog();
     const lost = log.deliver(
       log.envelope(HUIZHOU, SHENZHEN, 'notice', { category: 'policy' }),
       YIBIN,
     );
-    log.deliver(log.answerTo(lost, 'rejection', { reason: 'OUT_OF_SCOPE' }), HUIZHOU);
     const result = verify(inLogOrder(log.records));
     expect(result.findings).toEqual([
       expect.objectContaining({ kind: 'MISADDRESSED', messageIds: [idOf(lost)] }),
-      // Yibin's rejection travels in its own (new) stream to Huizhou: no finding about it
     ]);
+    expect(result.awaiting).toEqual([]);
+  });
+
+  it('reports a node that answers a record it must drop', () => {
+    const log = new HandLog();
+    const lost = log.deliver(
+      log.envelope(HUIZHOU, SHENZHEN, 'notice', { category: 'policy' }),
+      YIBIN,
+    );
+    const reply = log.deliver(log.answerTo(lost, 'rejection', { reason: 'OUT_OF_SCOPE' }), HUIZHOU);
+    const result = verify(inLogOrder(log.records));
+    expect(result.findings).toEqual([
+      expect.objectContaining({ kind: 'MISADDRESSED', messageIds: [idOf(lost)] }),
+      expect.objectContaining({
+        kind: 'ANSWER_CONTRADICTS_LOG',
+        messageIds: [idOf(reply), idOf(lost)],
+      }),
+    ]);
+  });
+
+  it('keeps a copy under another record key out of the stream and its broker time', () => {
+    const log = new HandLog();
+    const n1 = log.notice();
+    log.deliver(log.answerTo(n1, 'receipt'));
+    // the originals sit in partition 2; a copy of n1 written an hour later
+    // under another key lands in partition 0, which a reader walks first
+    for (const r of log.records) r.partition = 2;
+    log.records.push({
+      ...n1,
+      key: Buffer.from('440300'),
+      partition: 0,
+      offset: '0',
+      timestamp: n1.timestamp + 3_600_000,
+    });
+    const result = verify(inLogOrder(log.records));
+    expect(kinds(result)).toEqual(['RECORD_METADATA_MISMATCH']);
+    const notices = result.messages.filter((m) => m.type === 'notice');
+    expect(notices.map((m) => m.brokerTime)).toEqual([n1.timestamp]);
   });
 
   it('reports a sender missing from the directory and expects no answer', () => {

@@ -8,7 +8,13 @@ import {
   RejectionReason,
   validateDto,
 } from '@yipanqi/contracts';
-import { checkStream, envelopeHash, hasValidSignature, StreamPosition } from '@yipanqi/exchange';
+import {
+  checkStream,
+  DropReason,
+  envelopeHash,
+  hasValidSignature,
+  StreamPosition,
+} from '@yipanqi/exchange';
 import { inboxOwner, locationOf, RecordLocation, TopicRecord } from '../log/topic-record';
 import { AuditDirectory } from './audit-directory';
 import { Finding, finding, FindingKind, streamName } from './findings';
@@ -30,22 +36,27 @@ const STREAM_REASONS: ReadonlySet<RejectionReason> = new Set([
 ]);
 
 /** Why a record cannot enter its stream, found from the record alone. */
-type RecordRefusal = 'UNKNOWN_SENDER' | 'BAD_SIGNATURE' | 'WRONG_SIGNER' | 'MISADDRESSED';
+type RecordRefusal =
+  'KEY_MISMATCH' | 'UNKNOWN_SENDER' | 'BAD_SIGNATURE' | 'WRONG_SIGNER' | 'MISADDRESSED';
 
-/** The rejection a node sends for each (none for an unknown sender: nobody to send it to). */
-const REFUSAL_REASONS: Record<RecordRefusal, RejectionReason> = {
+/** What the node records for each: it drops them all without an answer (DESIGN §3). */
+const DROP_REASONS: Record<RecordRefusal, DropReason> = {
+  KEY_MISMATCH: 'KEY_MISMATCH',
   UNKNOWN_SENDER: 'UNKNOWN_SENDER',
   BAD_SIGNATURE: 'BAD_SIGNATURE',
   WRONG_SIGNER: 'BAD_SIGNATURE',
-  MISADDRESSED: 'OUT_OF_SCOPE',
+  MISADDRESSED: 'MISADDRESSED',
 };
 
 /** What the rules make of one delivered record. */
 export type Outcome =
   | { kind: 'entered' }
   | { kind: 'redelivery' }
-  /** `published`: the node sends the sender a signed rejection (not for unknown senders) */
-  | { kind: 'refused'; reason: RejectionReason; published: boolean };
+  /**
+   * `published`: the node sends the sender a signed rejection — never for a
+   * record it drops, nor for a second copy of a message it already refused
+   */
+  | { kind: 'refused'; reason: RejectionReason | DropReason; published: boolean };
 
 /** What a receipt or rejection states about the message it answers. */
 export interface AnswerClaim {
@@ -207,7 +218,13 @@ export class LogVerifier {
       brokerTime: record.timestamp,
       location,
     };
-    delivery.refusal = this.authenticity(envelope, record.timestamp, owner, location);
+    delivery.refusal = this.authenticity(
+      envelope,
+      record.key?.toString('utf8'),
+      record.timestamp,
+      owner,
+      location,
+    );
     if (!delivery.refusal && isAnswer(envelope.type)) this.readClaim(delivery, envelope);
     this.deliveries.push(delivery);
     const same = this.byId.get(envelope.id);
@@ -296,13 +313,16 @@ export class LogVerifier {
     }
   }
 
-  /** The node's first checks (checkStream's order): sender known, signature, addressee. */
+  /** The node's first checks (checkStream's order): record key, sender known, signature, addressee. */
   private authenticity(
     envelope: Envelope,
+    recordKey: string | undefined,
     brokerTime: number,
     owner: string,
     location: RecordLocation,
   ): Delivery['refusal'] {
+    // reported by checkMetadata as a transport anomaly; it is not on its sender's stream
+    if (recordKey !== envelope.from) return { kind: 'KEY_MISMATCH' };
     const about = {
       messageIds: [envelope.id],
       stream: streamName(envelope.from, owner),
@@ -378,6 +398,8 @@ export class LogVerifier {
     const enteredIds = new Map<string, Map<string, string>>();
     const seenIds = new Map<string, Map<string, string>>();
     const refusedIn = new Map<string, Delivery[]>();
+    // per inbox: id/hash of what the rule refused and the node answered once
+    const answeredRefusals = new Map<string, Set<string>>();
     const ordered = [...this.deliveries].sort(inLogOrder);
 
     for (const d of ordered) {
@@ -395,8 +417,7 @@ export class LogVerifier {
         const refused = refusedIn.get(name);
         if (refused) refused.push(d);
         else refusedIn.set(name, [d]);
-        const reason = REFUSAL_REASONS[d.refusal.kind];
-        d.outcome = { kind: 'refused', reason, published: reason !== 'UNKNOWN_SENDER' };
+        d.outcome = { kind: 'refused', reason: DROP_REASONS[d.refusal.kind], published: false };
         continue;
       }
       const seen = mapFor(seenIds, d.owner);
@@ -408,6 +429,13 @@ export class LogVerifier {
       }
       d.finding = this.walkChain(chain, seen, d);
       d.outcome = this.walkRule(rules, entered, d, anchored);
+      if (d.outcome.kind === 'refused' && d.outcome.published) {
+        let answered = answeredRefusals.get(d.owner);
+        if (!answered) answeredRefusals.set(d.owner, (answered = new Set()));
+        const copy = `${e.id}/${d.hash}`;
+        if (answered.has(copy)) d.outcome = { ...d.outcome, published: false };
+        answered.add(copy);
+      }
       if (d.outcome.kind === 'entered') {
         entered.set(e.id, d.hash);
         const position = rules.get(name) as StreamPosition;
@@ -500,6 +528,7 @@ export class LogVerifier {
       envelope: e,
       hash: d.hash,
       me: d.owner,
+      key: e.from,
       senderKnown: true,
       signatureValid: true,
       position: rules.get(name) as StreamPosition,
@@ -509,7 +538,7 @@ export class LogVerifier {
     const rule: Outcome =
       verdict.verdict === 'next'
         ? { kind: 'entered' }
-        : { kind: 'refused', reason: verdict.reason, published: verdict.publish };
+        : { kind: 'refused', reason: verdict.reason, published: verdict.verdict === 'refuse' };
     const said = this.recipientAnswer(d);
     if (!said?.claim) return rule;
     const saidReason = said.envelope.type === 'rejection' ? said.claim.reason : undefined;
@@ -633,11 +662,16 @@ export class LogVerifier {
     }
     const expecting = same.filter(expectsAnswer);
     if (expecting.length === 0) {
-      // redeliveries only, a refused answer, or an unknown sender (never answered)
+      // redeliveries only, a refused answer, or a dropped record (never answered)
       if (isAnswer(same[0].envelope.type)) {
         report(
           'ANSWER_CONTRADICTS_LOG',
           `answers a ${same[0].envelope.type}: answers are never answered`,
+        );
+      } else if (same.every((d) => d.refusal)) {
+        report(
+          'ANSWER_CONTRADICTS_LOG',
+          `answers a record the node must drop unanswered (${same[0].refusal?.kind})`,
         );
       }
       return true;
@@ -661,26 +695,7 @@ export class LogVerifier {
           `the record has ${target.brokerTime} (${isoOrRaw(target.brokerTime)})`,
       );
     }
-    if (target.refusal) this.checkRefusalAnswer(a, target);
     return true;
-  }
-
-  /** An answer to a record the directory or topic refuses must be the rejection the node sends. */
-  private checkRefusalAnswer(a: Delivery, target: Delivery): void {
-    const expected = target.outcome as Extract<Outcome, { kind: 'refused' }>;
-    const claim = a.claim as AnswerClaim;
-    if (a.envelope.type === 'rejection' && claim.reason === expected.reason) return;
-    const said = a.envelope.type === 'rejection' ? `rejection ${claim.reason}` : 'receipt';
-    this.report(
-      'ANSWER_CONTRADICTS_LOG',
-      `the recipient sent a ${said} for a record this log shows ${target.refusal?.kind}: ` +
-        `the node would reject it ${expected.reason}`,
-      {
-        messageIds: [a.envelope.id, target.envelope.id],
-        stream: streamName(a.envelope.from, a.envelope.to),
-        location: a.location,
-      },
-    );
   }
 
   private report(

@@ -70,6 +70,21 @@ export class StreamState {
 
   @Column({ name: 'last_hash', type: 'varchar', length: 64, nullable: true })
   lastHash!: string | null;
+
+  /**
+   * Set when a validly signed envelope of an incoming stream was refused for
+   * its position (SEQ_GAP, CHAIN_BROKEN) while the stream was in step: the
+   * stream has diverged from its sender. Cleared when the stream advances.
+   */
+  @Column({ name: 'stalled_reason', type: 'varchar', length: 32, nullable: true })
+  stalledReason!: string | null;
+
+  /** the first envelope refused since the stream diverged */
+  @Column({ name: 'stalled_message_id', type: 'varchar', length: 36, nullable: true })
+  stalledMessageId!: string | null;
+
+  @Column({ name: 'stalled_since', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  stalledSince!: number | null;
 }
 
 /**
@@ -136,15 +151,27 @@ export class RejectionRecord {
   @Column({ type: 'text' })
   detail!: string;
 
-  /** false when the claimed sender is unknown: nobody to send a signed rejection to */
+  /** false when no signed rejection was sent: the refused message was itself an answer, or a replay */
   @Column({ type: 'boolean' })
   published!: boolean;
+
+  /**
+   * The refused envelope, when it was an answer (receipt or rejection) that
+   * could not enter its stream: what it acknowledged stays on record. Answers
+   * are small; the envelope size limit bounds them anyway.
+   */
+  @Column({ type: 'text', nullable: true })
+  evidence!: string | null;
 
   @Column({ type: 'bigint', transformer: bigintAsNumber })
   at!: number;
 }
 
-/** Records that could not be parsed (or applied) at all; also on yipanqi.dlq.<code>. */
+/**
+ * Records that could not be parsed, or whose handler kept failing; also on
+ * yipanqi.dlq.<code>. Only bounded evidence is kept (record-evidence.ts): the
+ * inbox topic holds the whole record at topic/partition/offset.
+ */
 @Entity('exchange_dead_letter')
 export class DeadLetter {
   @PrimaryGeneratedColumn()
@@ -159,9 +186,28 @@ export class DeadLetter {
   @Column({ name: 'record_offset', type: 'varchar', length: 32 })
   offset!: string;
 
-  /** the record value, base64 (it may not even be text) */
+  @Column({ name: 'record_key', type: 'varchar', length: 64, nullable: true })
+  key!: string | null;
+
+  /** bytes of the record value */
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  size!: number;
+
+  /** SHA-256 of the record value, hex */
+  @Column({ type: 'varchar', length: 64 })
+  sha256!: string;
+
+  /** the first 4 KiB of the record value, base64 (it may not even be text) */
   @Column({ type: 'text' })
-  value!: string;
+  head!: string;
+
+  /** record headers as JSON, bounded */
+  @Column({ type: 'text' })
+  headers!: string;
+
+  /** the envelope id when the record entered its stream (its handler failed) */
+  @Column({ name: 'message_id', type: 'varchar', length: 36, nullable: true })
+  messageId!: string | null;
 
   @Column({ name: 'broker_time', type: 'bigint', transformer: bigintAsNumber })
   brokerTime!: number;
@@ -176,10 +222,101 @@ export class DeadLetter {
   redrivenAt!: number | null;
 }
 
+/**
+ * Why a record was counted and dropped without an answer (DESIGN §3): it
+ * cannot be attributed to a directory member, or it is not where its sender
+ * put it.
+ */
+export const DROP_REASONS = [
+  /** the claimed sender is not in the directory at the record's broker time */
+  'UNKNOWN_SENDER',
+  /** the signature does not verify with the claimed sender's key */
+  'BAD_SIGNATURE',
+  /** the record key is not the envelope's `from`: not on its sender's stream */
+  'KEY_MISMATCH',
+  /** validly signed but addressed to another node: a copy, not a message to us */
+  'MISADDRESSED',
+  /** an exact copy of a message already refused and answered once */
+  'REPLAYED',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** One counter per reason and claimed sender: the monitor's view of dropped traffic. */
+@Entity('exchange_drop_count')
+export class DropCount {
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  reason!: DropReason;
+
+  /** the `from` the record claimed (or its key), cut to 64 characters */
+  @PrimaryColumn({ name: 'claimed_from', type: 'varchar', length: 64 })
+  claimedFrom!: string;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  count!: number;
+
+  @Column({ name: 'first_at', type: 'bigint', transformer: bigintAsNumber })
+  firstAt!: number;
+
+  @Column({ name: 'last_at', type: 'bigint', transformer: bigintAsNumber })
+  lastAt!: number;
+}
+
+/** Bounded evidence of a sample of dropped records (drop-sampling.ts says which). */
+@Entity('exchange_dropped_record')
+@Index('ix_dropped_at', ['at'])
+export class DroppedRecord {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  reason!: DropReason;
+
+  @Column({ name: 'claimed_from', type: 'varchar', length: 64 })
+  claimedFrom!: string;
+
+  @Column({ name: 'message_id', type: 'varchar', length: 64, nullable: true })
+  messageId!: string | null;
+
+  @Column({ type: 'varchar', length: 255 })
+  topic!: string;
+
+  @Column({ type: 'integer' })
+  partition!: number;
+
+  @Column({ name: 'record_offset', type: 'varchar', length: 32 })
+  offset!: string;
+
+  @Column({ name: 'record_key', type: 'varchar', length: 64, nullable: true })
+  key!: string | null;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  size!: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  sha256!: string;
+
+  @Column({ type: 'text' })
+  head!: string;
+
+  @Column({ type: 'text' })
+  headers!: string;
+
+  @Column({ name: 'broker_time', type: 'bigint', transformer: bigintAsNumber })
+  brokerTime!: number;
+
+  @Column({ type: 'varchar', length: 1000 })
+  detail!: string;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  at!: number;
+}
+
 export const EXCHANGE_ENTITIES = [
   OutboxMessage,
   StreamState,
   InboxMessage,
   RejectionRecord,
   DeadLetter,
+  DropCount,
+  DroppedRecord,
 ];

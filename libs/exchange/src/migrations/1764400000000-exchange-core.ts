@@ -1,4 +1,5 @@
 import { OutboxBrokerTime1764400010000 } from './1764400010000-outbox-broker-time';
+import { BoundedEvidence1764400020000 } from './1764400020000-bounded-evidence';
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 
 // Written with TypeORM's Table API so that one migration serves SQLite and PostgreSQL.
@@ -125,4 +126,8 @@ export class ExchangeCore1764400000000 implements MigrationInterface {
   }
 }
 
-export const EXCHANGE_MIGRATIONS = [ExchangeCore1764400000000, OutboxBrokerTime1764400010000];
+export const EXCHANGE_MIGRATIONS = [
+  ExchangeCore1764400000000,
+  OutboxBrokerTime1764400010000,
+  BoundedEvidence1764400020000,
+];
