@@ -1,4 +1,10 @@
-import { birthDateOf, residentIdCheckChar, residentIdProblem, sexOf } from './resident-id';
+import {
+  birthDateOf,
+  normalizeResidentId,
+  residentIdCheckChar,
+  residentIdProblem,
+  sexOf,
+} from './resident-id';
 
 // Built here from synthetic parts, never a real person's number.
 const withCheck = (first17: string) => first17 + residentIdCheckChar(first17);
@@ -22,6 +28,8 @@ describe('resident ID numbers (GB 11643)', () => {
     ['a letter inside', '44130219900307A234', 'ID_NUMBER_FORMAT'],
     ['a lower-case x', '11010519491231002x', 'ID_NUMBER_FORMAT'],
     ['a wrong check character', '110105194912310021', 'ID_NUMBER_CHECK_DIGIT'],
+    ['no GB/T 2260 province (00)', withCheck('00010519491231002'), 'ID_NUMBER_REGION'],
+    ['no GB/T 2260 province (99)', withCheck('99010519491231002'), 'ID_NUMBER_REGION'],
   ])('refuses %s', (_what, value, code) => {
     expect(residentIdProblem(value, today)?.code).toBe(code);
   });
@@ -34,6 +42,16 @@ describe('resident ID numbers (GB 11643)', () => {
     ['a birth before 1900', '44130218991231123'],
   ])('refuses an impossible birth date: %s', (_what, first17) => {
     expect(residentIdProblem(withCheck(first17), today)?.code).toBe('ID_NUMBER_BIRTH_DATE');
+  });
+
+  it('normalises what staff type to the one form the wire carries', () => {
+    expect(normalizeResidentId('11010519491231002x')).toBe('11010519491231002X');
+    expect(normalizeResidentId('１１０１０５１９４９１２３１００２Ｘ')).toBe('11010519491231002X');
+    expect(normalizeResidentId('１１０１０５１９４９１２３１００２ｘ')).toBe('11010519491231002X');
+    // nothing else is mapped: these still fail the format check
+    for (const other of ['①1010519491231002X', ' 11010519491231002X', '1101051949123100２Y']) {
+      expect(residentIdProblem(normalizeResidentId(other), today)?.code).toBe('ID_NUMBER_FORMAT');
+    }
   });
 
   it('never repeats the number in its problem', () => {

@@ -15,7 +15,63 @@ export function residentIdCheckChar(first17: string): string {
 }
 
 export type ResidentIdProblemCode =
-  'ID_NUMBER_FORMAT' | 'ID_NUMBER_CHECK_DIGIT' | 'ID_NUMBER_BIRTH_DATE';
+  'ID_NUMBER_FORMAT' | 'ID_NUMBER_REGION' | 'ID_NUMBER_CHECK_DIGIT' | 'ID_NUMBER_BIRTH_DATE';
+
+/**
+ * The forms of an ID number that staff type and mean the same number: a
+ * lower-case check character `x`, and full-width digits and X (U+FF10–FF19,
+ * U+FF38, U+FF58) that Chinese input methods produce. Nothing else is
+ * mapped (no NFKC: it would also turn ① or ¹ into digits) and nothing is
+ * trimmed: anything else stays as it is and fails the format check.
+ */
+export function normalizeResidentId(value: string): string {
+  return value
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/[x\uFF38\uFF58]/g, 'X');
+}
+
+/**
+ * Province-level codes of GB/T 2260 (the first two digits of every address
+ * code). Only the province is checked: an ID number keeps the address code it
+ * was issued with for life, and many prefecture and county codes on valid
+ * cards have since been abolished or renumbered.
+ */
+const PROVINCE_CODES = new Set([
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+]);
 
 export interface ResidentIdProblem {
   code: ResidentIdProblemCode;
@@ -35,6 +91,12 @@ export function residentIdProblem(
     return {
       code: 'ID_NUMBER_FORMAT',
       detail: 'must be 17 digits and a digit or X (18 characters)',
+    };
+  }
+  if (!PROVINCE_CODES.has(value.slice(0, 2))) {
+    return {
+      code: 'ID_NUMBER_REGION',
+      detail: 'the address code does not start with a GB/T 2260 province code',
     };
   }
   if (residentIdCheckChar(value.slice(0, 17)) !== value[17]) {

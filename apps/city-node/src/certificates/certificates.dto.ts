@@ -6,7 +6,7 @@ import {
   CERTIFICATE_NUMBER,
   CertificateDetailsV1,
   CertificateValidityV1,
-  IsResidentIdNumber,
+  IsResidentIdNumberInput,
   VERIFICATION_RESULTS,
   VerificationResult,
 } from '@yipanqi/contracts';
@@ -53,7 +53,7 @@ export class RequestVerificationDto {
   certificateNumber!: string;
 
   /** the ID number of the person who presents it */
-  @IsResidentIdNumber()
+  @IsResidentIdNumberInput()
   idNumber!: string;
 
   /** the outflow node that issued the certificate */

@@ -50,6 +50,26 @@ describe('outflow node of a household registration', () => {
 });
 
 describe('an arrival row', () => {
+  it('takes an ID number typed with a lower-case x or full-width digits as the same number', () => {
+    let person = people.person('511500');
+    while (!person.idNumber.endsWith('X')) person = people.person('511500');
+    const fullWidth = person.idNumber
+      .slice(0, 17)
+      .replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+    for (const typed of [person.idNumber.toLowerCase(), `${fullWidth}ｘ`]) {
+      expect(validateDto(RegisterArrivalDto, row({ idNumber: typed }))).toEqual([]);
+      const checked = validateArrivalRow(row({ idNumber: typed }), context);
+      expect(checked.errors).toBeUndefined();
+      expect(checked.arrival?.person.idNumber).toBe(person.idNumber);
+    }
+  });
+
+  it('says when an ID number has no GB/T 2260 province', () => {
+    expect(codes(row({ idNumber: '990105194912310020' }))).toMatchObject({
+      idNumber: 'ID_NUMBER_REGION',
+    });
+  });
+
   it('takes the household division from the ID number and the outflow node from that', () => {
     const raw = row();
     const checked = validateArrivalRow(raw, context);

@@ -12,6 +12,7 @@ import {
   MaritalStatus,
   MIGRANT_UPDATABLE_FIELDS,
   MigrantUpdatableField,
+  normalizeResidentId,
   residentIdProblem,
   ResidentIdProblemCode,
 } from '@yipanqi/contracts';
@@ -118,6 +119,7 @@ export function validateArrivalRow(
 
   let idNumber = text('idNumber', true, 1, 64);
   if (idNumber !== undefined) {
+    idNumber = normalizeResidentId(idNumber);
     const problem = residentIdProblem(idNumber);
     if (problem) {
       fail('idNumber', problem.code, problem.detail);

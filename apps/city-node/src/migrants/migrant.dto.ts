@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import {
   IsCalendarDate,
-  IsResidentIdNumber,
+  IsResidentIdNumberInput,
   MARITAL_STATUSES,
   MaritalStatus,
 } from '@yipanqi/contracts';
@@ -28,7 +28,7 @@ const PHONE = /^\+?[0-9][0-9 -]{4,19}$/;
  * campaign import (validateArrivalRow checks both alike).
  */
 export class RegisterArrivalDto {
-  @IsResidentIdNumber()
+  @IsResidentIdNumberInput()
   idNumber!: string;
 
   @IsString()
@@ -146,7 +146,7 @@ export class UpdateMigrantDto {
 /** GET /migrants filters. Searching by ID number or name is a lookup of a person: it needs a purpose. */
 export class SearchMigrantsQuery {
   @IsOptional()
-  @IsResidentIdNumber()
+  @IsResidentIdNumberInput()
   idNumber?: string;
 
   /** the exact name */

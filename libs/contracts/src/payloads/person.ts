@@ -8,7 +8,8 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { residentIdProblem } from '../resident-id';
+import { Transform } from 'class-transformer';
+import { normalizeResidentId, residentIdProblem } from '../resident-id';
 
 /** The class-validator constraint name; problem+json maps it to the specific ID_NUMBER_* code. */
 export const RESIDENT_ID_CONSTRAINT = 'residentIdNumber';
@@ -34,6 +35,22 @@ export function IsResidentIdNumber(options?: ValidationOptions): PropertyDecorat
         },
       },
     });
+  };
+}
+
+/**
+ * An ID number as staff enter it over the API: normalised first (lower-case
+ * `x`, full-width digits and X; see normalizeResidentId), then checked like
+ * IsResidentIdNumber. Messages on the wire carry only the normalised form.
+ */
+export function IsResidentIdNumberInput(options?: ValidationOptions): PropertyDecorator {
+  const normalize = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeResidentId(value) : value,
+  );
+  const check = IsResidentIdNumber(options);
+  return (target: object, propertyName: string | symbol) => {
+    normalize(target, propertyName);
+    check(target, propertyName);
   };
 }
 
