@@ -17,14 +17,6 @@ const CODE_BY_STATUS: Record<number, [string, string]> = {
   429: ['TOO_MANY_REQUESTS', 'Too many requests'],
 };
 
-/** Errors body-parser raises before a route runs (express passes them on as-is). */
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-  length?: number;
-}
-
 /**
  * Answers every error as RFC 9457 problem+json with a stable `code`. Internal
  * errors are logged by the server and answered without detail: their
@@ -47,15 +39,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): Problem {
     if (exception instanceof ProblemError) return exception.toProblem();
-    const bodyError = exception as BodyParserError;
-    if (bodyError?.type === 'entity.too.large') {
-      return problem(
-        413,
-        'BODY_TOO_LARGE',
-        'Request body too large',
-        `the body is ${bodyError.length} bytes, the limit is ${bodyError.limit}`,
-      );
-    }
+    const parserProblem = bodyParserProblem(exception);
+    if (parserProblem) return parserProblem.toProblem();
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const [code, title] = CODE_BY_STATUS[status] ?? ['HTTP_ERROR', 'Request failed'];
@@ -78,6 +63,84 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
 function problem(status: number, code: string, title: string, detail?: string): Problem {
   return { type: problemType(code), title, status, code, ...(detail ? { detail } : {}) };
+}
+
+/**
+ * The problem for an error body-parser raised (an http-errors error with a
+ * `type`; Express passes it on as is), or undefined for any other error.
+ * Every 4xx of the parser gets a problem, so none ends as a 500; its
+ * message is not echoed beyond the known cases.
+ */
+export function bodyParserProblem(err: unknown): ProblemError | undefined {
+  if (typeof err !== 'object' || err === null || err instanceof ProblemError) return undefined;
+  const type = property(err, 'type');
+  const status = property(err, 'status');
+  if (typeof type !== 'string' || typeof status !== 'number') return undefined;
+  switch (type) {
+    case 'entity.parse.failed':
+      return new ProblemError(
+        400,
+        'MALFORMED_JSON',
+        'Malformed JSON',
+        'the request body is not valid JSON',
+      );
+    case 'entity.too.large': {
+      // `length` is the declared Content-Length; a chunked body has none
+      const length = property(err, 'length');
+      const limit = String(property(err, 'limit'));
+      return new ProblemError(
+        413,
+        'BODY_TOO_LARGE',
+        'Request body too large',
+        typeof length === 'number'
+          ? `the body is ${length} bytes, the limit is ${limit}`
+          : `the body exceeds the limit of ${limit} bytes`,
+      );
+    }
+    case 'encoding.unsupported':
+      return unsupportedContentEncoding(String(property(err, 'encoding')));
+    case 'charset.unsupported':
+      return unsupportedCharset(String(property(err, 'charset')));
+  }
+  if (status < 400 || status > 499) return undefined;
+  const [code, title] = CODE_BY_STATUS[status] ?? ['BAD_REQUEST', 'Bad request'];
+  return new ProblemError(status, code, title, 'the request body could not be read');
+}
+
+function property(value: object, name: string): unknown {
+  return Reflect.get(value, name);
+}
+
+/** A compressed (or otherwise encoded) body: refused rather than inflated, so no zip bombs. */
+export function unsupportedContentEncoding(encoding: string): ProblemError {
+  return new ProblemError(
+    415,
+    'UNSUPPORTED_CONTENT_ENCODING',
+    'Unsupported content encoding',
+    `the body is sent with Content-Encoding ${JSON.stringify(encoding)}; send it uncompressed`,
+  );
+}
+
+/** A JSON body in a charset other than UTF-8. */
+export function unsupportedCharset(charset: string): ProblemError {
+  return new ProblemError(
+    415,
+    'UNSUPPORTED_CHARSET',
+    'Unsupported charset',
+    `the body's charset is ${JSON.stringify(charset)}; JSON bodies must be UTF-8`,
+  );
+}
+
+/** A body of a type the route does not read. */
+export function unsupportedMediaType(contentType: string | undefined): ProblemError {
+  const sent =
+    contentType === undefined ? 'has no Content-Type' : `is ${JSON.stringify(contentType)}`;
+  return new ProblemError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Unsupported media type',
+    `the body's Content-Type ${sent}; send application/json (a route that takes another type says so in its OpenAPI description)`,
+  );
 }
 
 /** ValidationPipe exceptionFactory: one problem listing every field that failed. */

@@ -356,6 +356,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
         if (++pending >= CHUNK_ROWS) {
           this.assertNotStopping();
           await flush();
+          await yieldToOtherWork();
         }
       }
     } finally {
@@ -384,6 +385,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
       next.catch(() => undefined);
       if (previous) await this.commitChunk(imp, await previous, counts);
       previous = next;
+      await yieldToOtherWork();
     }
     if (previous) await this.commitChunk(imp, await previous, counts);
   }
@@ -634,4 +636,13 @@ function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof QueryFailedError)) return false;
   const code = (err.driverError as { code?: string } | undefined)?.code ?? '';
   return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+/**
+ * Lets HTTP requests, the inbox and the relay run between two chunks: reading
+ * and checking rows is synchronous work that awaits only resolved promises,
+ * which never gives the event loop back on its own.
+ */
+function yieldToOtherWork(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -14,6 +14,11 @@ export const IMPORT_EXIT = {
   failed: 1,
   /** the import is done, but some rows are in the report (invalid or refused) and were not registered */
   rowsNotImported: 2,
+  /**
+   * the node could not be asked for the import's progress for STATUS_PATIENCE_MS:
+   * it may still be running; GET /imports/<id> tells
+   */
+  unknown: 3,
 } as const;
 
 interface Options {
@@ -42,7 +47,7 @@ export function importArrivalsCommand(): Command {
     .option('--poll <ms>', 'how often to ask for progress', milliseconds, 500)
     .addHelpText(
       'after',
-      `\nExit codes: ${IMPORT_EXIT.ok} all rows imported, ${IMPORT_EXIT.rowsNotImported} done but some rows are in the report, ${IMPORT_EXIT.failed} refused or failed.`,
+      `\nExit codes: ${IMPORT_EXIT.ok} all rows imported, ${IMPORT_EXIT.rowsNotImported} done but some rows are in the report, ${IMPORT_EXIT.failed} refused or failed, ${IMPORT_EXIT.unknown} the node did not answer for ${STATUS_PATIENCE_MS / 1000} s (the import may still be running).`,
     )
     .action(async (file: string, opts: Options) => {
       process.exitCode = await importArrivals(file, opts);
@@ -115,7 +120,16 @@ async function importArrivals(file: string, opts: Options): Promise<number> {
   while (view.status === 'parsing' || view.status === 'committing') {
     show(view);
     await new Promise((r) => setTimeout(r, opts.poll));
-    view = await status(new URL(`imports/${view.id}`, base), opts.token);
+    const next = await patientStatus(new URL(`imports/${view.id}`, base), opts.token);
+    if (typeof next === 'string') {
+      bar.stop();
+      console.error(
+        `no progress from the node for ${STATUS_PATIENCE_MS / 1000} s (${next}); ` +
+          `import ${view.id} may still be running: GET ${new URL(`imports/${view.id}`, base).toString()}`,
+      );
+      return IMPORT_EXIT.unknown;
+    }
+    view = next;
   }
   show(view);
   bar.stop();
@@ -178,9 +192,40 @@ function upload(
   });
 }
 
+/** How long the CLI keeps asking a node that does not answer before it gives up. */
+const STATUS_PATIENCE_MS = 120_000;
+
+/**
+ * The import's progress, asked again on a network error or a 5xx (a busy
+ * node, a keep-alive socket the node closed just as it was reused, a
+ * restart): the import runs on the node whatever happens to this process, so
+ * a failed poll says nothing about it. Gives up with the last error after
+ * STATUS_PATIENCE_MS without an answer.
+ */
+async function patientStatus(url: URL, token: string): Promise<ImportView | string> {
+  const deadline = Date.now() + STATUS_PATIENCE_MS;
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      return await status(url, token);
+    } catch (err) {
+      if (err instanceof StatusRefused || Date.now() + wait > deadline) {
+        if (err instanceof StatusRefused) throw err;
+        return (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** A 4xx: asking again would get the same answer. */
+class StatusRefused extends Error {}
+
 async function status(url: URL, token: string): Promise<ImportView> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`GET ${url.pathname} → ${res.status} ${await res.text()}`);
+  if (!res.ok) {
+    const message = `GET ${url.pathname} → ${res.status} ${(await res.text()).slice(0, 200)}`;
+    throw res.status < 500 ? new StatusRefused(message) : new Error(message);
+  }
   return (await res.json()) as ImportView;
 }
 

@@ -1,4 +1,4 @@
-import { validateDto } from '@yipanqi/contracts';
+import { residentIdCheckChar, validateDto } from '@yipanqi/contracts';
 import { PeopleGenerator } from '../../../../tests/support/synthetic-people';
 import {
   ArrivalFieldCode,
@@ -64,10 +64,12 @@ describe('an arrival row', () => {
     }
   });
 
-  it('says when an ID number has no GB/T 2260 province', () => {
-    expect(codes(row({ idNumber: '990105194912310020' }))).toMatchObject({
-      idNumber: 'ID_NUMBER_REGION',
-    });
+  it('says when an ID number has no GB/T 2260 province, instead of failing on it', () => {
+    // well-formed, with a correct check character: only the address code is wrong
+    for (const first17 of ['01010519491231002', '99010519491231002']) {
+      const idNumber = first17 + residentIdCheckChar(first17);
+      expect(codes(row({ idNumber }))).toMatchObject({ idNumber: 'ID_NUMBER_REGION' });
+    }
   });
 
   it('takes the household division from the ID number and the outflow node from that', () => {
