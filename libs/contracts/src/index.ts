@@ -15,5 +15,6 @@ export * from './payloads/person';
 export * from './payloads/schema';
 export * from './payloads/service';
 export * from './payloads/task';
+export * from './person-text';
 export * from './resident-id';
 export * from './topics';

@@ -10,7 +10,12 @@ import { plainToInstance } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString } from 'class-validator';
 import { configureHttpApi } from './http-api';
 import { apiTokenHash, bearerToken, newApiToken } from './api-token';
-import { IsResidentIdNumber, residentIdCheckChar } from '@yipanqi/contracts';
+import {
+  IsPersonText,
+  IsResidentIdNumber,
+  IsResidentIdNumberInput,
+  residentIdCheckChar,
+} from '@yipanqi/contracts';
 import { bodyParserProblem, validationProblem } from './problem-details.filter';
 import { ProblemError } from './problem';
 
@@ -27,6 +32,15 @@ class Person {
   idNumber!: string;
 
   @IsString()
+  name!: string;
+}
+
+class TypedPerson {
+  @IsResidentIdNumberInput()
+  idNumber!: string;
+
+  @IsString()
+  @IsPersonText()
   name!: string;
 }
 
@@ -58,6 +72,28 @@ describe('validation problems', () => {
   it('name unknown fields specifically', async () => {
     const problem = await problemFor({ idNumber: validId, name: 'x', extra: 1 });
     expect(problem.code).toBe('UNKNOWN_FIELD');
+  });
+
+  it('name hidden characters in a name specifically, without echoing the name', async () => {
+    for (const [name, code] of [
+      ['张\u202E伟', 'TEXT_BIDI_OVERRIDE'],
+      ['\u200B', 'TEXT_BLANK'],
+      ['张\u0007伟', 'TEXT_CONTROL_CHARACTER'],
+    ]) {
+      const errors = await validate(plainToInstance(TypedPerson, { idNumber: validId, name }));
+      const problem = validationProblem(errors).toProblem();
+      expect(problem.code).toBe(code);
+      expect(JSON.stringify(problem)).not.toContain('伟');
+    }
+  });
+
+  it('take what staff type: lower-case x, full-width digits, decomposed names', async () => {
+    const typed = plainToInstance(TypedPerson, {
+      idNumber: '11010519491231002x',
+      name: 'Zoe\u0308',
+    });
+    expect(await validate(typed)).toEqual([]);
+    expect(typed).toMatchObject({ idNumber: '11010519491231002X', name: 'Zoë' });
   });
 
   it('fall back to VALIDATION_FAILED when findings differ, each finding keeping its code', async () => {

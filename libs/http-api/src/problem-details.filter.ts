@@ -1,4 +1,9 @@
-import { RESIDENT_ID_CONSTRAINT, residentIdProblem } from '@yipanqi/contracts';
+import {
+  PERSON_TEXT_CONSTRAINT,
+  personTextProblem,
+  RESIDENT_ID_CONSTRAINT,
+  residentIdProblem,
+} from '@yipanqi/contracts';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { Problem, ProblemError, problemType } from './problem';
@@ -173,6 +178,9 @@ export function validationProblem(errors: ValidationError[]): ProblemError {
 function findingCode(constraint: string, value: unknown): string {
   if (constraint === RESIDENT_ID_CONSTRAINT) {
     return (typeof value === 'string' && residentIdProblem(value)?.code) || 'ID_NUMBER_FORMAT';
+  }
+  if (constraint === PERSON_TEXT_CONSTRAINT) {
+    return (typeof value === 'string' && personTextProblem(value)?.code) || 'INVALID';
   }
   if (constraint === 'whitelistValidation') return 'UNKNOWN_FIELD';
   return 'INVALID';

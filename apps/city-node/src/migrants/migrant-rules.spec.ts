@@ -64,6 +64,24 @@ describe('an arrival row', () => {
     }
   });
 
+  it('refuses names and addresses with hidden characters, the same in the API and the CSV', () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ name: '张\u202E伟' }, 'name', 'TEXT_BIDI_OVERRIDE'],
+      [{ name: '\u200B \u3000' }, 'name', 'TEXT_BLANK'],
+      [{ address: '翠屏区\u0000' }, 'address', 'TEXT_CONTROL_CHARACTER'],
+      [{ address: '翠屏区\uD800' }, 'address', 'TEXT_LONE_SURROGATE'],
+    ];
+    for (const [over, field, code] of cases) {
+      expect(codes(row(over))).toEqual({ [field]: code });
+      expect(validateDto(RegisterArrivalDto, row(over)).join()).toMatch(new RegExp(field));
+    }
+  });
+
+  it('stores names in NFC whichever form they were typed in', () => {
+    const checked = validateArrivalRow(row({ name: 'Zoe\u0308' }), context);
+    expect(checked.arrival?.person.name).toBe('Zoë');
+  });
+
   it('says when an ID number has no GB/T 2260 province, instead of failing on it', () => {
     // well-formed, with a correct check character: only the address code is wrong
     for (const first17 of ['01010519491231002', '99010519491231002']) {

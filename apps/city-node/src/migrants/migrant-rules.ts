@@ -12,8 +12,11 @@ import {
   MaritalStatus,
   MIGRANT_UPDATABLE_FIELDS,
   MigrantUpdatableField,
+  normalizePersonText,
   normalizeResidentId,
+  personTextProblem,
   residentIdProblem,
+  PersonTextProblemCode,
   ResidentIdProblemCode,
 } from '@yipanqi/contracts';
 
@@ -51,7 +54,12 @@ export const ARRIVAL_FIELDS = [
 ] as const;
 
 export type ArrivalFieldCode =
-  'INVALID' | 'UNKNOWN_FIELD' | ResidentIdProblemCode | 'DATE_IN_FUTURE' | 'OUTFLOW_IS_THIS_NODE';
+  | 'INVALID'
+  | 'UNKNOWN_FIELD'
+  | ResidentIdProblemCode
+  | PersonTextProblemCode
+  | 'DATE_IN_FUTURE'
+  | 'OUTFLOW_IS_THIS_NODE';
 
 /** One finding about one field, in the shape of the API's problem `errors`. */
 export interface FieldError {
@@ -126,9 +134,17 @@ export function validateArrivalRow(
       idNumber = undefined;
     }
   }
-  const name = text('name', true, 1, 50);
+  const personText = (field: string, value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const normalized = normalizePersonText(value);
+    const problem = personTextProblem(normalized);
+    if (!problem) return normalized;
+    fail(field, problem.code, `${field} ${problem.detail}`);
+    return undefined;
+  };
+  const name = personText('name', text('name', true, 1, 50));
   const phone = text('phone', false, 5, 20, PHONE);
-  const address = text('address', true, 1, 200);
+  const address = personText('address', text('address', true, 1, 200));
 
   const arrivedOn = text('arrivedOn', true, 10, 10);
   if (arrivedOn !== undefined) {

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import {
   IsCalendarDate,
+  IsPersonText,
   IsResidentIdNumberInput,
   MARITAL_STATUSES,
   MaritalStatus,
@@ -34,6 +35,7 @@ export class RegisterArrivalDto {
   @IsString()
   @MinLength(1)
   @MaxLength(50)
+  @IsPersonText()
   name!: string;
 
   @IsOptional()
@@ -44,6 +46,7 @@ export class RegisterArrivalDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsPersonText()
   address!: string;
 
   /** YYYY-MM-DD, not in the future */
@@ -119,6 +122,7 @@ export class UpdateMigrantDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsPersonText()
   address?: string;
 
   @IsOptional()
@@ -154,6 +158,7 @@ export class SearchMigrantsQuery {
   @IsString()
   @MinLength(1)
   @MaxLength(50)
+  @IsPersonText()
   name?: string;
 
   @IsOptional()

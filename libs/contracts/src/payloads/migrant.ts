@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCalendarDate, IsJwe, MARITAL_STATUSES, MaritalStatus } from './common';
-import { PersonV1 } from './person';
+import { IsPersonText, PersonV1 } from './person';
 import { PayloadSchemas } from './schema';
 
 /** 婚姻状况 as the residence registration records it. */
@@ -167,6 +167,7 @@ export class MigrantUpdatedPiiV1 extends MigrantCircumstancesV1 {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsPersonText()
   address?: string;
 }
 

@@ -1,5 +1,6 @@
 import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SCOPE_DOMAINS, ScopeDomain } from '../message-types';
+import { IsPersonText } from './person';
 
 export const NOTICE_CATEGORIES = ['policy', 'person', 'campaign', 'other'] as const;
 
@@ -23,6 +24,7 @@ export class NoticePiiV1 {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsPersonText()
   title!: string;
 
   @IsString()

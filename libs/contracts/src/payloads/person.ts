@@ -9,6 +9,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { Transform } from 'class-transformer';
+import { normalizePersonText, personTextProblem } from '../person-text';
 import { normalizeResidentId, residentIdProblem } from '../resident-id';
 
 /** The class-validator constraint name; problem+json maps it to the specific ID_NUMBER_* code. */
@@ -32,6 +33,38 @@ export function IsResidentIdNumber(options?: ValidationOptions): PropertyDecorat
           const problem =
             typeof args?.value === 'string' ? residentIdProblem(args.value) : undefined;
           return `${args?.property ?? 'idNumber'} ${problem?.detail ?? 'must be a resident ID number string'}`;
+        },
+      },
+    });
+  };
+}
+
+/** The class-validator constraint name; problem+json maps it to the specific TEXT_* code. */
+export const PERSON_TEXT_CONSTRAINT = 'personText';
+
+/**
+ * Text that names or locates a person: normalised to NFC when a DTO is built
+ * from a request, then refused if it holds control characters, lone
+ * surrogates or bidirectional controls, or nothing visible (person-text.ts).
+ */
+export function IsPersonText(options?: ValidationOptions): PropertyDecorator {
+  const normalize = Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizePersonText(value) : value,
+  );
+  return (target: object, propertyName: string | symbol) => {
+    normalize(target, propertyName);
+    registerDecorator({
+      name: PERSON_TEXT_CONSTRAINT,
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && personTextProblem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) => {
+          const problem =
+            typeof args?.value === 'string' ? personTextProblem(args.value) : undefined;
+          return `${args?.property ?? 'text'} ${problem?.detail ?? 'must be a string'}`;
         },
       },
     });
@@ -65,6 +98,7 @@ export class PersonV1 {
   @IsString()
   @MinLength(1)
   @MaxLength(50)
+  @IsPersonText()
   name!: string;
 
   @IsOptional()
@@ -74,5 +108,6 @@ export class PersonV1 {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsPersonText()
   address?: string;
 }
