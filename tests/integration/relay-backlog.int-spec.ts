@@ -55,7 +55,11 @@ describe('outbox relay backlog', () => {
         Array.from({ length: count }, (_, i) => ({
           to: YIBIN,
           type: 'notice',
-          payload: { category: 'policy', domain: 'publicity', pii: `${i}.`.padEnd(1100, 'x') },
+          payload: {
+            category: 'policy',
+            domain: 'publicity',
+            pii: `h.k.iv.${String(i).padEnd(1090, 'x')}.tag`,
+          },
         })),
       ),
     );

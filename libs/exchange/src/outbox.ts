@@ -2,7 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '@yipanqi/crypto';
-import { Envelope, MAX_PAYLOAD_BYTES } from '@yipanqi/contracts';
+import { Envelope, MAX_PAYLOAD_BYTES, payloadSchema, validateDto } from '@yipanqi/contracts';
 import { OutboxMessage, StreamState } from './entities/exchange.entities';
 import { envelopeHash, signEnvelope } from './envelope-signing';
 import { STREAM_START } from './stream-check';
@@ -30,6 +30,24 @@ export function assertPayloadSize(payload: Record<string, unknown>): void {
 }
 
 /**
+ * A payload the receiver's schema would refuse: a bug of the sender, found
+ * before it is signed, stored or sent (the domain change rolls back with it).
+ */
+export class OutgoingPayloadInvalid extends Error {}
+
+/**
+ * What the receiver would find wrong with this payload: the same
+ * class-validator schema it uses (DESIGN §3: both sides), applied to the
+ * payload as it will travel (JSON, so `undefined` members are gone). The
+ * encrypted `pii` is checked by each sender's own DTOs before it is encrypted.
+ */
+export function outgoingPayloadProblems(message: OutgoingMessage): string[] {
+  const schema = payloadSchema(message.type, message.v ?? 1);
+  if (!schema) return [`${message.type} v${message.v ?? 1} is not in the catalogue`];
+  return validateDto(schema.payload, JSON.parse(JSON.stringify(message.payload)));
+}
+
+/**
  * The sending half of the transactional outbox: `enqueue` must run inside the
  * transaction of the domain change that causes the message, so both commit or
  * neither does. It numbers the from→to stream and chains each envelope to the
@@ -49,7 +67,13 @@ export class Outbox {
 
   /** Several messages in one go (one stream read and one insert per peer and batch). */
   async enqueueAll(manager: EntityManager, messages: OutgoingMessage[]): Promise<Envelope[]> {
-    for (const m of messages) assertPayloadSize(m.payload);
+    for (const m of messages) {
+      assertPayloadSize(m.payload);
+      const problems = outgoingPayloadProblems(m);
+      if (problems.length > 0) {
+        throw new OutgoingPayloadInvalid(`${m.type} to ${m.to}: ${problems.join('; ')}`);
+      }
+    }
     // Locks are always taken in peer order, so two transactions never wait on each other in a circle.
     const streams = new Map<string, StreamState>();
     for (const peer of [...new Set(messages.map((m) => m.to))].sort()) {
