@@ -20,19 +20,16 @@ const HUIZHOU = '441300';
 const COUNT = Number(process.env.FUZZ_REQUESTS ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
 
-/** Tables a refused request may still touch: none today. Reads are access-logged only when served. */
-const MAY_CHANGE = new Set<string>();
-
 interface Answer {
   status: number;
   contentType: string;
   body: string;
 }
 
-function send(node: NodeProcess, r: FuzzRequest): Promise<Answer> {
+function send(url: string, r: FuzzRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      `${node.url}${r.path}`,
+      `${url}${r.path}`,
       {
         method: r.method,
         headers: { ...r.headers, ...(r.body ? { 'content-length': r.body.length } : {}) },
@@ -55,7 +52,60 @@ function send(node: NodeProcess, r: FuzzRequest): Promise<Answer> {
   });
 }
 
-describe(`API fuzz (${COUNT} requests, seed ${SEED})`, () => {
+/**
+ * Sends the fuzzer's requests to one app; returns one example per kind of
+ * failure (a missing code fails hundreds of requests alike) and the statuses.
+ */
+async function fuzz(
+  url: string,
+  tokens: Record<string, string>,
+  digest: () => Promise<string>,
+): Promise<{ failures: Record<string, string>; sent: number; statuses: Set<number> }> {
+  const doc = (await (await fetch(`${url}/api/docs-json`)).json()) as OpenApiDocument;
+  const fuzzer = new ApiFuzzer(doc, SEED, tokens);
+  const codes = documentedProblemCodes();
+  const failures = new Map<string, string>();
+  const fail = (kind: string, example: string) => {
+    if (!failures.has(kind)) failures.set(kind, example);
+  };
+  let before = await digest();
+  let sent = 0;
+  const statuses = new Set<number>();
+  for (const r of fuzzer.requests(COUNT)) {
+    const answer = await send(url, r);
+    sent++;
+    statuses.add(answer.status);
+    const where = `${r.what} (${r.method} ${r.path.slice(0, 120)}) → ${answer.status}`;
+    if (r.expected && !r.expected.includes(answer.status)) {
+      fail(`${r.what} answered ${answer.status}, not ${r.expected.join(' or ')}`, where);
+    }
+    if (answer.status >= 500) fail(`${answer.status} ${r.what}`, answer.body.slice(0, 300));
+    if (answer.status >= 400) {
+      let code: unknown;
+      try {
+        code = (JSON.parse(answer.body) as { code?: unknown }).code;
+      } catch {
+        code = undefined;
+      }
+      if (!answer.contentType.startsWith('application/problem+json')) {
+        fail(`answered ${answer.contentType}`, where);
+      } else if (typeof code !== 'string' || !codes.has(code)) {
+        fail(`code ${String(code)} is not in docs/api-errors.md`, where);
+      }
+      if (/\n\s+at /.test(answer.body)) fail(`a stack trace`, where);
+    }
+    if (r.mutating) {
+      const after = await digest();
+      if (answer.status >= 400 && after !== before) {
+        fail(`a refused ${r.what} changed the tables`, where);
+      }
+      before = after;
+    }
+  }
+  return { failures: Object.fromEntries(failures), sent, statuses };
+}
+
+describe(`API fuzz (${COUNT} requests per app, seed ${SEED})`, () => {
   let net: ProcessNetwork;
   let node: NodeProcess;
 
@@ -66,56 +116,25 @@ describe(`API fuzz (${COUNT} requests, seed ${SEED})`, () => {
   });
   afterAll(() => net.stop());
 
-  it('answers every hostile request with a documented problem and changes nothing', async () => {
-    const doc = (await (await fetch(`${node.url}/api/docs-json`)).json()) as OpenApiDocument;
+  it('city node: every hostile request gets a documented problem and changes nothing', async () => {
     const tokens = Object.fromEntries(ROLES.map((role) => [role, node.tokens[role]]));
-    const fuzzer = new ApiFuzzer(doc, SEED, tokens);
-    const codes = documentedProblemCodes();
-    // one example per kind of failure: a missing code fails hundreds of requests alike
-    const failures = new Map<string, string>();
-    const fail = (kind: string, example: string) => {
-      if (!failures.has(kind)) failures.set(kind, example);
-    };
-    const digest = () => JSON.stringify(tableDigests((sql) => node.query(sql), MAY_CHANGE));
-    let before = digest();
-    let sent = 0;
-    const statuses = new Map<number, number>();
-    for (const r of fuzzer.requests(COUNT)) {
-      const answer = await send(node, r);
-      sent++;
-      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      const where = `${r.what} (${r.method} ${r.path.slice(0, 120)}) → ${answer.status}`;
-      if (r.expected && !r.expected.includes(answer.status)) {
-        fail(`${r.what} answered ${answer.status}, not ${r.expected.join(' or ')}`, where);
-      }
-      if (answer.status >= 500) fail(`${answer.status} ${r.what}`, answer.body.slice(0, 300));
-      if (answer.status >= 400) {
-        let code: unknown;
-        try {
-          code = (JSON.parse(answer.body) as { code?: unknown }).code;
-        } catch {
-          code = undefined;
-        }
-        if (!answer.contentType.startsWith('application/problem+json')) {
-          fail(`answered ${answer.contentType}`, where);
-        } else if (typeof code !== 'string' || !codes.has(code)) {
-          fail(`code ${String(code)} is not in docs/api-errors.md`, where);
-        }
-        if (/\n\s+at /.test(answer.body)) fail(`a stack trace`, where);
-      }
-      if (r.mutating) {
-        const after = digest();
-        if (answer.status >= 400 && after !== before) {
-          fail(`a refused ${r.what} changed the node's tables`, where);
-        }
-        before = after;
-      }
-    }
-    expect(Object.fromEntries(failures)).toEqual({});
+    const digest = async () => JSON.stringify(await tableDigests((sql) => node.query(sql)));
+    const { failures, sent, statuses } = await fuzz(node.url, tokens, digest);
+    expect(failures).toEqual({});
     expect(sent).toBe(COUNT);
+    expect([...statuses].every((s) => s < 500)).toBe(true);
     // the process is alive and still serves
     expect((await fetch(`${node.url}/health`)).status).toBe(200);
     expect(node.running).toBe(true);
-    expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
+  });
+
+  it('coordinator, public registration included: the same', async () => {
+    const { coordinator } = net;
+    const digest = async () =>
+      JSON.stringify(await tableDigests((sql) => coordinator.db.query(sql)));
+    const { failures, sent } = await fuzz(coordinator.url, coordinator.tokens, digest);
+    expect(failures).toEqual({});
+    expect(sent).toBe(COUNT);
+    expect((await fetch(`${coordinator.url}/health`)).status).toBe(200);
   });
 });

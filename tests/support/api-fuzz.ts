@@ -337,17 +337,15 @@ export function documentedProblemCodes(): Set<string> {
 }
 
 /** A digest of every row of every table: equal digests, no state change. */
-export function tableDigests(
-  query: <T>(sql: string) => T[],
-  skip: ReadonlySet<string>,
-): Record<string, string> {
-  const tables = query<{ name: string }>(
+export async function tableDigests(
+  query: (sql: string) => unknown[] | Promise<unknown[]>,
+): Promise<Record<string, string>> {
+  const tables = (await query(
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-  );
+  )) as { name: string }[];
   const digests: Record<string, string> = {};
   for (const { name } of tables) {
-    if (skip.has(name)) continue;
-    const rows = query<unknown>(`SELECT * FROM "${name}" ORDER BY 1`);
+    const rows = await query(`SELECT * FROM "${name}" ORDER BY 1`);
     digests[name] = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
   }
   return digests;
