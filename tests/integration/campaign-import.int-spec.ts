@@ -397,6 +397,38 @@ function declaredTooLarge(node: TestNode): Promise<{ status: number; body: { cod
   });
 }
 
+/**
+ * Reads `path` one request after another (a pause of 200 ms between them, as
+ * a monitor polls) until stopped: each answer's status and time.
+ */
+function readRepeatedly(node: NodeProcess, path: string) {
+  const statuses: number[] = [];
+  const ms: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const at = Date.now();
+      const res = await getJson(node, path, 'admin');
+      ms.push(Date.now() - at);
+      statuses.push(res.status);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return { statuses, ms };
+    },
+  };
+}
+
+function latencies(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+  return `${sorted.length} reads, median ${sorted[sorted.length >> 1]} ms, p99 ${p99} ms, max ${sorted[sorted.length - 1]} ms`;
+}
+
 describe('100,000 rows, 1 % of them bad, between two node processes', () => {
   let net: ProcessNetwork;
   let huizhou: NodeProcess;
@@ -434,6 +466,9 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     expect(findings).toHaveLength(1000);
     expect(good).toHaveLength(99_000);
 
+    // what a monitor sees while the node checks, commits and sends 100,000 rows
+    const health = readRepeatedly(huizhou, '/health/ready');
+    const status = readRepeatedly(huizhou, '/exchange/status');
     const started = Date.now();
     const res = await uploadCsv(huizhou, campaign, csv);
     expect(res.status).toBe(202);
@@ -462,6 +497,10 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     const delivered = Date.now();
     await eventually(() => receiptsAtHuizhou() === 99_000, 600000, 'every receipt at 惠州');
     const receipted = Date.now();
+    const reads = { health: await health.stop(), status: await status.stop() };
+    // every read answered 200 (ready, or degraded at worst) during the whole import
+    expect(reads.health.statuses).toEqual(reads.health.statuses.map(() => 200));
+    expect(reads.status.statuses).toEqual(reads.status.statuses.map(() => 200));
     // exactly the good rows' people, each once
     const dataKey = loadOrCreateDataKey(join(yibin.dataDir, 'keys'));
     const atYibin = new Set(
@@ -478,7 +517,8 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
         `(${Math.round(100_000 / ((committed - started) / 1000))} rows/s), ` +
         `all at 宜宾 ${seconds(delivered - started)} s ` +
         `(${Math.round(99_000 / ((delivered - started) / 1000))} arrivals/s), ` +
-        `all receipted ${seconds(receipted - started)} s`,
+        `all receipted ${seconds(receipted - started)} s; ` +
+        `/health/ready ${latencies(reads.health.ms)}, /exchange/status ${latencies(reads.status.ms)}`,
     );
 
     const outbox = () => huizhou.count(`SELECT COUNT(*) n FROM exchange_outbox`);

@@ -240,6 +240,47 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     expect(report.campaigns[0]).toMatchObject({ status: 'bad-signature', recomputed: null });
   });
 
+  it('keeps a published result: recomputed with its as-of from the grown log, every figure is the same', async () => {
+    const [huizhou, yibin] = [net.nodes[HUIZHOU], net.nodes[YIBIN]];
+    const notice = { category: 'policy', domain: 'publicity', title: '期后通报', text: '考核期后' };
+    expect((await api(huizhou, 'POST', '/notices', { ...notice, to: YIBIN })).status).toBe(202);
+    expect((await api(yibin, 'POST', '/notices', { ...notice, to: HUIZHOU })).status).toBe(202);
+    await eventually(
+      async () => (await Promise.all([huizhou, yibin].map(settled))).every(Boolean),
+      60000,
+      'the later notices published and answered',
+    );
+    const again = await coordinatorApi<CampaignResult>(
+      'POST',
+      `/campaigns/${campaign.id}/results`,
+      { asOf: new Date(result.asOf).toISOString() },
+    );
+    expect(again.status).toBe(201);
+    expect(again.body.resultId).not.toBe(result.resultId);
+    expect(again.body.pairs).toEqual(result.pairs);
+    expect(again.body.ranking).toEqual(result.ranking);
+
+    const grown = join(work, 'grown');
+    const exported = await auditor(
+      'export',
+      '--out',
+      grown,
+      '--brokers',
+      kafkaSettingsFromEnv().brokers.join(','),
+      '--topic-prefix',
+      net.topicPrefix,
+      '--no-progress',
+    );
+    expect(exported).toEqual({ code: 0, stderr: '' });
+    const { code, report } = await replay(grown);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.campaigns.map((c) => [c.resultId, c.status])).toEqual([
+      [result.resultId, 'agrees'],
+      [again.body.resultId, 'agrees'],
+    ]);
+  });
+
   function evaluationFile(dir: string): string {
     const manifest = JSON.parse(
       readFileSync(join(dir, 'manifest.json'), 'utf8'),

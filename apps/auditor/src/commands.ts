@@ -74,7 +74,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     const asOf = options.asOf ?? plan.to ?? plan.cutAt;
     checkAsOf(asOf, plan.cutAt, options.period);
     const bar = progressBar(options.progress, 'replay', plan.inboxRecords);
-    const verified = await verifyLog(source, plan, {
+    const { result: verified, messagesAsOf } = await verifyLog(source, plan, {
       coordinatorKey: options.coordinatorKey,
       asOf,
       answerWindowMs: options.answerWindowMs,
@@ -90,7 +90,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       coordinatorKey: options.coordinatorKey,
       topicPrefix: source.description.topicPrefix,
       plan,
-      messages: verified.messages,
+      messagesAsOf,
     });
     const result = {
       ...verified,

@@ -42,8 +42,8 @@ export interface CampaignCheckContext {
   coordinatorKey: KeyObject;
   topicPrefix: string;
   plan: LogPlan;
-  /** the messages that entered their streams in this replay */
-  messages: readonly VerifiedMessage[];
+  /** the messages that entered their streams in this replay, on the log as it stood at `cut` */
+  messagesAsOf: (cut: number) => readonly VerifiedMessage[];
 }
 
 /**
@@ -100,7 +100,8 @@ export function checkCampaignResults(
       Object.assign(check, { status: 'not-checkable', detail: missing });
       continue;
     }
-    check.recomputed = recomputeCampaign(context.messages, parametersOf(result));
+    const parameters = parametersOf(result);
+    check.recomputed = recomputeCampaign(context.messagesAsOf(parameters.asOf), parameters);
     check.differences = compareCampaignFigures(result, check.recomputed);
     check.status = check.differences.length === 0 ? 'agrees' : 'differs';
     for (const d of check.differences) {

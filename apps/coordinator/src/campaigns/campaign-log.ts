@@ -31,7 +31,8 @@ export class CampaignLog {
         // decides only which missing answers are findings, which campaigns do not use
         answerWindowMs: DEFAULT_SLA.receiptHours * 3600_000,
       });
-      return verified.messages;
+      // the log as it stood at asOf: whatever was appended since cannot change the figures
+      return verified.messagesAsOf(asOf);
     } finally {
       await source.close();
     }

@@ -11,6 +11,9 @@ export const FINDING_KINDS = {
     'a file listed in the manifest is missing, a file is not listed, or its record count or offsets differ',
   ARCHIVE_LINE_INVALID: 'a line of an archive file is not a record',
   RECORD_ORDER: 'offsets within a partition are not strictly ascending',
+  // transport: where records sit, evidence about the path and not about a stream
+  STREAM_SPLIT:
+    "a stream's records sit on more than one partition of the inbox: the record key puts a stream on one",
   // the directory
   DIRECTORY_ENTRY_INVALID:
     'a directory record is not a well-formed entry signed by the coordinator key, or its record key is not its code',

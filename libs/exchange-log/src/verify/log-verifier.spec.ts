@@ -22,21 +22,35 @@ import { TopicRecord } from '../log/topic-record';
 import { AuditDirectory } from './audit-directory';
 import { LogVerifier, VerificationOptions, VerificationResult } from './log-verifier';
 
+function verifier(
+  records: TopicRecord[],
+  directory: TopicRecord[] = ALL_MEMBERS.map((c) => directoryRecord(c)),
+): LogVerifier {
+  const auditDirectory = new AuditDirectory(coordinator.signing.publicKey);
+  for (const r of directory) auditDirectory.add(r);
+  const v = new LogVerifier(auditDirectory, PREFIX);
+  for (const r of records) v.addInboxRecord(r);
+  return v;
+}
+
 function verify(
   records: TopicRecord[],
   options: Partial<VerificationOptions> = {},
-  directory: TopicRecord[] = ALL_MEMBERS.map((c) => directoryRecord(c)),
+  directory?: TopicRecord[],
 ): VerificationResult {
-  const auditDirectory = new AuditDirectory(coordinator.signing.publicKey);
-  for (const r of directory) auditDirectory.add(r);
-  const verifier = new LogVerifier(auditDirectory, PREFIX);
-  for (const r of records) verifier.addInboxRecord(r);
-  return verifier.finish({
+  return verifier(records, directory).finish({
     rangeStart: null,
     asOf: T0 + 48 * HOUR,
     answerWindowMs: 24 * HOUR,
     ...options,
   });
+}
+
+/** What entered by broker time `cut`, judged on `records` (which may hold later ones too). */
+function messagesAsOf(records: TopicRecord[], cut: number) {
+  const v = verifier(records);
+  v.finish({ rangeStart: null, asOf: T0 + 48 * HOUR, answerWindowMs: 24 * HOUR });
+  return v.messagesAsOf(cut);
 }
 
 /** The signed part of an envelope, to sign again as someone else would. */
@@ -331,6 +345,49 @@ describe('LogVerifier', () => {
     expect(kinds(result)).toEqual(['RECORD_METADATA_MISMATCH']);
     const notices = result.messages.filter((m) => m.type === 'notice');
     expect(notices.map((m) => m.brokerTime)).toEqual([n1.timestamp]);
+  });
+
+  it('walks a stream its producer split over two partitions in arrival order: a transport finding, no stream finding', () => {
+    const log = new HandLog();
+    const notices = [log.notice(), log.notice(), log.notice(), log.notice()];
+    for (const n of notices) log.receipt(n);
+    // the third notice was produced to partition 2, the others sit in partition 0
+    notices[2].partition = 2;
+    const result = verify(inLogOrder(log.records));
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        kind: 'STREAM_SPLIT',
+        messageIds: [idOf(notices[2])],
+        stream: null,
+      }),
+    ]);
+    const stream = result.streams.find((s) => s.stream === `${HUIZHOU}→${YIBIN}`);
+    expect(stream).toMatchObject({ entered: 4, refused: 0, headSeq: 4, findings: 0 });
+    expect(result.messages.filter((m) => m.type === 'notice').map((m) => m.id)).toEqual(
+      notices.map(idOf),
+    );
+  });
+
+  it('gives the same messages as of a broker time however the log grew after it', () => {
+    const log = new HandLog();
+    const n1 = log.notice();
+    log.receipt(n1);
+    const n2 = log.notice();
+    const cut = log.clock;
+    const before = messagesAsOf(inLogOrder(log.records), cut);
+    expect(before.map((m) => m.id)).toContain(idOf(n2));
+
+    // appended after the cut: the recipient's late answer refusing n2 (the walk
+    // follows a recipient's answer), a copy of n1 under another key, and new traffic
+    log.deliver(log.answerTo(n2, 'rejection', { reason: 'CHAIN_BROKEN' }));
+    log.records.push({ ...n1, key: Buffer.from(SHENZHEN), timestamp: log.clock + 1 });
+    log.clock += 1;
+    const later = log.notice();
+    log.receipt(later);
+    const grown = inLogOrder(log.records);
+    expect(messagesAsOf(grown, cut)).toEqual(before);
+    // judged on the whole grown log, n2 no longer entered: that is what the cut protects
+    expect(verify(grown).messages.map((m) => m.id)).not.toContain(idOf(n2));
   });
 
   it('reports a sender missing from the directory and expects no answer', () => {

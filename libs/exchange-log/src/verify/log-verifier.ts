@@ -185,6 +185,8 @@ export class LogVerifier {
   private readonly lastOffset = new Map<string, bigint>();
   private readonly answerIds = new Set<string>();
   private inboxRecords = 0;
+  /** set by `finish`: a time-range replay anchors each stream at its first record */
+  private anchored = false;
 
   constructor(
     private readonly directory: AuditDirectory,
@@ -233,7 +235,8 @@ export class LogVerifier {
   }
 
   finish(options: VerificationOptions): VerificationResult {
-    const streams = this.walkStreams(options.rangeStart !== null);
+    this.anchored = options.rangeStart !== null;
+    const streams = this.walkStreams();
     const { awaiting, outsideRange } = this.checkAnswers(options);
     const findings = [...this.directory.findings, ...this.findings];
     const byName = new Map(streams.map((s) => [s.stream, s]));
@@ -241,23 +244,13 @@ export class LogVerifier {
       const summary = f.stream === null ? undefined : byName.get(f.stream);
       if (summary) summary.findings++;
     }
-    const entered = this.deliveries.filter((d) => d.outcome?.kind === 'entered');
+    const entered = inArrivalOrder(this.deliveries).filter((d) => d.outcome?.kind === 'entered');
     const count = (type: string) => entered.filter((d) => d.envelope.type === type).length;
     return {
       findings,
       streams,
       awaiting,
-      messages: entered.map(({ envelope: e, brokerTime }) => ({
-        id: e.id,
-        type: e.type,
-        from: e.from,
-        to: e.to,
-        agreementId: e.agreementId,
-        correlationId: e.correlationId,
-        causationId: e.causationId,
-        brokerTime,
-        payload: e.payload,
-      })),
+      messages: entered.map(verifiedMessage),
       counts: {
         directoryRecords: this.directory.records,
         directoryMembers: this.directory.codes().length,
@@ -271,6 +264,24 @@ export class LogVerifier {
         answersOutsideRange: outsideRange,
       },
     };
+  }
+
+  /**
+   * The messages that entered their streams on the log as it stood at broker
+   * time `cut`: records and answers appended later are not seen, so nothing
+   * written after a campaign's as-of — a late answer, a record filling a
+   * gap, a copy under another key — can change what it counted. Call after
+   * `finish` (it fixes whether streams are anchored at a time range).
+   */
+  messagesAsOf(cut: number): VerifiedMessage[] {
+    const walk = new RuleWalk(this.anchored);
+    const messages: VerifiedMessage[] = [];
+    for (const d of inArrivalOrder(this.deliveries)) {
+      if (d.brokerTime > cut || d.refusal) continue;
+      const { outcome } = walk.next(d, this.recipientAnswer(d, cut));
+      if (outcome.kind === 'entered') messages.push(verifiedMessage(d));
+    }
+    return messages;
   }
 
   // ── pass 1: one record ────────────────────────────────────────────────────
@@ -307,7 +318,8 @@ export class LogVerifier {
     if (problems.length > 0) {
       this.report('RECORD_METADATA_MISMATCH', problems.join('; '), {
         messageIds: [envelope.id],
-        stream: streamName(envelope.from, owner),
+        // a record under another key is not on its sender's stream: no finding of that stream
+        stream: key === envelope.from ? streamName(envelope.from, owner) : null,
         location: locationOf(record),
       });
     }
@@ -390,21 +402,26 @@ export class LogVerifier {
 
   // ── pass 2: streams ───────────────────────────────────────────────────────
 
-  private walkStreams(anchored: boolean): StreamSummary[] {
+  private walkStreams(): StreamSummary[] {
     const summaries = new Map<string, StreamSummary>();
     const chains = new Map<string, StreamChain>();
-    const rules = new Map<string, StreamPosition>();
-    // per inbox, like the node's inbox table: id → hash of what entered (rule) / was seen (chain)
-    const enteredIds = new Map<string, Map<string, string>>();
+    // per inbox, like the node's inbox table: id → hash of what was seen (chain)
     const seenIds = new Map<string, Map<string, string>>();
     const refusedIn = new Map<string, Delivery[]>();
-    // per inbox: id/hash of what the rule refused and the node answered once
-    const answeredRefusals = new Map<string, Set<string>>();
-    const ordered = [...this.deliveries].sort(inLogOrder);
+    // per stream: the partition its records sit on, once they first did
+    const homes = new Map<string, number>();
+    const split = new Set<string>();
+    const walk = new RuleWalk(this.anchored);
+    const ordered = inArrivalOrder(this.deliveries);
 
     for (const d of ordered) {
       const e = d.envelope;
       const name = streamName(e.from, d.owner);
+      if (d.refusal?.kind === 'KEY_MISMATCH') {
+        // not on its sender's stream (DESIGN §3): a transport finding of its own, no stream figure
+        d.outcome = { kind: 'refused', reason: 'KEY_MISMATCH', published: false };
+        continue;
+      }
       let summary = summaries.get(name);
       if (!summary) {
         summary = emptySummary(name, e.from, d.owner);
@@ -420,27 +437,21 @@ export class LogVerifier {
         d.outcome = { kind: 'refused', reason: DROP_REASONS[d.refusal.kind], published: false };
         continue;
       }
-      const seen = mapFor(seenIds, d.owner);
-      const entered = mapFor(enteredIds, d.owner);
+      this.checkHome(homes, split, name, d);
       let chain = chains.get(name);
       if (!chain) {
-        chain = new StreamChain(name, anchored);
+        chain = new StreamChain(name, this.anchored);
         chains.set(name, chain);
       }
-      d.finding = this.walkChain(chain, seen, d);
-      d.outcome = this.walkRule(rules, entered, d, anchored);
-      if (d.outcome.kind === 'refused' && d.outcome.published) {
-        let answered = answeredRefusals.get(d.owner);
-        if (!answered) answeredRefusals.set(d.owner, (answered = new Set()));
-        const copy = `${e.id}/${d.hash}`;
-        if (answered.has(copy)) d.outcome = { ...d.outcome, published: false };
-        answered.add(copy);
-      }
-      if (d.outcome.kind === 'entered') {
-        entered.set(e.id, d.hash);
-        const position = rules.get(name) as StreamPosition;
-        if (e.seq > position.lastSeq) rules.set(name, { lastSeq: e.seq, lastHash: d.hash });
-      }
+      d.finding = this.walkChain(
+        chain,
+        mapFor(seenIds, d.owner, () => new Map<string, string>()),
+        d,
+      );
+      const { outcome, contradiction } = walk.next(d, this.recipientAnswer(d, Infinity));
+      d.outcome = outcome;
+      // across partitions the log holds no order: the recipient's answers are the only evidence of it
+      if (!split.has(name)) d.contradiction = contradiction;
     }
 
     for (const [name, chain] of chains) {
@@ -452,12 +463,37 @@ export class LogVerifier {
     }
     this.reportContradictions(ordered);
     for (const d of this.deliveries) {
-      const summary = summaries.get(streamName(d.envelope.from, d.owner)) as StreamSummary;
+      const summary = summaries.get(streamName(d.envelope.from, d.owner));
+      if (!summary) continue;
       if (d.outcome?.kind === 'entered') summary.entered++;
       if (d.outcome?.kind === 'redelivery') summary.redeliveries++;
       if (d.outcome?.kind === 'refused') summary.refused++;
     }
     return [...summaries.values()].sort((a, b) => a.stream.localeCompare(b.stream));
+  }
+
+  /**
+   * The record key puts a sender's stream on one partition of the inbox; its
+   * records on another were placed there by the producer (or partitions were
+   * added). Reported once per stream and partition, as a transport finding:
+   * the stream itself is judged in arrival order across partitions.
+   */
+  private checkHome(homes: Map<string, number>, split: Set<string>, name: string, d: Delivery) {
+    const home = homes.get(name);
+    if (home === undefined) {
+      homes.set(name, d.location.partition);
+      return;
+    }
+    const place = `${name}@${d.location.partition}`;
+    if (home === d.location.partition || split.has(place)) return;
+    split.add(name);
+    split.add(place);
+    this.report(
+      'STREAM_SPLIT',
+      `${name} seq ${d.envelope.seq} is on partition ${d.location.partition}; ` +
+        `the stream's earlier records are on partition ${home}`,
+      { messageIds: [d.envelope.id], location: d.location },
+    );
   }
 
   /**
@@ -505,72 +541,19 @@ export class LogVerifier {
   }
 
   /**
-   * The node's rule on this record, unless the recipient's signed answer
-   * says it decided otherwise: then the recipient read another log than this
-   * one (a record missing, altered or reordered here), which is reported,
-   * and the walk follows what the recipient did.
-   */
-  private walkRule(
-    rules: Map<string, StreamPosition>,
-    entered: Map<string, string>,
-    d: Delivery,
-    anchored: boolean,
-  ): Outcome {
-    const e = d.envelope;
-    const name = streamName(e.from, d.owner);
-    if (!rules.has(name)) {
-      rules.set(
-        name,
-        anchored ? { lastSeq: e.seq - 1, lastHash: e.prevHash } : { lastSeq: 0, lastHash: null },
-      );
-    }
-    const verdict = checkStream({
-      envelope: e,
-      hash: d.hash,
-      me: d.owner,
-      key: e.from,
-      senderKnown: true,
-      signatureValid: true,
-      position: rules.get(name) as StreamPosition,
-      priorHash: entered.get(e.id),
-    });
-    if (verdict.verdict === 'redelivery') return { kind: 'redelivery' };
-    const rule: Outcome =
-      verdict.verdict === 'next'
-        ? { kind: 'entered' }
-        : { kind: 'refused', reason: verdict.reason, published: verdict.verdict === 'refuse' };
-    const said = this.recipientAnswer(d);
-    if (!said?.claim) return rule;
-    const saidReason = said.envelope.type === 'rejection' ? said.claim.reason : undefined;
-    const recipient: Outcome =
-      saidReason && STREAM_REASONS.has(saidReason)
-        ? { kind: 'refused', reason: saidReason, published: true }
-        : { kind: 'entered' };
-    const ruleSays = rule.kind === 'refused' ? `refuses it ${rule.reason}` : 'takes it';
-    const recipientSays =
-      recipient.kind === 'refused' ? `refused it ${recipient.reason}` : 'took it';
-    if (rule.kind === recipient.kind && (rule.kind === 'entered' || rule.reason === saidReason)) {
-      return rule;
-    }
-    d.contradiction = {
-      answerId: said.envelope.id,
-      detail:
-        `on this log the rule ${ruleSays}, but the recipient ${recipientSays} ` +
-        `(${said.envelope.type} ${said.envelope.id}): the log it read differs from this one`,
-    };
-    return recipient;
-  }
-
-  /**
    * The recipient's authentic answer about this very record: it quotes the
    * record's hash, and its broker time when a message was delivered more than
-   * once; the first record with that content otherwise.
+   * once; the first record with that content otherwise. Only answers in the
+   * log by broker time `cut` count.
    */
-  private recipientAnswer(d: Delivery): Delivery | undefined {
+  private recipientAnswer(d: Delivery, cut: number): Delivery | undefined {
     const e = d.envelope;
     const candidates = (this.answers.get(e.id) ?? []).filter(
       (a) =>
-        a.envelope.from === d.owner && a.envelope.to === e.from && a.claim?.messageHash === d.hash,
+        a.brokerTime <= cut &&
+        a.envelope.from === d.owner &&
+        a.envelope.to === e.from &&
+        a.claim?.messageHash === d.hash,
     );
     const exact = candidates.find((a) => a.claim?.brokerTime === d.brokerTime);
     if (exact) return exact;
@@ -735,6 +718,141 @@ function explainGaps(chain: StreamChain, refused: Delivery[]): void {
   }
 }
 
+/**
+ * The node's rule (`checkStream` of libs/exchange) over one walk of the log,
+ * in arrival order: each stream's position and, per inbox, what entered —
+ * unless the recipient's signed answer says it decided otherwise. Then the
+ * recipient read another log than this one (a record missing, altered or
+ * reordered here): `next` says so, and the walk follows what it did.
+ */
+class RuleWalk {
+  private readonly positions = new Map<string, StreamPosition>();
+  /** per inbox, like the node's inbox table: id → hash of what entered */
+  private readonly entered = new Map<string, Map<string, string>>();
+  /** per inbox: id/hash of what the rule refused and the node answered once */
+  private readonly answeredRefusals = new Map<string, Set<string>>();
+
+  constructor(private readonly anchored: boolean) {}
+
+  next(
+    d: Delivery,
+    said: Delivery | undefined,
+  ): { outcome: Outcome; contradiction?: Delivery['contradiction'] } {
+    const e = d.envelope;
+    const name = streamName(e.from, d.owner);
+    let position = this.positions.get(name);
+    if (!position) {
+      position = this.anchored
+        ? { lastSeq: e.seq - 1, lastHash: e.prevHash }
+        : { lastSeq: 0, lastHash: null };
+      this.positions.set(name, position);
+    }
+    const entered = mapFor(this.entered, d.owner, () => new Map<string, string>());
+    const verdict = checkStream({
+      envelope: e,
+      hash: d.hash,
+      me: d.owner,
+      key: e.from,
+      senderKnown: true,
+      signatureValid: true,
+      position,
+      priorHash: entered.get(e.id),
+    });
+    if (verdict.verdict === 'redelivery') return { outcome: { kind: 'redelivery' } };
+    const rule: Outcome =
+      verdict.verdict === 'next'
+        ? { kind: 'entered' }
+        : { kind: 'refused', reason: verdict.reason, published: verdict.verdict === 'refuse' };
+    const decided = this.recipientDecision(rule, said);
+    const outcome = this.onceRefused(d, decided.outcome);
+    if (outcome.kind === 'entered') {
+      entered.set(e.id, d.hash);
+      if (e.seq > position.lastSeq) this.positions.set(name, { lastSeq: e.seq, lastHash: d.hash });
+    }
+    return { outcome, contradiction: decided.contradiction };
+  }
+
+  private recipientDecision(
+    rule: Outcome,
+    said: Delivery | undefined,
+  ): { outcome: Outcome; contradiction?: Delivery['contradiction'] } {
+    if (!said?.claim) return { outcome: rule };
+    const saidReason = said.envelope.type === 'rejection' ? said.claim.reason : undefined;
+    const recipient: Outcome =
+      saidReason && STREAM_REASONS.has(saidReason)
+        ? { kind: 'refused', reason: saidReason, published: true }
+        : { kind: 'entered' };
+    if (rule.kind === recipient.kind && (rule.kind === 'entered' || rule.reason === saidReason)) {
+      return { outcome: rule };
+    }
+    const ruleSays = rule.kind === 'refused' ? `refuses it ${rule.reason}` : 'takes it';
+    const recipientSays =
+      recipient.kind === 'refused' ? `refused it ${recipient.reason}` : 'took it';
+    return {
+      outcome: recipient,
+      contradiction: {
+        answerId: said.envelope.id,
+        detail:
+          `on this log the rule ${ruleSays}, but the recipient ${recipientSays} ` +
+          `(${said.envelope.type} ${said.envelope.id}): the log it read differs from this one`,
+      },
+    };
+  }
+
+  /** A second copy of a message the node already refused gets no second rejection. */
+  private onceRefused(d: Delivery, outcome: Outcome): Outcome {
+    if (outcome.kind !== 'refused' || !outcome.published) return outcome;
+    const answered = mapFor(this.answeredRefusals, d.owner, () => new Set<string>());
+    const copy = `${d.envelope.id}/${d.hash}`;
+    const first = !answered.has(copy);
+    answered.add(copy);
+    return first ? outcome : { ...outcome, published: false };
+  }
+}
+
+/**
+ * Records in the order they reached the log: each partition in offset order,
+ * partitions merged by broker time (a partition's time taken as its running
+ * maximum, so a broker clock stepping back cannot reorder one partition).
+ * Only one partition's offsets give an order; across partitions broker time
+ * is the best evidence there is.
+ */
+function inArrivalOrder(deliveries: readonly Delivery[]): Delivery[] {
+  const partitions = new Map<string, Delivery[]>();
+  for (const d of deliveries) {
+    const key = `${d.location.topic}\u0000${d.location.partition}`;
+    const list = partitions.get(key);
+    if (list) list.push(d);
+    else partitions.set(key, [d]);
+  }
+  const keyed: { d: Delivery; at: number }[] = [];
+  for (const list of partitions.values()) {
+    list.sort((x, y) => compareOffsets(x.location.offset, y.location.offset));
+    let at = -Infinity;
+    for (const d of list) {
+      at = Math.max(at, d.brokerTime);
+      keyed.push({ d, at });
+    }
+  }
+  // Array.prototype.sort is stable: equal times keep partition order
+  keyed.sort((x, y) => x.at - y.at || inLogOrder(x.d, y.d));
+  return keyed.map((k) => k.d);
+}
+
+function verifiedMessage({ envelope: e, brokerTime }: Delivery): VerifiedMessage {
+  return {
+    id: e.id,
+    type: e.type,
+    from: e.from,
+    to: e.to,
+    agreementId: e.agreementId,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
+    brokerTime,
+    payload: e.payload,
+  };
+}
+
 function inLogOrder(a: Delivery, b: Delivery): number {
   const l = a.location;
   const r = b.location;
@@ -749,13 +867,13 @@ function compareOffsets(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let map = maps.get(key);
-  if (!map) {
-    map = new Map();
-    maps.set(key, map);
+function mapFor<V>(maps: Map<string, V>, key: string, create: () => V): V {
+  let value = maps.get(key);
+  if (value === undefined) {
+    value = create();
+    maps.set(key, value);
   }
-  return map;
+  return value;
 }
 
 function emptySummary(stream: string, from: string, to: string): StreamSummary {

@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { LogPlan, LogSource } from '../log/log-source';
 import { AuditDirectory } from './audit-directory';
-import { LogVerifier, VerificationResult } from './log-verifier';
+import { LogVerifier, VerificationResult, VerifiedMessage } from './log-verifier';
 
 export interface VerifiedLogOptions {
   /** the coordinator's Ed25519 public key: only directory entries it signed are trusted */
@@ -11,6 +11,16 @@ export interface VerifiedLogOptions {
   answerWindowMs: number;
   /** called after each inbox record, e.g. to draw progress */
   onInboxRecord?: () => void;
+}
+
+export interface VerifiedLog {
+  result: VerificationResult;
+  /**
+   * What entered the streams on the log as it stood at broker time `cut`
+   * (LogVerifier.messagesAsOf): a campaign is scored from this with its
+   * as-of, so a log that grew afterwards gives the same figures.
+   */
+  readonly messagesAsOf: (cut: number) => VerifiedMessage[];
 }
 
 /**
@@ -24,7 +34,7 @@ export async function verifyLog(
   source: LogSource,
   plan: LogPlan,
   options: VerifiedLogOptions,
-): Promise<VerificationResult> {
+): Promise<VerifiedLog> {
   const directory = new AuditDirectory(options.coordinatorKey);
   const verifier = new LogVerifier(directory, source.description.topicPrefix);
   for (const f of plan.findings) verifier.sourceFinding(f);
@@ -37,9 +47,10 @@ export async function verifyLog(
     },
     finding,
   });
-  return verifier.finish({
+  const result = verifier.finish({
     rangeStart: plan.from,
     asOf: options.asOf,
     answerWindowMs: options.answerWindowMs,
   });
+  return { result, messagesAsOf: (cut) => verifier.messagesAsOf(cut) };
 }
