@@ -527,8 +527,17 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     const again = await uploadCsv(huizhou, campaign, csv);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: res.body.id, status: 'done', rowsCommitted: 99_000 });
-    await new Promise((r) => setTimeout(r, 2000));
-    expect({ outbox: outbox(), inbox: inbox(), arrivals: arrivalsAtYibin() }).toEqual(before);
+    // one new person after it: once that arrival is at 宜宾, anything the
+    // second upload had sent would be there too (a stream is delivered in order)
+    const marker = syntheticCampaignFile(arrivals, 1, Number.MAX_SAFE_INTEGER);
+    const last = await uploadCsv(huizhou, campaign, marker.csv);
+    expect(last.status).toBe(202);
+    await eventually(() => arrivalsAtYibin() === 99_001, 60000, 'the marker arrival at 宜宾');
+    expect({ outbox: outbox(), inbox: inbox(), arrivals: arrivalsAtYibin() }).toEqual({
+      outbox: before.outbox + 1,
+      inbox: before.inbox + 1,
+      arrivals: before.arrivals + 1,
+    });
   }, 900000);
 
   it('finishes an import cut off by a crash when the file is uploaded again, sending nobody twice', async () => {

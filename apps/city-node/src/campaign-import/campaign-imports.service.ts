@@ -28,7 +28,8 @@ import { ImportReportView, ImportView } from './campaign-import.dto';
 import { CsvMalformedError, csvRecords, inChunks } from './csv-records';
 import {
   CAMPAIGN_ID_PATTERN,
-  CHUNK_ROWS,
+  CHECK_CHUNK_ROWS,
+  COMMIT_CHUNK_ROWS,
   HEARTBEAT_MS,
   importProgress,
   isInterrupted,
@@ -36,6 +37,7 @@ import {
   MAX_IMPORT_BYTES,
   reuploadOutcome,
   RowFinding,
+  YIELD_AFTER_MS,
 } from './import-rules';
 import { ImportFileError, importRows, refusedField } from './import-rows';
 import {
@@ -332,6 +334,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
   ): Promise<void> {
     let findings: RowFinding[] = [];
     let pending = 0;
+    let since = Date.now();
     const flush = async () => {
       const found = findings;
       [findings, pending] = [[], 0];
@@ -353,10 +356,13 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
           counts.rowsInvalid++;
           findings.push(...r.findings);
         }
-        if (++pending >= CHUNK_ROWS) {
+        if (++pending >= CHECK_CHUNK_ROWS) {
           this.assertNotStopping();
           await flush();
+        }
+        if (Date.now() - since >= YIELD_AFTER_MS) {
           await yieldToOtherWork();
+          since = Date.now();
         }
       }
     } finally {
@@ -378,7 +384,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
   ): Promise<void> {
     const rows = importRows(csvRecords(readSpool(spool, this.spoolKey)), imp.campaignId, context);
     let previous: Promise<PreparedChunk> | undefined;
-    for await (const chunk of inChunks(validRows(rows, this.dataKey), CHUNK_ROWS)) {
+    for await (const chunk of inChunks(validRows(rows, this.dataKey), COMMIT_CHUNK_ROWS)) {
       this.assertNotStopping();
       const next = this.prepareChunk(imp, chunk);
       // it is awaited below; until then a failure of the current commit must not leave it unhandled
