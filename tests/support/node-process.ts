@@ -16,7 +16,7 @@ export const CITY_NODE_MAIN = resolve(
   '../../dist/apps/city-node/apps/city-node/src/main.js',
 );
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);
@@ -42,7 +42,13 @@ export class NodeProcess {
     readonly dataDir: string,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
+    /** tokens issued already in the node's database (another replica of it); else the CLI issues them */
+    tokens?: Record<Role, string>,
   ) {
+    if (tokens) {
+      Object.assign(this.tokens, tokens);
+      return;
+    }
     // the node's own CLI issues the tokens, as staff would
     for (const role of ROLES) {
       this.tokens[role] = execFileSync(

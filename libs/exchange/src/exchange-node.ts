@@ -40,6 +40,12 @@ export interface InboxConsumerStatus {
   since: number;
 }
 
+/** The inbox status with the inbox partitions this replica holds in its consumer group now. */
+export interface InboxConsumerView extends InboxConsumerStatus {
+  /** empty while the group rebalances, or when another replica holds them all */
+  partitions: number[];
+}
+
 /** Tries of one chunk before the consumer stops; waits double from 1 s (1+2+4+8 s in all). */
 export const CHUNK_ATTEMPTS = 5;
 
@@ -79,6 +85,7 @@ export class ExchangeNode {
   private processor: InboxProcessor | undefined;
   private stopped = false;
   private readonly log: (message: string) => void;
+  private assignedPartitions: number[] = [];
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
     lastError: null,
@@ -168,8 +175,17 @@ export class ExchangeNode {
         };
       }
     });
+    // which partitions this replica holds: with several replicas, where each partner's stream is handled
+    const topic = inboxTopic(me, topicPrefix);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.assignedPartitions = [...(event.payload.memberAssignment[topic] ?? [])].sort(
+        (a, b) => a - b,
+      );
+    });
+    consumer.on(consumer.events.REBALANCING, () => (this.assignedPartitions = []));
+    consumer.on(consumer.events.STOP, () => (this.assignedPartitions = []));
     await consumer.connect();
-    await consumer.subscribe({ topic: inboxTopic(me, topicPrefix), fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
     await consumer.run({
       autoCommit: false,
@@ -277,8 +293,8 @@ export class ExchangeNode {
   }
 
   /** Where the inbox consumer stands (readiness and the monitor). */
-  inboxStatus(): InboxConsumerStatus {
-    return { ...this.consumerStatus };
+  inboxStatus(): InboxConsumerView {
+    return { ...this.consumerStatus, partitions: [...this.assignedPartitions] };
   }
 
   /** Tries a dead letter again (see InboxProcessor.redrive); undefined when there is no such letter. */

@@ -65,7 +65,10 @@ export function evaluationTopicConfig(prefix?: string): ITopicConfig {
   };
 }
 
-/** Creates a node's inbox and dead-letter topics if missing; existing topics are left as they are. */
+/**
+ * Creates a node's inbox and dead-letter topics if missing (replicated as
+ * `withReplication` says); existing topics are left as they are.
+ */
 export async function ensureNodeTopics(admin: Admin, node: string, prefix?: string): Promise<void> {
   await ensureTopics(admin, [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)]);
 }
@@ -96,12 +99,37 @@ async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void>
 
 const TOPIC_ATTEMPTS = 6;
 
+/** DESIGN §5: on a cluster of this many brokers or more, topics get 3 replicas and min ISR 2. */
+export const REPLICATED_CLUSTER_BROKERS = 3;
+
+/**
+ * The replication a topic gets on a cluster of `brokers` brokers: with three
+ * or more, replication factor 3 and `min.insync.replicas=2` (with the
+ * producers' acks=-1 a write survives the loss of any one broker); on a
+ * smaller cluster the broker's defaults (one broker: one copy).
+ */
+export function withReplication(topic: ITopicConfig, brokers: number): ITopicConfig {
+  if (brokers < REPLICATED_CLUSTER_BROKERS) return topic;
+  return {
+    ...topic,
+    replicationFactor: 3,
+    configEntries: [
+      ...(topic.configEntries ?? []).filter((e) => e.name !== 'min.insync.replicas'),
+      { name: 'min.insync.replicas', value: '2' },
+    ],
+  };
+}
+
 async function createMissingTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
+  const { brokers } = await admin.describeCluster();
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await admin.createTopics({
+      topics: missing.map((t) => withReplication(t, brokers.length)),
+      waitForLeaders: true,
+    });
   } catch (err) {
     // another replica (or the coordinator) may have created it in the meantime
     if (!/already exists/i.test((err as Error).message)) throw err;
