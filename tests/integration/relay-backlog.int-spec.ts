@@ -64,15 +64,11 @@ describe('outbox relay backlog', () => {
       ),
     );
     await ensureNodeTopics(admin, YIBIN, prefix);
-    const producer = testKafka('relay-backlog-producer').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
     const errors: Error[] = [];
     const relay = new OutboxRelay({
       me: HUIZHOU,
-      producer,
+      newProducer: () =>
+        testKafka('relay-backlog-producer').producer({ idempotent: true, maxInFlightRequests: 1 }),
       transactions,
       leadership: new SoleRelay(),
       onError: (err) => errors.push(err),
@@ -84,7 +80,7 @@ describe('outbox relay backlog', () => {
       drains++;
       published += sent;
     }
-    await producer.disconnect();
+    await relay.stop();
     expect(errors).toEqual([]);
     expect(published).toBe(count);
     expect(drains).toBeGreaterThan(1);

@@ -101,11 +101,12 @@ export class ExchangeNode {
       // kafkajs logs each retried request as an error; real failures surface as exceptions
       logLevel: logLevel.NOTHING,
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // dead letters only: a letter sent twice is the same evidence twice, so no idempotence
+    this.producer = this.kafka.producer();
     this.admin = this.kafka.admin();
     this.relay = new OutboxRelay({
       me: options.me,
-      producer: this.producer,
+      newProducer: () => this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }),
       transactions: options.transactions,
       leadership: relayLeadershipFor(options.transactions.dataSource, options.me),
       onError: (err) => this.log(`outbox relay: ${err.message}`),

@@ -25,7 +25,8 @@ const STANDBY_POLL_MS = 2000;
 
 export interface OutboxRelayOptions {
   me: string;
-  producer: Producer;
+  /** makes the relay's idempotent producer; called again to replace one after a failed publish */
+  newProducer: () => Producer;
   transactions: Transactions;
   /** which replica publishes (see relay-leadership.ts) */
   leadership: RelayLeadership;
@@ -50,7 +51,11 @@ export class OutboxRelay {
   private readonly backoffUntil = new Map<string, number>();
 
   private readonly me: string;
-  private readonly producer: Producer;
+  private readonly newProducer: () => Producer;
+  private producer: Producer;
+  /** a publish failed: the producer's sequence numbers may no longer fit what the broker has */
+  private producerSpoiled = false;
+  private connected = false;
   private readonly transactions: Transactions;
   private readonly leadership: RelayLeadership;
   private readonly onError: (err: Error) => void;
@@ -59,7 +64,8 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.me = options.me;
-    this.producer = options.producer;
+    this.newProducer = options.newProducer;
+    this.producer = options.newProducer();
     this.transactions = options.transactions;
     this.leadership = options.leadership;
     this.onError = options.onError;
@@ -78,6 +84,7 @@ export class OutboxRelay {
     this.kick();
     await this.loop;
     await this.leadership.release();
+    if (this.connected) await this.producer.disconnect();
   }
 
   /** Called after an enqueue so new messages go out without waiting for the next poll. */
@@ -91,6 +98,11 @@ export class OutboxRelay {
    * topic does not exist yet) holds back only its own stream.
    */
   async drainOnce(): Promise<number> {
+    if (!this.connected) {
+      await this.producer.connect();
+      this.connected = true;
+    }
+    if (this.producerSpoiled) await this.replaceProducer();
     const now = Date.now();
     const peers = await this.transactions.run((manager) =>
       manager
@@ -113,12 +125,32 @@ export class OutboxRelay {
         this.backoffUntil.delete(due[i]);
       } else {
         this.backoffUntil.set(due[i], Date.now() + RETRY_MS);
+        if (isOutOfOrderSequence(result.reason)) this.producerSpoiled = true;
         firstError ??= result.reason as Error;
       }
     });
     if (firstError && sent === 0) throw firstError;
     if (firstError) this.onError(firstError);
     return sent;
+  }
+
+  /**
+   * A publish that failed may still have landed (a timeout, a leader that
+   * died after appending). kafkajs then rolls its sequence number back, and
+   * the next publish — re-read from the outbox, so rarely the same batch —
+   * reuses a sequence the broker already holds: OUT_OF_ORDER_SEQUENCE_NUMBER
+   * on every retry, for good. Once the broker says so, a new producer (new
+   * producer id, sequences afresh) takes over; what it sends again the
+   * receiver drops as a duplicate. Found by the three-broker fault suite.
+   */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.producerSpoiled = false;
+    this.connected = false;
+    await old.disconnect().catch(() => undefined);
+    await this.producer.connect();
+    this.connected = true;
   }
 
   /** The next pending envelopes of one stream, in order, within Kafka's request size. */
@@ -196,4 +228,14 @@ export class OutboxRelay {
       }
     }
   }
+}
+
+/** kafkajs wraps the broker's error in retry errors: look along the causes. */
+export function isOutOfOrderSequence(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if ((e as { type?: unknown }).type === 'OUT_OF_ORDER_SEQUENCE_NUMBER') return true;
+    if (/out of order sequence number/i.test(e.message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
