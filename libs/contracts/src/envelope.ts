@@ -66,14 +66,24 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
   } catch (err) {
     throw new EnvelopeFormatError(`not JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new EnvelopeFormatError('envelope is not a JSON object');
-  }
-  const e = value as Record<string, unknown>;
-  for (const key of Object.keys(e)) {
+  if (!isJsonObject(value)) throw new EnvelopeFormatError('envelope is not a JSON object');
+  for (const key of Object.keys(value)) {
     if (!FIELDS.has(key)) throw new EnvelopeFormatError(`unknown envelope field "${key}"`);
   }
   const problems: string[] = [];
+  if (!hasEnvelopeFields(value, problems)) throw new EnvelopeFormatError(problems.join('; '));
+  return value;
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Appends what is wrong with the fields; true (and `e` typed as an envelope) when nothing is. */
+function hasEnvelopeFields(
+  e: Record<string, unknown>,
+  problems: string[],
+): e is Record<string, unknown> & Envelope {
   const check = (ok: boolean, field: string, what: string) => {
     if (!ok) problems.push(`${field} ${what}`);
   };
@@ -84,13 +94,21 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
     'type',
     'must be a message type',
   );
-  check(Number.isInteger(e.v) && (e.v as number) >= 1, 'v', 'must be a positive integer');
+  check(
+    typeof e.v === 'number' && Number.isInteger(e.v) && e.v >= 1,
+    'v',
+    'must be a positive integer',
+  );
   check(isNodeCode(e.from), 'from', 'must be a node code');
   check(isNodeCode(e.to), 'to', 'must be a node code');
   check(nullableUuid(e.agreementId), 'agreementId', 'must be a UUID or null');
   check(nullableUuid(e.correlationId), 'correlationId', 'must be a UUID or null');
   check(nullableUuid(e.causationId), 'causationId', 'must be a UUID or null');
-  check(Number.isSafeInteger(e.seq) && (e.seq as number) >= 1, 'seq', 'must be a positive integer');
+  check(
+    typeof e.seq === 'number' && Number.isSafeInteger(e.seq) && e.seq >= 1,
+    'seq',
+    'must be a positive integer',
+  );
   check(
     e.prevHash === null || (typeof e.prevHash === 'string' && B64URL.test(e.prevHash)),
     'prevHash',
@@ -101,12 +119,7 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
     'occurredAt',
     'must be an ISO date-time',
   );
-  check(
-    typeof e.payload === 'object' && e.payload !== null && !Array.isArray(e.payload),
-    'payload',
-    'must be an object',
-  );
+  check(isJsonObject(e.payload), 'payload', 'must be an object');
   check(typeof e.sig === 'string' && B64URL.test(e.sig), 'sig', 'must be base64url');
-  if (problems.length > 0) throw new EnvelopeFormatError(problems.join('; '));
-  return e as unknown as Envelope;
+  return problems.length === 0;
 }

@@ -30,6 +30,11 @@ export const MESSAGE_TYPES = [
 
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
+/** True for a type of the catalogue (then typed as one). */
+export function isMessageType(type: string): type is MessageType {
+  return MESSAGE_TYPES.some((t) => t === type);
+}
+
 /** Receipts and rejections answer other messages and are never answered themselves. */
 export function isAnswer(type: string): boolean {
   return type === 'receipt' || type === 'rejection';

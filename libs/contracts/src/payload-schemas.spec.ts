@@ -1,4 +1,13 @@
-import { payloadSchema, validateDto } from './payload-schemas';
+import { Envelope } from './envelope';
+import { MESSAGE_TYPES } from './message-types';
+import {
+  hasValidPayload,
+  hasValidPii,
+  PAYLOAD_SCHEMAS,
+  PayloadOf,
+  payloadSchema,
+  validateDto,
+} from './payload-schemas';
 import { NoticePayloadV1 } from './payloads/notice';
 import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
 
@@ -55,5 +64,45 @@ describe('payload validation', () => {
     expect(payloadSchema('notice', 1)).toBeDefined();
     expect(payloadSchema('notice', 2)).toBeUndefined();
     expect(payloadSchema('nonsense', 1)).toBeUndefined();
+  });
+
+  it('has a payload class for every catalogue type, and nothing else', () => {
+    for (const type of MESSAGE_TYPES) {
+      const versions = Object.keys(PAYLOAD_SCHEMAS[type]).map(Number);
+      expect({ type, versions }).toEqual({ type, versions: expect.arrayContaining([1]) });
+      for (const v of versions) expect(typeof payloadSchema(type, v)?.payload).toBe('function');
+    }
+    expect(Object.keys(PAYLOAD_SCHEMAS).sort()).toEqual([...MESSAGE_TYPES].sort());
+  });
+
+  it('types an envelope by its type once its payload passes', () => {
+    const envelope: Envelope = {
+      id: '0192f3c4-0000-7000-8000-000000000000',
+      type: 'notice',
+      v: 1,
+      from: '441300',
+      to: '511500',
+      agreementId: null,
+      correlationId: null,
+      causationId: null,
+      seq: 1,
+      prevHash: null,
+      occurredAt: '2026-01-01T00:00:00Z',
+      payload: { category: 'policy', domain: 'publicity', pii: JWE },
+      sig: 'c2ln',
+    };
+    const problems: string[] = [];
+    if (!hasValidPayload(envelope, problems) || envelope.type !== 'notice') throw new Error();
+    const typed: PayloadOf<'notice'> = envelope.payload;
+    expect(typed.domain).toBe('publicity');
+    expect(hasValidPii({ envelope, pii: { title: 't', text: '' } }, problems)).toBe(true);
+    expect(hasValidPii({ envelope, pii: { title: 't' } }, problems)).toBe(false);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith('text:'))).toBe(true);
+
+    const wrong = { ...envelope, payload: { category: 'policy' } };
+    expect(hasValidPayload(wrong, problems)).toBe(false);
+    expect(hasValidPayload({ ...envelope, type: 'nonsense' }, problems)).toBe(false);
+    expect(problems).toContain('nonsense v1 is not in the catalogue');
   });
 });

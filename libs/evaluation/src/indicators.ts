@@ -1,8 +1,9 @@
 import {
   EVALUATION_CRITERIA,
   EvaluationRatedPayloadV1,
+  isValidDto,
+  PayloadOf,
   utcInstantMs,
-  validateDto,
 } from '@yipanqi/contracts';
 import { LogRecord, Period } from './log-record';
 import { PairLog } from './pair-log';
@@ -167,10 +168,15 @@ export function dataQuality(view: PairView): Count {
   };
 }
 
-function ratesPeriod(payload: LogRecord['payload'], period: Period): boolean {
-  if (validateDto(EvaluationRatedPayloadV1, payload).length > 0) return false;
-  const { periodStart, periodEnd } = payload as unknown as EvaluationRatedPayloadV1;
-  return utcInstantMs(periodStart) === period.start && utcInstantMs(periodEnd) === period.end;
+/** The rating in `payload` when it is a valid one of exactly this period. */
+function ratingOf(
+  payload: LogRecord['payload'],
+  period: Period,
+): PayloadOf<'evaluation.rated'> | undefined {
+  if (!isValidDto(EvaluationRatedPayloadV1, payload)) return undefined;
+  const { periodStart, periodEnd } = payload;
+  const same = utcInstantMs(periodStart) === period.start && utcInstantMs(periodEnd) === period.end;
+  return same ? payload : undefined;
 }
 
 /**
@@ -178,15 +184,12 @@ function ratesPeriod(payload: LogRecord['payload'], period: Period): boolean {
  * kept as the exact fraction Σ(criterion − 1) / (4 × criteria).
  */
 export function subjectiveRating(view: PairView): Count {
-  const latest = view.log.messages
-    .filter(
-      (m) =>
-        m.type === 'evaluation.rated' &&
-        m.from === view.evaluator &&
-        !view.log.refused(m) &&
-        ratesPeriod(m.payload, view.period),
-    )
-    .at(-1);
+  let latest: { id: string; rating: PayloadOf<'evaluation.rated'> } | undefined;
+  for (const m of view.log.messages) {
+    if (m.type !== 'evaluation.rated' || m.from !== view.evaluator || view.log.refused(m)) continue;
+    const rating = ratingOf(m.payload, view.period);
+    if (rating) latest = { id: m.id, rating };
+  }
   if (!latest) {
     return {
       items: 0,
@@ -197,7 +200,7 @@ export function subjectiveRating(view: PairView): Count {
       pendingIds: [],
     };
   }
-  const { criteria } = latest.payload as unknown as EvaluationRatedPayloadV1;
+  const { criteria } = latest.rating;
   const points = EVALUATION_CRITERIA.reduce((sum, c) => sum + criteria[c] - 1, 0);
   return {
     items: 1,

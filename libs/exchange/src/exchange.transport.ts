@@ -7,6 +7,7 @@ import {
 } from '@nestjs/microservices';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { EntityManager } from 'typeorm';
+import { MessageType } from '@yipanqi/contracts';
 import { ExchangeNode } from './exchange-node';
 import { InboxHandler, InboxHandlers, ReceivedMessage } from './inbox-processor';
 
@@ -79,10 +80,24 @@ class ExchangeErrorPassthrough implements RpcExceptionFilter {
   }
 }
 
+/** A controller method that handles messages of type T. */
+export type ExchangeHandlerMethod<T extends MessageType, R = unknown> = (
+  message: ReceivedMessage<T>,
+  ctx: ExchangeContext,
+) => R;
+
 /**
  * Marks the handler of one message type: Nest's `@EventPattern(type)`, with
  * the handler's errors passed on as they are (a global filter cannot do it:
  * Nest binds a connected microservice's filters before they could be set).
+ * The method must take `ReceivedMessage<type>` (or a union that includes it):
+ * the inbox dispatches by type, so that is exactly what it will receive.
  */
-export const ExchangeHandler = (type: string) =>
-  applyDecorators(EventPattern(type), UseFilters(ExchangeErrorPassthrough));
+export function ExchangeHandler<T extends MessageType>(type: T) {
+  const decorate = applyDecorators(EventPattern(type), UseFilters(ExchangeErrorPassthrough));
+  return <R>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<ExchangeHandlerMethod<T, R>>,
+  ): void => decorate(target, key, descriptor);
+}

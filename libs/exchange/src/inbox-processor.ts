@@ -3,15 +3,18 @@ import { EntityManager, In, IsNull } from 'typeorm';
 import {
   Envelope,
   EnvelopeFormatError,
+  EnvelopeOf,
+  hasValidPayload,
+  hasValidPii,
   isAnswer,
+  isMessageType,
   MAX_PAYLOAD_BYTES,
-  MESSAGE_TYPES,
+  MessageOf,
+  MessageType,
   parseEnvelope,
+  PayloadOf,
   payloadSchema,
-  ReceiptPayloadV1,
-  RejectionPayloadV1,
   RejectionReason,
-  validateDto,
 } from '@yipanqi/contracts';
 import { canonicalJson, decryptPii, NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
@@ -45,16 +48,21 @@ export interface InboundRecord {
   timestamp: string;
 }
 
-/** An envelope that entered the stream and passed validation, as handlers see it. */
-export interface ReceivedMessage {
-  envelope: Envelope;
+/** What the inbox adds to a checked envelope and its decrypted `pii`. */
+interface ReceivedFields {
   hash: string;
   brokerTime: number;
-  /** the decrypted and validated `pii` member, when the type has one */
-  pii: unknown;
   /** the sender's public signing key that verified this envelope */
   senderKey: KeyObject;
 }
+
+/**
+ * An envelope that entered the stream and passed validation, as handlers see
+ * it: `envelope.payload` and `pii` (the decrypted and validated `pii` member,
+ * undefined for types without one) typed by the message type, e.g.
+ * `ReceivedMessage<'task.requested'>`; a union over the types given.
+ */
+export type ReceivedMessage<T extends MessageType = MessageType> = MessageOf<T> & ReceivedFields;
 
 export type InboxHandler = (manager: EntityManager, message: ReceivedMessage) => Promise<void>;
 
@@ -110,7 +118,8 @@ interface PreparedEnvelope {
   senderKey: KeyObject | undefined;
   /** why the payload cannot be applied, found before touching the database */
   problem?: Refusal;
-  pii?: unknown;
+  /** the message typed by its schema, once its payload and pii passed it */
+  received?: ReceivedMessage;
 }
 
 type Prepared = { kind: 'unparseable'; record: InboundRecord; error: string } | PreparedEnvelope;
@@ -205,16 +214,16 @@ export class InboxProcessor {
       signatureValid,
       senderKey,
     };
-    if (signatureValid) await this.checkPayload(prepared);
+    if (senderKey !== undefined && signatureValid) await this.checkPayload(prepared, senderKey);
     return prepared;
   }
 
-  private async checkPayload(p: PreparedEnvelope): Promise<void> {
+  private async checkPayload(p: PreparedEnvelope, senderKey: KeyObject): Promise<void> {
     const { envelope } = p;
     const fail = (reason: RejectionReason, detail: string) => {
       p.problem = { reason, detail };
     };
-    if (!(MESSAGE_TYPES as readonly string[]).includes(envelope.type)) {
+    if (!isMessageType(envelope.type)) {
       return fail('SCHEMA_INVALID', `unknown message type "${envelope.type}"`);
     }
     const schema = payloadSchema(envelope.type, envelope.v);
@@ -228,20 +237,27 @@ export class InboxProcessor {
     if (size > MAX_PAYLOAD_BYTES) {
       return fail('SCHEMA_INVALID', `payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}`);
     }
-    const problems = validateDto(schema.payload, envelope.payload);
-    if (problems.length > 0) return fail('SCHEMA_INVALID', problems.join('; '));
+    const problems: string[] = [];
+    if (!hasValidPayload(envelope, problems)) return fail('SCHEMA_INVALID', problems.join('; '));
+    let pii: unknown;
     if (schema.pii) {
       try {
-        p.pii = await decryptPii(String(envelope.payload.pii), this.keys.encryption.privateKey);
+        pii = await decryptPii(String(p.envelope.payload.pii), this.keys.encryption.privateKey);
       } catch (err) {
         return fail('DECRYPT_FAILED', (err as Error).message);
       }
-      const piiProblems = validateDto(schema.pii, p.pii);
-      if (piiProblems.length > 0) {
-        p.pii = undefined;
-        return fail('SCHEMA_INVALID', piiProblems.map((x) => `pii.${x}`).join('; '));
-      }
     }
+    const message = { envelope, pii };
+    const piiProblems: string[] = [];
+    if (!hasValidPii(message, piiProblems)) {
+      return fail('SCHEMA_INVALID', piiProblems.map((x) => `pii.${x}`).join('; '));
+    }
+    p.received = {
+      ...message,
+      hash: p.hash,
+      brokerTime: Number(p.record.timestamp),
+      senderKey,
+    };
   }
 
   private async applyInOneTransaction(
@@ -361,13 +377,7 @@ export class InboxProcessor {
     p: PreparedEnvelope,
   ): Promise<Refusal | undefined> {
     if (!this.gate || isAnswer(p.envelope.type)) return undefined;
-    return this.gate.refusal(manager, {
-      envelope: p.envelope,
-      hash: p.hash,
-      brokerTime: Number(p.record.timestamp),
-      pii: p.pii,
-      senderKey: p.senderKey as KeyObject,
-    });
+    return this.gate.refusal(manager, checked(p));
   }
 
   /** Applies an envelope that entered the stream and passed validation. */
@@ -376,20 +386,17 @@ export class InboxProcessor {
     batch: BatchWriter,
     p: PreparedEnvelope,
   ): Promise<void> {
-    const { envelope, hash } = p;
-    if (isAnswer(envelope.type)) {
+    const message = checked(p);
+    const { envelope } = message;
+    if (envelope.type === 'receipt' || envelope.type === 'rejection') {
       batch.answerReceived(envelope);
       return;
     }
     // checkPayload guarantees a handler exists for every accepted type
-    const handler = this.handlers.handlerFor(envelope.type) as InboxHandler;
-    await handler(manager, {
-      envelope,
-      hash,
-      brokerTime: Number(p.record.timestamp),
-      pii: p.pii,
-      senderKey: p.senderKey as KeyObject,
-    });
+    const handler = this.handlers.handlerFor(envelope.type);
+    if (!handler) throw new Error(`no handler for ${envelope.type}`);
+    await handler(manager, message);
+    const { hash } = message;
     batch.answer({
       to: envelope.from,
       type: 'receipt',
@@ -700,22 +707,20 @@ class BatchWriter {
   }
 
   /** A partner's receipt or rejection of one of our messages: marks it answered at flush. */
-  answerReceived(envelope: Envelope): void {
-    const answer = envelope.payload as unknown as ReceiptPayloadV1 & Partial<RejectionPayloadV1>;
-    if (envelope.type === 'rejection') {
-      this.rejectionReceived(envelope, answer as RejectionPayloadV1);
-    }
+  answerReceived(envelope: EnvelopeOf<'receipt' | 'rejection'>): void {
+    const answer = envelope.payload;
+    if (envelope.type === 'rejection') this.rejectionReceived(envelope, envelope.payload);
     this.answers.push({
       peer: envelope.from,
       messageId: answer.messageId,
       messageHash: answer.messageHash,
-      answer: envelope.type as 'receipt' | 'rejection',
+      answer: envelope.type,
       answerId: envelope.id,
-      reason: answer.reason ?? null,
+      reason: envelope.type === 'rejection' ? envelope.payload.reason : null,
     });
   }
 
-  private rejectionReceived(envelope: Envelope, rejection: RejectionPayloadV1): void {
+  private rejectionReceived(envelope: Envelope, rejection: PayloadOf<'rejection'>): void {
     this.rejections.push({
       direction: 'received',
       peer: envelope.from,
@@ -775,6 +780,15 @@ class BatchWriter {
     }
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }
+}
+
+/**
+ * The message as the domain sees it: every envelope that passes its stream
+ * check with a valid signature and no problem was checked by checkPayload.
+ */
+function checked(p: PreparedEnvelope): ReceivedMessage {
+  if (!p.received) throw new Error(`message ${p.envelope.id} reached the domain unchecked`);
+  return p.received;
 }
 
 function describe(record: InboundRecord): string {

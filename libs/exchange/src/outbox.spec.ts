@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { generateNodeKeys } from '@yipanqi/crypto';
-import { Outbox, OutgoingPayloadInvalid, outgoingPayloadProblems } from './outbox';
+import { Outbox, OutgoingMessage, OutgoingPayloadInvalid, outgoingPayloadProblems } from './outbox';
 
 const notice = (payload: Record<string, unknown>) => ({ to: '511500', type: 'notice', payload });
+const JWE = 'eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn';
 
 describe('outgoing payloads', () => {
   it('pass the schema the receiver uses', () => {
@@ -42,10 +43,32 @@ describe('outgoing payloads', () => {
         throw new Error('the database was used');
       },
     });
+    // typed right (the type checker is content), but not a JWE: only the schema knows
     await expect(
       outbox.enqueueAll(untouched, [
-        notice({ category: 'nonsense', domain: 'publicity', pii: 'a.b.c.d.e' }),
+        {
+          to: '511500',
+          type: 'notice',
+          payload: { category: 'policy', domain: 'publicity', pii: 'x' },
+        },
       ]),
     ).rejects.toBeInstanceOf(OutgoingPayloadInvalid);
+    // a member the type does not name gets past the type checker when not written literally
+    const withExtra = { category: 'policy', domain: 'publicity', pii: JWE, idNumber: '1' } as const;
+    await expect(
+      outbox.enqueue(untouched, { to: '511500', type: 'notice', payload: withExtra }),
+    ).rejects.toThrow(/idNumber should not exist/);
+  });
+
+  it('are typed by their message type', () => {
+    const problems = (m: OutgoingMessage) => outgoingPayloadProblems(m).length > 0;
+    const n = { category: 'policy', domain: 'publicity', pii: JWE } as const;
+    expect(problems({ to: '511500', type: 'notice', payload: n })).toBe(false);
+    // @ts-expect-error a notice has no idNumber
+    expect(problems({ to: '511500', type: 'notice', payload: { ...n, idNumber: '1' } })).toBe(true);
+    // @ts-expect-error a receipt's payload is not a notice's
+    expect(problems({ to: '511500', type: 'receipt', payload: n })).toBe(true);
+    // @ts-expect-error not a type of the catalogue
+    expect(problems({ to: '511500', type: 'notice.v9', payload: n })).toBe(true);
   });
 });

@@ -2,22 +2,40 @@ import { KeyObject } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '@yipanqi/crypto';
-import { Envelope, MAX_PAYLOAD_BYTES, payloadSchema, validateDto } from '@yipanqi/contracts';
+import {
+  Envelope,
+  MAX_PAYLOAD_BYTES,
+  MessageType,
+  PayloadOf,
+  payloadSchema,
+  PayloadVersion,
+  validateDto,
+} from '@yipanqi/contracts';
 import { OutboxMessage, StreamState } from './entities/exchange.entities';
 import { envelopeHash, signEnvelope } from './envelope-signing';
 import { STREAM_START } from './stream-check';
 
-/** What a sender decides; the outbox adds id, seq, chain and signature. */
-export interface OutgoingMessage {
+/** What a sender decides besides the type and its payload. */
+interface OutgoingFields {
   to: string;
-  type: string;
-  v?: number;
-  payload: Record<string, unknown>;
   agreementId?: string | null;
   correlationId?: string | null;
   causationId?: string | null;
   occurredAt?: string;
 }
+
+/** Version 1 may go without `v`; any other version names itself. */
+type OutgoingAt<T extends MessageType, V extends PayloadVersion<T>> = OutgoingFields &
+  (V extends 1 ? { type: T; v?: V } : { type: T; v: V }) & { payload: PayloadOf<T, V> };
+
+/**
+ * What a sender decides; the outbox adds id, seq, chain and signature. The
+ * payload is typed by the message type (and `v`): the class the receiver
+ * validates it with (a union over types: `type` picks the payload).
+ */
+export type OutgoingMessage<T extends MessageType = MessageType> = {
+  [K in T]: { [V in PayloadVersion<K>]: OutgoingAt<K, V> }[PayloadVersion<K>];
+}[T];
 
 export class PayloadTooLargeError extends Error {}
 
@@ -41,7 +59,11 @@ export class OutgoingPayloadInvalid extends Error {}
  * payload as it will travel (JSON, so `undefined` members are gone). The
  * encrypted `pii` is checked by each sender's own DTOs before it is encrypted.
  */
-export function outgoingPayloadProblems(message: OutgoingMessage): string[] {
+export function outgoingPayloadProblems(message: {
+  type: string;
+  v?: number;
+  payload: unknown;
+}): string[] {
   const schema = payloadSchema(message.type, message.v ?? 1);
   if (!schema) return [`${message.type} v${message.v ?? 1} is not in the catalogue`];
   return validateDto(schema.payload, JSON.parse(JSON.stringify(message.payload)));

@@ -134,19 +134,46 @@ export function decodeRecordLine(text: string): TopicRecord {
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
-const isInstantOrNull = (v: unknown) =>
+const isInstantOrNull = (v: unknown): v is string | null =>
   v === null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
-const isTimeOrNull = (v: unknown) => v === null || Number.isSafeInteger(v);
+const isTimeOrNull = (v: unknown): v is number | null => v === null || Number.isSafeInteger(v);
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One `files` entry of a manifest, whose name matches its topic and partition. */
+function isArchiveFile(f: unknown): f is ArchiveFile {
+  return (
+    isJsonObject(f) &&
+    typeof f.file === 'string' &&
+    typeof f.topic === 'string' &&
+    typeof f.partition === 'number' &&
+    f.file === archiveFileName(f.topic, f.partition) &&
+    Number.isSafeInteger(f.partition) &&
+    typeof f.startOffset === 'string' &&
+    OFFSET.test(f.startOffset) &&
+    typeof f.endOffset === 'string' &&
+    OFFSET.test(f.endOffset) &&
+    Number.isSafeInteger(f.records) &&
+    isTimeOrNull(f.firstTimestamp) &&
+    isTimeOrNull(f.lastTimestamp) &&
+    typeof f.sha256 === 'string' &&
+    HEX_SHA256.test(f.sha256)
+  );
+}
 
 /** Checks the manifest's shape (not the files: the replay does that) and returns it. */
 export function parseManifest(text: string): ArchiveManifest {
-  let m: Record<string, unknown>;
+  let m: unknown;
   try {
-    m = JSON.parse(text) as Record<string, unknown>;
+    m = JSON.parse(text);
   } catch (err) {
     throw new ArchiveFormatError(`manifest is not JSON: ${(err as Error).message}`);
   }
-  if (m?.format !== ARCHIVE_FORMAT) throw new ArchiveFormatError(`not a ${ARCHIVE_FORMAT}`);
+  if (!isJsonObject(m) || m.format !== ARCHIVE_FORMAT) {
+    throw new ArchiveFormatError(`not a ${ARCHIVE_FORMAT}`);
+  }
   if (m.version !== ARCHIVE_VERSION) {
     throw new ArchiveFormatError(`archive version ${String(m.version)} is not supported`);
   }
@@ -161,27 +188,24 @@ export function parseManifest(text: string): ArchiveManifest {
   }
   if (!Array.isArray(m.files)) throw new ArchiveFormatError('manifest files missing');
   const names = new Set<string>();
-  for (const f of m.files as Partial<Record<keyof ArchiveFile, unknown>>[]) {
-    const ok =
-      typeof f === 'object' &&
-      f !== null &&
-      typeof f.file === 'string' &&
-      f.file === archiveFileName(String(f.topic), Number(f.partition)) &&
-      Number.isSafeInteger(f.partition) &&
-      typeof f.startOffset === 'string' &&
-      OFFSET.test(f.startOffset) &&
-      typeof f.endOffset === 'string' &&
-      OFFSET.test(f.endOffset) &&
-      Number.isSafeInteger(f.records) &&
-      isTimeOrNull(f.firstTimestamp) &&
-      isTimeOrNull(f.lastTimestamp) &&
-      typeof f.sha256 === 'string' &&
-      HEX_SHA256.test(f.sha256);
-    if (!ok) throw new ArchiveFormatError(`manifest file entry is malformed: ${JSON.stringify(f)}`);
-    if (names.has(f.file as string)) {
-      throw new ArchiveFormatError(`manifest lists ${String(f.file)} twice`);
+  const files: ArchiveFile[] = [];
+  const entries: unknown[] = m.files;
+  for (const f of entries) {
+    if (!isArchiveFile(f)) {
+      throw new ArchiveFormatError(`manifest file entry is malformed: ${JSON.stringify(f)}`);
     }
-    names.add(f.file as string);
+    if (names.has(f.file)) throw new ArchiveFormatError(`manifest lists ${f.file} twice`);
+    names.add(f.file);
+    files.push(f);
   }
-  return m as unknown as ArchiveManifest;
+  return {
+    ...m,
+    format: m.format,
+    version: m.version,
+    topicPrefix: m.topicPrefix,
+    cutAt: m.cutAt,
+    from: m.from,
+    to: m.to,
+    files,
+  };
 }

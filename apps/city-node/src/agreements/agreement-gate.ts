@@ -1,11 +1,6 @@
 import { EntityManager } from 'typeorm';
-import {
-  AgreementCountersignedPayloadV1,
-  AgreementDeclinedPayloadV1,
-  AgreementOfferPayloadV1,
-  Envelope,
-  needsAgreement,
-} from '@yipanqi/contracts';
+import { KeyObject } from 'node:crypto';
+import { Envelope, EnvelopeOf, needsAgreement } from '@yipanqi/contracts';
 import { InboxGate, ReceivedMessage, Refusal } from '@yipanqi/exchange';
 import {
   Action,
@@ -61,10 +56,10 @@ export class AgreementGate implements InboxGate {
     switch (envelope.type) {
       case 'agreement.proposed':
       case 'agreement.amended':
-        return this.offerRefusal(manager, message);
+        return this.offerRefusal(manager, envelope, message.senderKey);
       case 'agreement.countersigned':
       case 'agreement.declined':
-        return this.answerRefusal(manager, message);
+        return this.answerRefusal(manager, envelope, message.senderKey);
       default:
         return this.lifecycleRefusal(manager, envelope, LIFECYCLE[envelope.type]);
     }
@@ -86,9 +81,10 @@ export class AgreementGate implements InboxGate {
 
   private async offerRefusal(
     manager: EntityManager,
-    { envelope, senderKey }: ReceivedMessage,
+    envelope: EnvelopeOf<'agreement.proposed' | 'agreement.amended'>,
+    senderKey: KeyObject,
   ): Promise<Refusal | undefined> {
-    const offer = envelope.payload as unknown as AgreementOfferPayloadV1;
+    const offer = envelope.payload;
     const { terms } = offer;
     const invalid = (detail: string): Refusal => ({ reason: 'SCHEMA_INVALID', detail });
     if (terms.agreementId !== envelope.agreementId) {
@@ -144,10 +140,10 @@ export class AgreementGate implements InboxGate {
 
   private async answerRefusal(
     manager: EntityManager,
-    { envelope, senderKey }: ReceivedMessage,
+    envelope: EnvelopeOf<'agreement.countersigned' | 'agreement.declined'>,
+    senderKey: KeyObject,
   ): Promise<Refusal | undefined> {
-    const answer = envelope.payload as unknown as AgreementCountersignedPayloadV1 &
-      Partial<AgreementDeclinedPayloadV1>;
+    const answer = envelope.payload;
     const offer = await manager.findOne(AgreementVersion, {
       where: {
         agreementId: answer.agreementId,
@@ -175,7 +171,7 @@ export class AgreementGate implements InboxGate {
         answer.agreementId,
         answer.version,
         answer.hash,
-        answer.signature,
+        envelope.payload.signature,
         senderKey,
       )
     ) {

@@ -9,37 +9,46 @@ export class AgreementMessagesController {
   constructor(private readonly agreements: AgreementsService) {}
 
   @ExchangeHandler('agreement.proposed')
-  proposed(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  proposed(@Payload() message: ReceivedMessage<'agreement.proposed'>, @Ctx() ctx: ExchangeContext) {
     return this.agreements.onProposed(ctx.manager, message);
   }
 
   @ExchangeHandler('agreement.amended')
-  amended(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  amended(@Payload() message: ReceivedMessage<'agreement.amended'>, @Ctx() ctx: ExchangeContext) {
     return this.agreements.onAmended(ctx.manager, message);
   }
 
   @ExchangeHandler('agreement.countersigned')
-  countersigned(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  countersigned(
+    @Payload() message: ReceivedMessage<'agreement.countersigned'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.agreements.onCountersigned(ctx.manager, message);
   }
 
   @ExchangeHandler('agreement.declined')
-  declined(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  declined(@Payload() message: ReceivedMessage<'agreement.declined'>, @Ctx() ctx: ExchangeContext) {
     return this.agreements.onDeclined(ctx.manager, message);
   }
 
   @ExchangeHandler('agreement.suspended')
-  suspended(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  suspended(
+    @Payload() message: ReceivedMessage<'agreement.suspended'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.agreements.onLifecycle(ctx.manager, message, 'suspend');
   }
 
   @ExchangeHandler('agreement.resumed')
-  resumed(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  resumed(@Payload() message: ReceivedMessage<'agreement.resumed'>, @Ctx() ctx: ExchangeContext) {
     return this.agreements.onLifecycle(ctx.manager, message, 'resume');
   }
 
   @ExchangeHandler('agreement.terminated')
-  terminated(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  terminated(
+    @Payload() message: ReceivedMessage<'agreement.terminated'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.agreements.onLifecycle(ctx.manager, message, 'terminate');
   }
 }

@@ -442,9 +442,12 @@ export class AgreementsService {
 
   // ---- the partner's messages (AgreementGate has checked them) --------------
 
-  async onProposed(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onProposed(
+    m: EntityManager,
+    message: ReceivedMessage<'agreement.proposed'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const offer = envelope.payload as unknown as AgreementOfferPayloadV1;
+    const offer = envelope.payload;
     const { terms } = offer;
     const theirs = this.newVersion(terms, envelope.from, offer, message);
     const now = message.brokerTime;
@@ -494,9 +497,9 @@ export class AgreementsService {
     }
   }
 
-  async onAmended(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onAmended(m: EntityManager, message: ReceivedMessage<'agreement.amended'>): Promise<void> {
     const { envelope } = message;
-    const offer = envelope.payload as unknown as AgreementOfferPayloadV1;
+    const offer = envelope.payload;
     const agreement = await this.load(m, offer.terms.agreementId);
     const theirs = this.newVersion(offer.terms, envelope.from, offer, message);
     const now = message.brokerTime;
@@ -539,8 +542,11 @@ export class AgreementsService {
     await m.insert(AgreementVersion, theirs);
   }
 
-  async onCountersigned(m: EntityManager, message: ReceivedMessage): Promise<void> {
-    const answer = message.envelope.payload as unknown as AgreementCountersignedPayloadV1;
+  async onCountersigned(
+    m: EntityManager,
+    message: ReceivedMessage<'agreement.countersigned'>,
+  ): Promise<void> {
+    const answer = message.envelope.payload;
     const agreement = await this.load(m, answer.agreementId);
     const offer = await m.findOneOrFail(AgreementVersion, {
       where: { agreementId: answer.agreementId, version: answer.version, hash: answer.hash },
@@ -560,8 +566,11 @@ export class AgreementsService {
     );
   }
 
-  async onDeclined(m: EntityManager, message: ReceivedMessage): Promise<void> {
-    const answer = message.envelope.payload as unknown as AgreementDeclinedPayloadV1;
+  async onDeclined(
+    m: EntityManager,
+    message: ReceivedMessage<'agreement.declined'>,
+  ): Promise<void> {
+    const answer = message.envelope.payload;
     const agreement = await this.load(m, answer.agreementId);
     const offer = await m.findOneOrFail(AgreementVersion, {
       where: { agreementId: answer.agreementId, version: answer.version, hash: answer.hash },
@@ -589,10 +598,10 @@ export class AgreementsService {
 
   async onLifecycle(
     m: EntityManager,
-    message: ReceivedMessage,
+    message: ReceivedMessage<'agreement.suspended' | 'agreement.resumed' | 'agreement.terminated'>,
     action: 'suspend' | 'resume' | 'terminate',
   ): Promise<void> {
-    const payload = message.envelope.payload as unknown as AgreementLifecyclePayloadV1;
+    const { payload } = message.envelope;
     const agreement = await this.load(m, payload.agreementId);
     agreement.status = LIFECYCLE_STATUS[action];
     agreement.updatedAt = message.brokerTime;
@@ -697,7 +706,8 @@ export class AgreementsService {
       to: partnerOf(terms, this.me),
       type,
       agreementId: terms.agreementId,
-      payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+      // a plain copy: the text may come in as DTO class instances
+      payload: structuredClone(payload),
     });
     version.state = 'offered';
     version.offerMessageId = envelope.id;

@@ -89,17 +89,23 @@ export class CertificatesController {
   }
 
   @ExchangeHandler('certificate.issued')
-  onIssued(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onIssued(@Payload() message: ReceivedMessage<'certificate.issued'>, @Ctx() ctx: ExchangeContext) {
     return this.certificates.receive(ctx.manager, message);
   }
 
   @ExchangeHandler('certificate.verify.requested')
-  onVerificationRequested(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onVerificationRequested(
+    @Payload() message: ReceivedMessage<'certificate.verify.requested'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.verifications.onRequested(ctx.manager, message);
   }
 
   @ExchangeHandler('certificate.verify.answered')
-  onVerificationAnswered(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onVerificationAnswered(
+    @Payload() message: ReceivedMessage<'certificate.verify.answered'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.verifications.onAnswered(ctx.manager, message);
   }
 }

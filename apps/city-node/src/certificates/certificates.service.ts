@@ -150,10 +150,13 @@ export class CertificatesService {
   }
 
   /** A certificate the outflow node issued to us, applied inside the inbox transaction. */
-  async receive(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async receive(
+    manager: EntityManager,
+    message: ReceivedMessage<'certificate.issued'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as CertificateIssuedPayloadV1;
-    const pii = message.pii as CertificatePiiV1;
+    const { payload } = envelope;
+    const { pii } = message;
     const refuse = (detail: string): never => {
       throw new MessageRefused('SCHEMA_INVALID', detail);
     };

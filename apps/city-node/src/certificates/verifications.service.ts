@@ -116,10 +116,13 @@ export class VerificationsService {
    * at once when the number is one of ours, otherwise queued for staff with
    * its due time.
    */
-  async onRequested(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onRequested(
+    manager: EntityManager,
+    message: ReceivedMessage<'certificate.verify.requested'>,
+  ): Promise<void> {
     const { envelope, brokerTime } = message;
-    const payload = envelope.payload as unknown as VerificationRequestedPayloadV1;
-    const asked = message.pii as VerificationPiiV1;
+    const { payload } = envelope;
+    const asked = message.pii;
     if (envelope.correlationId !== payload.verificationId) {
       throw new MessageRefused('SCHEMA_INVALID', 'correlationId must be the verification id');
     }
@@ -172,9 +175,12 @@ export class VerificationsService {
   }
 
   /** The outflow node's answer to one of our requests, inside the inbox transaction. */
-  async onAnswered(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onAnswered(
+    manager: EntityManager,
+    message: ReceivedMessage<'certificate.verify.answered'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as VerificationAnsweredPayloadV1;
+    const { payload } = envelope;
     const refuse = (detail: string): never => {
       throw new MessageRefused('SCHEMA_INVALID', detail);
     };

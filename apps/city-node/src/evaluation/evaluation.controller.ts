@@ -56,7 +56,7 @@ export class EvaluationController {
   }
 
   @ExchangeHandler('evaluation.rated')
-  onRated(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onRated(@Payload() message: ReceivedMessage<'evaluation.rated'>, @Ctx() ctx: ExchangeContext) {
     return this.ratings.receive(ctx.manager, message);
   }
 }

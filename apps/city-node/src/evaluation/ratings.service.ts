@@ -85,9 +85,12 @@ export class RatingsService {
   }
 
   /** A partner's rating of this node, applied inside the inbox transaction. */
-  async receive(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async receive(
+    manager: EntityManager,
+    message: ReceivedMessage<'evaluation.rated'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as EvaluationRatedPayloadV1;
+    const { payload } = envelope;
     await manager.insert(EvaluationRating, {
       id: envelope.id,
       direction: 'received',

@@ -56,17 +56,20 @@ export class MigrantsController {
   }
 
   @ExchangeHandler('migrant.arrival')
-  onArrival(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onArrival(@Payload() message: ReceivedMessage<'migrant.arrival'>, @Ctx() ctx: ExchangeContext) {
     return this.migrants.onArrival(ctx.manager, message);
   }
 
   @ExchangeHandler('migrant.departure')
-  onDeparture(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onDeparture(
+    @Payload() message: ReceivedMessage<'migrant.departure'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.migrants.onDeparture(ctx.manager, message);
   }
 
   @ExchangeHandler('migrant.updated')
-  onUpdated(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onUpdated(@Payload() message: ReceivedMessage<'migrant.updated'>, @Ctx() ctx: ExchangeContext) {
     return this.migrants.onUpdated(ctx.manager, message);
   }
 }

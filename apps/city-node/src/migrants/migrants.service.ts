@@ -2,9 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import {
-  MigrantArrivalPayloadV1,
   MigrantCircumstancesV1,
-  MigrantArrivalPiiV1,
   MigrantDeparturePayloadV1,
   MigrantDeparturePiiV1,
   MigrantUpdatedPayloadV1,
@@ -350,10 +348,10 @@ export class MigrantsService {
   // ---- partners' messages (the agreement gate has accepted them) -------------
 
   /** Our registered resident now lives at the sender. */
-  async onArrival(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onArrival(m: EntityManager, message: ReceivedMessage<'migrant.arrival'>): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as MigrantArrivalPayloadV1;
-    const pii = message.pii as MigrantArrivalPiiV1;
+    const { payload } = envelope;
+    const { pii } = message;
     assertThread(envelope.correlationId, payload.recordId);
     if (await m.findOne(Migrant, { where: { id: payload.recordId } })) {
       throw new MessageRefused('SCHEMA_INVALID', `record ${payload.recordId} is already known`);
@@ -386,9 +384,12 @@ export class MigrantsService {
    * A departure: to us as the outflow node (our resident left the sender), or
    * to us as the next inflow node (the person is on the way here).
    */
-  async onDeparture(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onDeparture(
+    m: EntityManager,
+    message: ReceivedMessage<'migrant.departure'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as MigrantDeparturePayloadV1;
+    const { payload } = envelope;
     assertThread(envelope.correlationId, payload.recordId);
     const now = Date.now();
     if (payload.outflowNode === this.me) {
@@ -407,7 +408,7 @@ export class MigrantsService {
       );
       return;
     }
-    const pii = message.pii as MigrantDeparturePiiV1;
+    const { pii } = message;
     if (payload.nextNode !== this.me || !pii.person) {
       throw new MessageRefused(
         'SCHEMA_INVALID',
@@ -445,10 +446,10 @@ export class MigrantsService {
    * that has been closed meanwhile: a crossing departure does not make the
    * partner's news wrong.
    */
-  async onUpdated(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onUpdated(m: EntityManager, message: ReceivedMessage<'migrant.updated'>): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as MigrantUpdatedPayloadV1;
-    const pii = message.pii as MigrantUpdatedPiiV1;
+    const { payload } = envelope;
+    const { pii } = message;
     assertThread(envelope.correlationId, payload.recordId);
     const record = await this.received(m, payload.recordId, envelope.from);
     if (record.side === 'expected') {

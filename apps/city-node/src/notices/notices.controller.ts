@@ -45,7 +45,7 @@ export class NoticesController {
   }
 
   @ExchangeHandler('notice')
-  onNotice(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onNotice(@Payload() message: ReceivedMessage<'notice'>, @Ctx() ctx: ExchangeContext) {
     return this.notices.receive(ctx.manager, message);
   }
 }

@@ -89,8 +89,8 @@ export class NoticesService {
   }
 
   /** A partner's notice, applied inside the inbox transaction. */
-  async receive(manager: EntityManager, message: ReceivedMessage): Promise<void> {
-    const payload = message.envelope.payload as unknown as NoticePayloadV1;
+  async receive(manager: EntityManager, message: ReceivedMessage<'notice'>): Promise<void> {
+    const { payload } = message.envelope;
     await manager.insert(Notice, {
       id: message.envelope.id,
       direction: 'received',

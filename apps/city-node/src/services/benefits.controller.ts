@@ -39,7 +39,10 @@ export class BenefitsController {
   }
 
   @ExchangeHandler('benefit.entitlement')
-  onEntitlement(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onEntitlement(
+    @Payload() message: ReceivedMessage<'benefit.entitlement'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.benefits.onEntitlement(ctx.manager, message);
   }
 }

@@ -140,10 +140,13 @@ export class BenefitsService {
     });
   }
 
-  async onEntitlement(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onEntitlement(
+    manager: EntityManager,
+    message: ReceivedMessage<'benefit.entitlement'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as BenefitEntitlementPayloadV1;
-    const secret = message.pii as BenefitEntitlementPiiV1;
+    const { payload } = envelope;
+    const secret = message.pii;
     // the agreement gate let it in, so the agreement exists
     const { terms } = (await agreementState(manager, envelope.agreementId)) as AgreementState;
     const known = envelope.correlationId

@@ -50,12 +50,18 @@ export class ServicesController {
   }
 
   @ExchangeHandler('service.delivered')
-  onDelivered(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onDelivered(
+    @Payload() message: ReceivedMessage<'service.delivered'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.services.onDelivered(ctx.manager, message);
   }
 
   @ExchangeHandler('service.acknowledged')
-  onAcknowledged(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onAcknowledged(
+    @Payload() message: ReceivedMessage<'service.acknowledged'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
     return this.services.onAcknowledged(ctx.manager, message);
   }
 }

@@ -287,10 +287,13 @@ export class ServicesService {
 
   // ---- the partner's messages ------------------------------------------------
 
-  async onDelivered(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onDelivered(
+    manager: EntityManager,
+    message: ReceivedMessage<'service.delivered'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as ServiceDeliveredPayloadV1;
-    const secret = message.pii as ServiceDeliveredPiiV1;
+    const { payload } = envelope;
+    const secret = message.pii;
     const personIndex = secret.person ? blindIndex(this.dataKey, secret.person.idNumber) : null;
     const existing = await manager.count(ServiceReport, { where: { id: payload.serviceId } });
     const entitlement = payload.entitlementId
@@ -333,9 +336,12 @@ export class ServicesService {
     }
   }
 
-  async onAcknowledged(manager: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onAcknowledged(
+    manager: EntityManager,
+    message: ReceivedMessage<'service.acknowledged'>,
+  ): Promise<void> {
     const { envelope } = message;
-    const payload = envelope.payload as unknown as ServiceAcknowledgedPayloadV1;
+    const { payload } = envelope;
     const service = await manager.findOne(ServiceReport, {
       where: { id: payload.serviceId, direction: 'delivered', peer: envelope.from },
     });

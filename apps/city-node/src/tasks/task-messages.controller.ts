@@ -9,32 +9,32 @@ export class TaskMessagesController {
   constructor(private readonly tasks: TasksService) {}
 
   @ExchangeHandler('task.requested')
-  onRequested(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onRequested(@Payload() message: ReceivedMessage<'task.requested'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onRequested(ctx.manager, message);
   }
 
   @ExchangeHandler('task.accepted')
-  onAccepted(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onAccepted(@Payload() message: ReceivedMessage<'task.accepted'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onStep(ctx.manager, message);
   }
 
   @ExchangeHandler('task.rejected')
-  onRejected(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onRejected(@Payload() message: ReceivedMessage<'task.rejected'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onStep(ctx.manager, message);
   }
 
   @ExchangeHandler('task.progress')
-  onProgress(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onProgress(@Payload() message: ReceivedMessage<'task.progress'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onStep(ctx.manager, message);
   }
 
   @ExchangeHandler('task.completed')
-  onCompleted(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onCompleted(@Payload() message: ReceivedMessage<'task.completed'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onStep(ctx.manager, message);
   }
 
   @ExchangeHandler('task.cancelled')
-  onCancelled(@Payload() message: ReceivedMessage, @Ctx() ctx: ExchangeContext) {
+  onCancelled(@Payload() message: ReceivedMessage<'task.cancelled'>, @Ctx() ctx: ExchangeContext) {
     return this.tasks.onStep(ctx.manager, message);
   }
 }

@@ -1,3 +1,4 @@
+import { MessageType } from '@yipanqi/contracts';
 import { DEFAULT_SLA } from '../agreements/agreement-rules';
 
 /**
@@ -21,14 +22,17 @@ export type TaskAction = 'request' | 'accept' | 'reject' | 'progress' | 'complet
 /** The requester asked for the task (our outbox); the performer was asked (our inbox). */
 export type TaskSide = 'requester' | 'performer';
 
-export const TASK_MESSAGE_TYPES: Record<TaskAction, string> = {
+export const TASK_MESSAGE_TYPES = {
   request: 'task.requested',
   accept: 'task.accepted',
   reject: 'task.rejected',
   progress: 'task.progress',
   complete: 'task.completed',
   cancel: 'task.cancelled',
-};
+} as const satisfies Record<TaskAction, MessageType>;
+
+/** The message types of a task's later steps (all but the request). */
+export type TaskStepType = Exclude<(typeof TASK_MESSAGE_TYPES)[TaskAction], 'task.requested'>;
 
 export function actionOfType(type: string): TaskAction | undefined {
   return (Object.keys(TASK_MESSAGE_TYPES) as TaskAction[]).find(

@@ -2,13 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, LessThan } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  TaskCancelledPayloadV1,
-  TaskCompletedPayloadV1,
-  TaskRejectedPayloadV1,
-  TaskRequestedPayloadV1,
-  TaskRequestedPiiV1,
-} from '@yipanqi/contracts';
+import { EnvelopeOf, PayloadOf, TaskRequestedPiiV1 } from '@yipanqi/contracts';
 import { decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/crypto';
 import {
   ExchangeNode,
@@ -51,8 +45,25 @@ import {
   TaskAction,
   TaskSide,
   TaskState,
+  TaskStepType,
   utcSecond,
 } from './task-rules';
+
+/** A later task message as this node sends it: type and payload. */
+type StepMessage = { [T in TaskStepType]: { type: T; payload: PayloadOf<T> } }[TaskStepType];
+
+/** The readable code a step carries: a rejection's or cancellation's reason, a completion's outcome. */
+function stepCode(envelope: EnvelopeOf<TaskStepType>): string | null {
+  switch (envelope.type) {
+    case 'task.rejected':
+    case 'task.cancelled':
+      return envelope.payload.reason;
+    case 'task.completed':
+      return envelope.payload.outcome;
+    default:
+      return null;
+  }
+}
 
 /** A staff action on an existing task: what travels readable and what encrypted. */
 type StaffStep =
@@ -113,7 +124,7 @@ export class TasksService {
       if ('past' in due) {
         throw new ProblemError(422, 'DUE_DATE_PAST', 'The due date has passed', due.past);
       }
-      const payload: TaskRequestedPayloadV1 = { ...readable, dueAt: due.dueAt };
+      const payload: PayloadOf<'task.requested'> = { ...readable, dueAt: due.dueAt };
       const taskId = uuidv7();
       const envelope = await this.exchange.outbox.enqueue(m, {
         to: dto.to,
@@ -149,7 +160,7 @@ export class TasksService {
   /** Accept, reject, progress, complete or cancel: checked against the task, recorded and queued together. */
   async act(taskId: string, step: StaffStep, staff: Principal) {
     const { action } = step;
-    const { code, secret, readable } = this.stepContent(step);
+    const { code, secret, message } = this.stepContent(step);
     return this.transactions.run(async (m) => {
       const task = await this.lockTask(m, taskId);
       if (!task) {
@@ -163,22 +174,20 @@ export class TasksService {
         encryptPii(secret, partnerKey(this.peers, task.peer)),
         encryptAtRest(secret, this.dataKey),
       ]);
-      const payload = { ...readable, pii: forPartner };
-      const type = TASK_MESSAGE_TYPES[action];
+      const outgoing = message(forPartner);
       const agreementId = await this.agreements.agreementForFlow(
         m,
         task.peer,
-        type,
-        payload,
+        outgoing.type,
+        outgoing.payload,
         task.agreementId,
       );
       const envelope = await this.exchange.outbox.enqueue(m, {
         to: task.peer,
-        type,
+        ...outgoing,
         agreementId,
         correlationId: task.id,
         causationId: task.requestMessageId,
-        payload,
       });
       const replay = replayTask([...steps, { messageId: envelope.id, action }]);
       const voided = replay.void.get(envelope.id);
@@ -198,9 +207,9 @@ export class TasksService {
   // ---- the partner's messages (the agreement gate has passed them) ----------
 
   /** task.requested: a partner asks this node to do something. */
-  async onRequested(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onRequested(m: EntityManager, message: ReceivedMessage<'task.requested'>): Promise<void> {
     const { envelope, brokerTime } = message;
-    const payload = envelope.payload as unknown as TaskRequestedPayloadV1;
+    const { payload } = envelope;
     const taskId = envelope.correlationId;
     if (!taskId) refuse('task.requested carries the task id as correlationId');
     if (await m.findOne(Task, { where: { id: taskId } })) refuse(`task ${taskId} already exists`);
@@ -225,7 +234,7 @@ export class TasksService {
   }
 
   /** Every later message of a task, from either side: it must fit the task's thread. */
-  async onStep(m: EntityManager, message: ReceivedMessage): Promise<void> {
+  async onStep(m: EntityManager, message: ReceivedMessage<TaskStepType>): Promise<void> {
     const { envelope } = message;
     const action = actionOfType(envelope.type) as TaskAction;
     const taskId = envelope.correlationId;
@@ -246,8 +255,7 @@ export class TasksService {
     const problem = receivedStepProblem(steps, { messageId: envelope.id, action }, senderSide);
     if (problem) refuse(problem);
 
-    const readable = envelope.payload as Partial<TaskRejectedPayloadV1 & TaskCompletedPayloadV1>;
-    const code = readable.reason ?? readable.outcome ?? null;
+    const code = stepCode(envelope);
     const pii = await encryptAtRest(message.pii, this.dataKey);
     await m.insert(TaskStep, this.receivedStep(task.id, message, action, code, pii));
     const { state } = replayTask([...steps, { messageId: envelope.id, action }]);
@@ -357,26 +365,47 @@ export class TasksService {
   private stepContent(step: StaffStep): {
     code: string | null;
     secret: Record<string, string>;
-    readable: Record<string, string>;
+    /** the message, given the encrypted secret */
+    message: (pii: string) => StepMessage;
   } {
     const text = (key: string, value: string | undefined) =>
       value === undefined ? {} : { [key]: value };
     switch (step.action) {
       case 'accept':
-        return { code: null, secret: text('note', step.dto.note), readable: {} };
+        return {
+          code: null,
+          secret: text('note', step.dto.note),
+          message: (pii) => ({ type: TASK_MESSAGE_TYPES.accept, payload: { pii } }),
+        };
       case 'progress':
-        return { code: null, secret: { note: step.dto.note }, readable: {} };
+        return {
+          code: null,
+          secret: { note: step.dto.note },
+          message: (pii) => ({ type: TASK_MESSAGE_TYPES.progress, payload: { pii } }),
+        };
       case 'reject': {
-        const readable: Omit<TaskRejectedPayloadV1, 'pii'> = { reason: step.dto.reason };
-        return { code: step.dto.reason, secret: { detail: step.dto.detail }, readable };
+        const { reason } = step.dto;
+        return {
+          code: reason,
+          secret: { detail: step.dto.detail },
+          message: (pii) => ({ type: TASK_MESSAGE_TYPES.reject, payload: { reason, pii } }),
+        };
       }
       case 'complete': {
-        const readable: Omit<TaskCompletedPayloadV1, 'pii'> = { outcome: step.dto.outcome };
-        return { code: step.dto.outcome, secret: { report: step.dto.report }, readable };
+        const { outcome } = step.dto;
+        return {
+          code: outcome,
+          secret: { report: step.dto.report },
+          message: (pii) => ({ type: TASK_MESSAGE_TYPES.complete, payload: { outcome, pii } }),
+        };
       }
       case 'cancel': {
-        const readable: Omit<TaskCancelledPayloadV1, 'pii'> = { reason: step.dto.reason };
-        return { code: step.dto.reason, secret: text('detail', step.dto.detail), readable };
+        const { reason } = step.dto;
+        return {
+          code: reason,
+          secret: text('detail', step.dto.detail),
+          message: (pii) => ({ type: TASK_MESSAGE_TYPES.cancel, payload: { reason, pii } }),
+        };
       }
     }
   }

@@ -106,10 +106,10 @@ export class VerificationAnsweredPayloadV1 {
   answeredBy!: VerificationAnswerer;
 }
 
-export const CERTIFICATE_SCHEMAS: PayloadSchemas = {
+export const CERTIFICATE_SCHEMAS = {
   'certificate.issued': { 1: { payload: CertificateIssuedPayloadV1, pii: CertificatePiiV1 } },
   'certificate.verify.requested': {
     1: { payload: VerificationRequestedPayloadV1, pii: VerificationPiiV1 },
   },
   'certificate.verify.answered': { 1: { payload: VerificationAnsweredPayloadV1 } },
-};
+} satisfies PayloadSchemas;

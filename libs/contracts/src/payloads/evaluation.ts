@@ -121,6 +121,6 @@ export class EvaluationRatedPayloadV1 {
   comment?: string;
 }
 
-export const EVALUATION_SCHEMAS: PayloadSchemas = {
+export const EVALUATION_SCHEMAS = {
   'evaluation.rated': { 1: { payload: EvaluationRatedPayloadV1 } },
-};
+} satisfies PayloadSchemas;

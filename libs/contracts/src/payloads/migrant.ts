@@ -171,8 +171,8 @@ export class MigrantUpdatedPiiV1 extends MigrantCircumstancesV1 {
   address?: string;
 }
 
-export const MIGRANT_SCHEMAS: PayloadSchemas = {
+export const MIGRANT_SCHEMAS = {
   'migrant.arrival': { 1: { payload: MigrantArrivalPayloadV1, pii: MigrantArrivalPiiV1 } },
   'migrant.departure': { 1: { payload: MigrantDeparturePayloadV1, pii: MigrantDeparturePiiV1 } },
   'migrant.updated': { 1: { payload: MigrantUpdatedPayloadV1, pii: MigrantUpdatedPiiV1 } },
-};
+} satisfies PayloadSchemas;

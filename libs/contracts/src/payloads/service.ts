@@ -192,7 +192,7 @@ export class BenefitEntitlementPiiV1 {
   note?: string;
 }
 
-export const SERVICE_SCHEMAS: PayloadSchemas = {
+export const SERVICE_SCHEMAS = {
   'service.delivered': { 1: { payload: ServiceDeliveredPayloadV1, pii: ServiceDeliveredPiiV1 } },
   'service.acknowledged': {
     1: { payload: ServiceAcknowledgedPayloadV1, pii: ServiceAcknowledgedPiiV1 },
@@ -200,4 +200,4 @@ export const SERVICE_SCHEMAS: PayloadSchemas = {
   'benefit.entitlement': {
     1: { payload: BenefitEntitlementPayloadV1, pii: BenefitEntitlementPiiV1 },
   },
-};
+} satisfies PayloadSchemas;

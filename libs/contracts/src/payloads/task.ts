@@ -160,11 +160,11 @@ export class TaskCancelledPiiV1 {
   detail?: string;
 }
 
-export const TASK_SCHEMAS: PayloadSchemas = {
+export const TASK_SCHEMAS = {
   'task.requested': { 1: { payload: TaskRequestedPayloadV1, pii: TaskRequestedPiiV1 } },
   'task.accepted': { 1: { payload: TaskNotePayloadV1, pii: TaskAcceptedPiiV1 } },
   'task.progress': { 1: { payload: TaskNotePayloadV1, pii: TaskProgressPiiV1 } },
   'task.rejected': { 1: { payload: TaskRejectedPayloadV1, pii: TaskRejectedPiiV1 } },
   'task.completed': { 1: { payload: TaskCompletedPayloadV1, pii: TaskCompletedPiiV1 } },
   'task.cancelled': { 1: { payload: TaskCancelledPayloadV1, pii: TaskCancelledPiiV1 } },
-};
+} satisfies PayloadSchemas;

@@ -2,7 +2,7 @@ import {
   AgreementCountersignedPayloadV1,
   AgreementOfferPayloadV1,
   AgreementTermsV1,
-  validateDto,
+  isValidDto,
 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
 import { Sla, Weights } from '@yipanqi/evaluation';
@@ -36,8 +36,8 @@ export class AgreementTerms {
     const offers = new Map<string, { terms: AgreementTermsV1; from: string; to: string }>();
     for (const m of messages) {
       if (m.type !== 'agreement.proposed' && m.type !== 'agreement.amended') continue;
-      if (validateDto(AgreementOfferPayloadV1, m.payload).length > 0) continue;
-      const offer = m.payload as unknown as AgreementOfferPayloadV1;
+      const offer = m.payload;
+      if (!isValidDto(AgreementOfferPayloadV1, offer)) continue;
       if (sha256Base64url(canonicalJson(offer.terms)) !== offer.hash) continue;
       const { agreementId, version } = offer.terms;
       offers.set(`${agreementId}/${version}/${offer.hash}`, {
@@ -48,11 +48,13 @@ export class AgreementTerms {
     }
     const countersigned = messages
       .filter((m) => m.type === 'agreement.countersigned')
-      .filter((m) => validateDto(AgreementCountersignedPayloadV1, m.payload).length === 0)
-      .sort((a, b) => a.brokerTime - b.brokerTime);
-    for (const m of countersigned) {
-      const { agreementId, version, hash } =
-        m.payload as unknown as AgreementCountersignedPayloadV1;
+      .flatMap((m) => {
+        const { payload } = m;
+        return isValidDto(AgreementCountersignedPayloadV1, payload) ? [{ m, payload }] : [];
+      })
+      .sort((a, b) => a.m.brokerTime - b.m.brokerTime);
+    for (const { m, payload } of countersigned) {
+      const { agreementId, version, hash } = payload;
       const offer = offers.get(`${agreementId}/${version}/${hash}`);
       // only the party the offer went to can countersign it
       if (!offer || offer.to !== m.from || offer.from !== m.to) continue;

@@ -2,11 +2,11 @@ import { KeyObject } from 'node:crypto';
 import {
   Envelope,
   isAnswer,
+  isValidDto,
   parseEnvelope,
   ReceiptPayloadV1,
   RejectionPayloadV1,
   RejectionReason,
-  validateDto,
 } from '@yipanqi/contracts';
 import {
   checkStream,
@@ -65,6 +65,22 @@ export interface AnswerClaim {
   brokerTime: number;
   /** rejections only */
   reason?: RejectionReason;
+}
+
+/**
+ * What an answer claims, when its payload passes the schema of its type
+ * (version 1, the only one); otherwise undefined, with the problems appended.
+ */
+function answerClaim(envelope: Envelope, problems: string[]): AnswerClaim | undefined {
+  const { payload } = envelope;
+  if (envelope.v !== 1) {
+    problems.push(`v${envelope.v}`);
+    return undefined;
+  }
+  if (envelope.type === 'receipt') {
+    return isValidDto(ReceiptPayloadV1, payload, problems) ? payload : undefined;
+  }
+  return isValidDto(RejectionPayloadV1, payload, problems) ? payload : undefined;
 }
 
 /** One inbox record that parsed as an envelope: the compact facts the checks need. */
@@ -372,16 +388,15 @@ export class LogVerifier {
   }
 
   private readClaim(delivery: Delivery, envelope: Envelope): void {
-    const schema = envelope.type === 'receipt' ? ReceiptPayloadV1 : RejectionPayloadV1;
-    const problems = envelope.v === 1 ? validateDto(schema, envelope.payload) : [`v${envelope.v}`];
-    const claim = envelope.payload as unknown as AnswerClaim;
-    if (problems.length === 0 && envelope.causationId !== claim.messageId) {
+    const problems: string[] = [];
+    const claim = answerClaim(envelope, problems);
+    if (claim && envelope.causationId !== claim.messageId) {
       problems.push(`causationId ${envelope.causationId} is not messageId ${claim.messageId}`);
     }
     // an answer delivered twice is one answer: judge (and report) it once
     if (this.answerIds.has(envelope.id)) return;
     this.answerIds.add(envelope.id);
-    if (problems.length > 0) {
+    if (!claim || problems.length > 0) {
       this.report('ANSWER_MALFORMED', problems.join('; '), {
         messageIds: [envelope.id],
         stream: streamName(envelope.from, envelope.to),
