@@ -176,17 +176,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     );
     expect(read.body).toMatchObject({ results: 1, latestResult: result });
 
-    const exported = await auditor(
-      'export',
-      '--out',
-      archive,
-      '--brokers',
-      kafkaSettingsFromEnv().brokers.join(','),
-      '--topic-prefix',
-      net.topicPrefix,
-      '--no-progress',
-    );
-    expect(exported).toEqual({ code: 0, stderr: '' });
+    await exportArchive(archive);
     const [line, ...more] = evaluationLines(archive);
     expect(more).toEqual([]);
     expect(line.key).toBe(campaign.id);
@@ -261,17 +251,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     expect(again.body.ranking).toEqual(result.ranking);
 
     const grown = join(work, 'grown');
-    const exported = await auditor(
-      'export',
-      '--out',
-      grown,
-      '--brokers',
-      kafkaSettingsFromEnv().brokers.join(','),
-      '--topic-prefix',
-      net.topicPrefix,
-      '--no-progress',
-    );
-    expect(exported).toEqual({ code: 0, stderr: '' });
+    await exportArchive(grown);
     const { code, report } = await replay(grown);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
@@ -317,6 +297,21 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     entry.sha256 = createHash('sha256').update(bytes).digest('hex');
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     return dir;
+  }
+
+  /** the auditor exports the whole log as it stands into `out` */
+  async function exportArchive(out: string): Promise<void> {
+    const exported = await auditor(
+      'export',
+      '--out',
+      out,
+      '--brokers',
+      kafkaSettingsFromEnv().brokers.join(','),
+      '--topic-prefix',
+      net.topicPrefix,
+      '--no-progress',
+    );
+    expect(exported).toEqual({ code: 0, stderr: '' });
   }
 
   async function replay(dir: string): Promise<{ code: number; report: AuditReport }> {

@@ -9,14 +9,15 @@
  */
 import request from 'supertest';
 import { Envelope } from '@yipanqi/contracts';
-import { LogRecord, PairScore, scorePair } from '@yipanqi/evaluation';
+import { LogRecord, logRecord, PairScore, scorePair } from '@yipanqi/evaluation';
 import { InboxMessage, OutboxMessage } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
 import { EvaluationRating } from '../../apps/city-node/src/evaluation/rating.entity';
 import { api } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { PeopleGenerator } from '../support/synthetic-people';
-import { establishAgreementWithTerms, startHandPartner, taskBecomes } from '../support/tasks';
+import { startHandPartner } from '../support/hand-partner';
+import { establishAgreementWithTerms, taskBecomes } from '../support/tasks';
 
 const HUIZHOU = '441300'; // 惠州, inflow
 const YIBIN = '511500'; // 宜宾, outflow
@@ -92,20 +93,7 @@ async function inboxLog(...nodes: TestNode[]): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   for (const node of nodes) {
     for (const row of await node.db.getRepository(InboxMessage).find()) {
-      const e = JSON.parse(row.envelope) as Envelope;
-      const payload = { ...e.payload };
-      delete payload.pii;
-      records.push({
-        id: e.id,
-        type: e.type,
-        from: e.from,
-        to: e.to,
-        agreementId: e.agreementId,
-        correlationId: e.correlationId,
-        causationId: e.causationId,
-        brokerTime: row.brokerTime,
-        payload,
-      });
+      records.push(logRecord(JSON.parse(row.envelope) as Envelope, row.brokerTime));
     }
   }
   return records;

@@ -3,41 +3,32 @@
  * rejection (or the dead-letter topic when it cannot even be parsed), changes
  * nothing, and the next valid message of the stream still applies.
  */
-import { Producer } from 'kafkajs';
-import {
-  AgreementCountersignedPayloadV1,
-  AgreementOfferPayloadV1,
-  deadLetterTopic,
-  Envelope,
-  inboxTopic,
-} from '@yipanqi/contracts';
+import { deadLetterTopic } from '@yipanqi/contracts';
 import { encryptPii, generateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import {
   DeadLetter,
   DropCount,
   DropReason,
   hasValidSignature,
-  inboxTopicConfig,
   InboxMessage,
   RejectionRecord,
 } from '@yipanqi/exchange';
-import { signAgreement } from '../../apps/city-node/src/agreements/agreement-rules';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
-import { agreementBecomes, api, draftAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
+import { testKafka } from '../support/kafka';
+import { HandPartner, startHandPartner } from '../support/hand-partner';
 import { HandSender } from '../support/hand-sender';
-import { testKafka, uniqueName } from '../support/kafka';
 
 const HUIZHOU = '441300'; // in the directory, driven by this test by hand
 const YIBIN = '511500'; // a real city node
 
 describe('bad records on the exchange', () => {
   let net: TestNetwork;
-  let producer: Producer;
+  let hand: HandPartner;
   let sender: HandSender;
   let validNotices = 0;
-  const rejectionsOnTopic: Envelope[] = [];
-  const offersOnTopic: Envelope[] = [];
+  /** the signed rejections Yibin sent the hand-driven Huizhou so far */
+  const rejectionsOnTopic = () => hand.received.filter((e) => e.type === 'rejection');
 
   const notice = async (recipientKeys: NodeKeys, extra: Record<string, unknown> = {}) => ({
     category: 'policy',
@@ -46,9 +37,7 @@ describe('bad records on the exchange', () => {
     ...extra,
   });
 
-  const produce = async (value: string | Buffer, key = HUIZHOU) => {
-    await producer.send({ topic: inboxTopic(YIBIN, net.topicPrefix), messages: [{ key, value }] });
-  };
+  const produce = (value: string | Buffer, key = HUIZHOU) => hand.produce(value, key);
 
   const sendValidNotice = async () => {
     const envelope = sender.advance(
@@ -63,59 +52,13 @@ describe('bad records on the exchange', () => {
 
   beforeAll(async () => {
     net = await startTestNetwork([YIBIN], [YIBIN, HUIZHOU]);
-    const kafka = testKafka('rejections-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    // the hand-driven sender's inbox, so that Yibin's signed rejections can be read back
-    await admin.createTopics({
-      topics: [inboxTopicConfig(HUIZHOU, net.topicPrefix)],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    sender = new HandSender(HUIZHOU, YIBIN, net.keys[HUIZHOU]);
-
-    const consumer = kafka.consumer({ groupId: uniqueName('rejections-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: inboxTopic(HUIZHOU, net.topicPrefix), fromBeginning: true });
-    await consumer.run({
-      // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
-      eachMessage: async ({ message }) => {
-        const envelope = JSON.parse(String(message.value)) as Envelope;
-        if (envelope.type === 'rejection') rejectionsOnTopic.push(envelope);
-        if (envelope.type === 'agreement.proposed') offersOnTopic.push(envelope);
-      },
-    });
-    afterAllConsumers.push(() => consumer.disconnect());
-
     // Yibin's staff propose an agreement; the hand-driven Huizhou countersigns it
-    const draft = await draftAgreement(yibin(), HUIZHOU, { role: 'outflow' });
-    await api(yibin(), 'POST', `/agreements/${draft.id}/propose`);
-    await eventually(() => offersOnTopic.length === 1, 30000, 'the proposal');
-    const offer = offersOnTopic[0].payload as unknown as AgreementOfferPayloadV1;
-    const { agreementId } = offer.terms;
-    sender.agreementId = agreementId;
-    const countersignature: AgreementCountersignedPayloadV1 = {
-      agreementId,
-      version: 1,
-      hash: offer.hash,
-      signature: signAgreement(agreementId, 1, offer.hash, net.keys[HUIZHOU].signing.privateKey),
-    };
-    await produce(
-      JSON.stringify(
-        sender.advance(
-          sender.sign(sender.draft('agreement.countersigned', { ...countersignature })),
-        ),
-      ),
-    );
-    await agreementBecomes(yibin(), agreementId, (a) => a.status === 'active', 'the agreement');
+    hand = await startHandPartner(net, HUIZHOU, yibin());
+    sender = hand.sender;
   });
 
-  const afterAllConsumers: (() => Promise<void>)[] = [];
   afterAll(async () => {
-    for (const stop of afterAllConsumers) await stop();
-    await producer.disconnect();
+    await hand?.stop();
     await net.stop();
   });
 
@@ -314,15 +257,19 @@ describe('bad records on the exchange', () => {
     expect(await rejected('UNKNOWN_SENDER')).toEqual([]);
     expect(await rejected('BAD_SIGNATURE')).toEqual([]);
     await eventually(
-      () => Promise.resolve(rejectionsOnTopic.length === cases.length - unanswered.size),
+      () => Promise.resolve(rejectionsOnTopic().length === cases.length - unanswered.size),
       30000,
       'signed rejections on the topic',
     );
-    for (const r of rejectionsOnTopic) {
+    for (const r of rejectionsOnTopic()) {
       expect(r.from).toBe(YIBIN);
       expect(hasValidSignature(r, net.keys[YIBIN].signing.publicKey)).toBe(true);
     }
-    expect(rejectionsOnTopic.map((r) => r.payload.reason).sort()).toEqual(
+    expect(
+      rejectionsOnTopic()
+        .map((r) => r.payload.reason)
+        .sort(),
+    ).toEqual(
       cases
         .map((c) => c.reason)
         .filter((r) => !unanswered.has(r))

@@ -7,29 +7,21 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import request from 'supertest';
-import { Producer } from 'kafkajs';
-import {
-  AgreementCountersignedPayloadV1,
-  AgreementOfferPayloadV1,
-  deadLetterTopic,
-  Envelope,
-  inboxTopic,
-} from '@yipanqi/contracts';
+import { deadLetterTopic, Envelope } from '@yipanqi/contracts';
 import { encryptPii, generateNodeKeys } from '@yipanqi/crypto';
 import {
   DeadLetter,
   DropCount,
   DroppedRecord,
-  inboxTopicConfig,
   InboxMessage,
   RejectionRecord,
 } from '@yipanqi/exchange';
-import { signAgreement } from '../../apps/city-node/src/agreements/agreement-rules';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
-import { agreementBecomes, api, draftAgreement, establishAgreement } from '../support/agreements';
+import { establishAgreement } from '../support/agreements';
 import { bearer, eventually, startTestNetwork, TestNetwork } from '../support/city-nodes';
+import { readWholeTopic } from '../support/kafka';
+import { HandPartner, startHandPartner } from '../support/hand-partner';
 import { HandSender } from '../support/hand-sender';
-import { readWholeTopic, testKafka, uniqueName } from '../support/kafka';
 
 const HUIZHOU = '441300'; // in the directory, driven by this test by hand
 const YIBIN = '511500'; // the city node under attack
@@ -40,17 +32,14 @@ const NEAR_LIMIT = 1_040_000;
 
 describe('a hostile inbox', () => {
   let net: TestNetwork;
-  let producer: Producer;
+  let hand: HandPartner;
   let sender: HandSender;
-  const toHuizhou: Envelope[] = [];
   const yibin = () => net.nodes[YIBIN];
+  /** everything Yibin sent the hand-driven Huizhou so far */
+  const toHuizhou = () => hand.received;
 
-  const produce = async (value: string | Buffer, key: string | null = HUIZHOU) => {
-    await producer.send({
-      topic: inboxTopic(YIBIN, net.topicPrefix),
-      messages: [{ key, value }],
-    });
-  };
+  const produce = (value: string | Buffer, key: string | null = HUIZHOU) =>
+    hand.produce(value, key);
 
   const notice = async () => ({
     category: 'policy',
@@ -65,7 +54,7 @@ describe('a hostile inbox', () => {
         .db.getRepository(DropCount)
         .findOneBy({ reason: reason as never, claimedFrom })
     )?.count ?? 0;
-  const rejectionsToHuizhou = () => toHuizhou.filter((e) => e.type === 'rejection');
+  const rejectionsToHuizhou = () => toHuizhou().filter((e) => e.type === 'rejection');
 
   const sendValidNotice = async (): Promise<Envelope> => {
     const before = await notices();
@@ -80,62 +69,14 @@ describe('a hostile inbox', () => {
 
   beforeAll(async () => {
     net = await startTestNetwork([YIBIN, SHENZHEN], [YIBIN, SHENZHEN, HUIZHOU]);
-    const kafka = testKafka('hostile-inbox');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [inboxTopicConfig(HUIZHOU, net.topicPrefix)],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    sender = new HandSender(HUIZHOU, YIBIN, net.keys[HUIZHOU]);
-
-    const consumer = kafka.consumer({ groupId: uniqueName('hostile-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: inboxTopic(HUIZHOU, net.topicPrefix), fromBeginning: true });
-    await consumer.run({
-      // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
-      eachMessage: async ({ message }) => {
-        toHuizhou.push(JSON.parse(String(message.value)) as Envelope);
-      },
-    });
-    stops.push(() => consumer.disconnect());
-
     // an agreement between Yibin and the hand-driven Huizhou
-    const draft = await draftAgreement(yibin(), HUIZHOU, { role: 'outflow' });
-    await api(yibin(), 'POST', `/agreements/${draft.id}/propose`);
-    await eventually(
-      () => toHuizhou.some((e) => e.type === 'agreement.proposed'),
-      30000,
-      'the proposal',
-    );
-    const offer = toHuizhou.find((e) => e.type === 'agreement.proposed')
-      ?.payload as unknown as AgreementOfferPayloadV1;
-    const { agreementId } = offer.terms;
-    sender.agreementId = agreementId;
-    const countersignature: AgreementCountersignedPayloadV1 = {
-      agreementId,
-      version: 1,
-      hash: offer.hash,
-      signature: signAgreement(agreementId, 1, offer.hash, net.keys[HUIZHOU].signing.privateKey),
-    };
-    await produce(
-      JSON.stringify(
-        sender.advance(
-          sender.sign(sender.draft('agreement.countersigned', { ...countersignature })),
-        ),
-      ),
-    );
-    await agreementBecomes(yibin(), agreementId, (a) => a.status === 'active', 'the agreement');
+    hand = await startHandPartner(net, HUIZHOU, yibin());
+    sender = hand.sender;
     await establishAgreement(net.nodes[SHENZHEN], yibin(), YIBIN);
   });
 
-  const stops: (() => Promise<void>)[] = [];
   afterAll(async () => {
-    for (const stop of stops) await stop();
-    await producer.disconnect();
+    await hand?.stop();
     await net.stop();
   });
 
@@ -213,10 +154,7 @@ describe('a hostile inbox', () => {
     const quiet = await delivered();
     const sending = (async () => {
       for (let i = 0; i < records.length; i += 500) {
-        await producer.send({
-          topic: inboxTopic(YIBIN, net.topicPrefix),
-          messages: records.slice(i, i + 500),
-        });
+        await hand.produceAll(records.slice(i, i + 500));
       }
     })();
     const duringFlood = await delivered();
@@ -233,7 +171,7 @@ describe('a hostile inbox', () => {
     // nothing went back to the node the junk claims to come from
     const last = await sendValidNotice(); // its receipt is the last thing Huizhou gets
     await eventually(
-      () => toHuizhou.some((e) => e.type === 'receipt' && e.causationId === last.id),
+      () => toHuizhou().some((e) => e.type === 'receipt' && e.causationId === last.id),
       30000,
       'the receipt of the valid notice',
     );
@@ -280,7 +218,8 @@ describe('a hostile inbox', () => {
     expect(gaps.map((g) => g.reason)).toEqual(['SEQ_GAP']);
     await eventually(
       () =>
-        toHuizhou.filter((e) => e.type === 'rejection' && e.causationId === ahead.id).length === 1,
+        toHuizhou().filter((e) => e.type === 'rejection' && e.causationId === ahead.id).length ===
+        1,
       30000,
       'one signed rejection',
     );

@@ -14,14 +14,9 @@ import { PersonalDataAccess } from '../../apps/city-node/src/access-log/access-l
 import { Task, TaskStep } from '../../apps/city-node/src/tasks/task.entities';
 import { api, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { HandPartner, startHandPartner } from '../support/hand-partner';
 import { PeopleGenerator } from '../support/synthetic-people';
-import {
-  establishAgreementWithTerms,
-  HandPartner,
-  startHandPartner,
-  taskBecomes,
-  TaskView,
-} from '../support/tasks';
+import { establishAgreementWithTerms, taskBecomes, TaskView } from '../support/tasks';
 
 const HUIZHOU = '441300'; // 惠州, inflow
 const YIBIN = '511500'; // 宜宾, outflow

@@ -1,20 +1,7 @@
+import { sampleEnvelope } from '../../../tests/support/envelopes';
 import { EnvelopeFormatError, MAX_ENVELOPE_BYTES, parseEnvelope } from './envelope';
 
-const valid = {
-  id: '0192f3c4-0000-7000-8000-000000000001',
-  type: 'notice',
-  v: 1,
-  from: '441300',
-  to: '511500',
-  agreementId: null,
-  correlationId: null,
-  causationId: null,
-  seq: 1,
-  prevHash: null,
-  occurredAt: '2026-11-29T00:00:00.000Z',
-  payload: {},
-  sig: 'abc',
-};
+const valid = sampleEnvelope({ sig: 'abc' });
 
 describe('parseEnvelope', () => {
   it('parses a well-formed envelope', () => {

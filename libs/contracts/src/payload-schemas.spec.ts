@@ -1,4 +1,4 @@
-import { Envelope } from './envelope';
+import { sampleEnvelope } from '../../../tests/support/envelopes';
 import { MESSAGE_TYPES } from './message-types';
 import {
   hasValidPayload,
@@ -76,21 +76,9 @@ describe('payload validation', () => {
   });
 
   it('types an envelope by its type once its payload passes', () => {
-    const envelope: Envelope = {
-      id: '0192f3c4-0000-7000-8000-000000000000',
-      type: 'notice',
-      v: 1,
-      from: '441300',
-      to: '511500',
-      agreementId: null,
-      correlationId: null,
-      causationId: null,
-      seq: 1,
-      prevHash: null,
-      occurredAt: '2026-01-01T00:00:00Z',
+    const envelope = sampleEnvelope({
       payload: { category: 'policy', domain: 'publicity', pii: JWE },
-      sig: 'c2ln',
-    };
+    });
     const problems: string[] = [];
     if (!hasValidPayload(envelope, problems) || envelope.type !== 'notice') throw new Error();
     const typed: PayloadOf<'notice'> = envelope.payload;

@@ -1,3 +1,5 @@
+import { Envelope } from '@yipanqi/contracts';
+
 /**
  * One message of the exchange log as scoring sees it: the envelope without
  * its stream fields (seq, hashes, signature), the readable payload, and the
@@ -19,6 +21,32 @@ export interface LogRecord {
   brokerTime: number;
   /** readable payload fields; `pii` is never needed */
   payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An envelope as scoring sees it, with the broker time of its record: the
+ * readable payload only (`pii` is encrypted to one side and never needed).
+ */
+export function logRecord(envelope: Envelope, brokerTime: number): LogRecord {
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    from: envelope.from,
+    to: envelope.to,
+    agreementId: envelope.agreementId,
+    correlationId: envelope.correlationId,
+    causationId: envelope.causationId,
+    brokerTime,
+    payload: readablePayload(envelope.payload),
+  };
+}
+
+/** A payload without its `pii` member, which is encrypted to the recipient and never needed. */
+export function readablePayload({
+  pii: _pii,
+  ...readable
+}: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return readable;
 }
 
 /** `[start, end)`, epoch ms. */

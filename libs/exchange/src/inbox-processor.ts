@@ -25,6 +25,7 @@ import {
   DroppedRecord,
   DropReason,
   InboxMessage,
+  KeptRecord,
   OutboxMessage,
   RejectionRecord,
   StreamState,
@@ -615,20 +616,11 @@ class BatchWriter {
     counter.count++;
     counter.lastAt = this.now;
     if (!dropIsSampled(counter.count)) return;
-    const evidence = recordEvidence(record.value, record.key, record.headers);
     this.droppedRecords.push({
       reason,
       claimedFrom: from,
       messageId: messageId === null ? null : cut(messageId, 64),
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      key: evidence.key,
-      size: evidence.size,
-      sha256: evidence.sha256,
-      head: evidence.head,
-      headers: evidence.headers,
-      brokerTime: Number(record.timestamp),
+      ...keptRecord(record),
       detail: cut(detail, 1000),
       at: this.now,
     });
@@ -735,18 +727,9 @@ class BatchWriter {
   }
 
   deadLetter(record: InboundRecord, error: string, messageId: string | null): DeadLetter {
-    const evidence = recordEvidence(record.value, record.key, record.headers);
     const letter = Object.assign(new DeadLetter(), {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      key: evidence.key,
-      size: evidence.size,
-      sha256: evidence.sha256,
-      head: evidence.head,
-      headers: evidence.headers,
+      ...keptRecord(record),
       messageId,
-      brokerTime: Number(record.timestamp),
       error: error.slice(0, 4000),
       createdAt: this.now,
       redrivenAt: null,
@@ -789,6 +772,26 @@ class BatchWriter {
 function checked(p: PreparedEnvelope): ReceivedMessage {
   if (!p.received) throw new Error(`message ${p.envelope.id} reached the domain unchecked`);
   return p.received;
+}
+
+/** The evidence columns of a record not applied: where it sits in the log and what it was. */
+function keptRecord(record: InboundRecord): KeptRecord {
+  const { key, size, sha256, head, headers } = recordEvidence(
+    record.value,
+    record.key,
+    record.headers,
+  );
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key,
+    size,
+    sha256,
+    head,
+    headers,
+    brokerTime: Number(record.timestamp),
+  };
 }
 
 function describe(record: InboundRecord): string {

@@ -1,22 +1,5 @@
-import { Envelope } from '@yipanqi/contracts';
+import { sampleEnvelope as envelope } from '../../../tests/support/envelopes';
 import { checkStream, InboundFacts, STREAM_START } from './stream-check';
-
-const envelope = (over: Partial<Envelope> = {}): Envelope => ({
-  id: '0192f3c4-0000-7000-8000-000000000001',
-  type: 'notice',
-  v: 1,
-  from: '441300',
-  to: '511500',
-  agreementId: null,
-  correlationId: null,
-  causationId: null,
-  seq: 1,
-  prevHash: null,
-  occurredAt: '2026-11-29T00:00:00.000Z',
-  payload: {},
-  sig: 'x',
-  ...over,
-});
 
 const facts = (over: Partial<InboundFacts> = {}): InboundFacts => ({
   envelope: envelope(),

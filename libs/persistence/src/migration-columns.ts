@@ -31,3 +31,14 @@ export function bigintColumn(name: string): TableColumnOptions {
 export function integerColumn(name: string): TableColumnOptions {
   return { name, type: 'integer' };
 }
+
+/** An integer primary key the database numbers (AUTOINCREMENT / SERIAL). */
+export function serialColumn(name: string): TableColumnOptions {
+  return {
+    name,
+    type: 'integer',
+    isPrimary: true,
+    isGenerated: true,
+    generationStrategy: 'increment',
+  };
+}

@@ -1,5 +1,5 @@
 import { Envelope, isAnswer, RejectionReason } from '@yipanqi/contracts';
-import { LogRecord } from '@yipanqi/evaluation';
+import { LogRecord, logRecord } from '@yipanqi/evaluation';
 
 /**
  * The exchange log of this node and its partners as scoring reads it
@@ -61,23 +61,6 @@ interface Answer {
   reason: unknown;
 }
 
-function toRecord(envelope: Envelope, brokerTime: number): LogRecord {
-  // the readable payload is all scoring needs; `pii` could only be decrypted by one side anyway
-  const payload = { ...envelope.payload };
-  delete payload.pii;
-  return {
-    id: envelope.id,
-    type: envelope.type,
-    from: envelope.from,
-    to: envelope.to,
-    agreementId: envelope.agreementId,
-    correlationId: envelope.correlationId,
-    causationId: envelope.causationId,
-    brokerTime,
-    payload,
-  };
-}
-
 function isBrokerTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -135,7 +118,7 @@ export function nodeLogRecords(
     brokerTime: r.brokerTime,
   }));
   const answers = answersByMessage(inbox);
-  const records = inbox.map((r) => toRecord(r.envelope, r.brokerTime));
+  const records = inbox.map((r) => logRecord(r.envelope, r.brokerTime));
   const unsent: NodeLog['unsent'] = [];
   for (const row of sent) {
     const answer = answers.get(`${row.peer}>${row.id}`);
@@ -146,7 +129,7 @@ export function nodeLogRecords(
       unsent.push({ id: row.id, peer: row.peer });
       continue;
     }
-    records.push(toRecord(JSON.parse(row.envelope) as Envelope, brokerTime));
+    records.push(logRecord(JSON.parse(row.envelope) as Envelope, brokerTime));
   }
   return { records, unsent };
 }

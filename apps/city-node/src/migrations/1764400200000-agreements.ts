@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
-import { epochMsColumn, varcharColumn } from '@yipanqi/persistence';
+import { epochMsColumn, serialColumn, varcharColumn } from '@yipanqi/persistence';
 
 export class Agreements1764400200000 implements MigrationInterface {
   name = 'Agreements1764400200000';
@@ -47,13 +47,7 @@ export class Agreements1764400200000 implements MigrationInterface {
       new Table({
         name: 'agreement_event',
         columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
+          serialColumn('id'),
           varcharColumn('agreement_id', 36),
           varcharColumn('action', 24),
           varcharColumn('by', 6),

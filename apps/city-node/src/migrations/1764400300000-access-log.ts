@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { serialColumn } from '@yipanqi/persistence';
 
 export class AccessLog1764400300000 implements MigrationInterface {
   name = 'AccessLog1764400300000';
@@ -8,13 +9,7 @@ export class AccessLog1764400300000 implements MigrationInterface {
       new Table({
         name: 'personal_data_access',
         columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
+          serialColumn('id'),
           { name: 'at', type: 'bigint' },
           { name: 'token_id', type: 'varchar', length: '64' },
           { name: 'role', type: 'varchar', length: '16' },

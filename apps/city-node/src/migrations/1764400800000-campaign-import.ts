@@ -1,5 +1,11 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex, TableUnique } from 'typeorm';
-import { bigintColumn, epochMsColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
+import {
+  bigintColumn,
+  epochMsColumn,
+  integerColumn,
+  serialColumn,
+  varcharColumn,
+} from '@yipanqi/persistence';
 
 export class CampaignImport1764400800000 implements MigrationInterface {
   name = 'CampaignImport1764400800000';
@@ -43,13 +49,7 @@ export class CampaignImport1764400800000 implements MigrationInterface {
       new Table({
         name: 'campaign_import_finding',
         columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
+          serialColumn('id'),
           varcharColumn('import_id', 36),
           integerColumn('row'),
           varcharColumn('field', 64),

@@ -8,6 +8,7 @@ import {
   RejectionPayloadV1,
   RejectionReason,
 } from '@yipanqi/contracts';
+import { logRecord, readablePayload } from '@yipanqi/evaluation';
 import {
   checkStream,
   DropReason,
@@ -230,7 +231,8 @@ export class LogVerifier {
     const hash = envelopeHash(envelope);
     this.checkMetadata(record, envelope, owner);
     const delivery: Delivery = {
-      envelope: { ...envelope, payload: readablePart(envelope.payload) },
+      // personal data is encrypted to the recipient and never needed: not even kept
+      envelope: { ...envelope, payload: readablePayload(envelope.payload) },
       hash,
       owner,
       brokerTime: record.timestamp,
@@ -707,14 +709,6 @@ export class LogVerifier {
   }
 }
 
-/** Personal data is encrypted to the recipient and never needed: not even kept. */
-function readablePart({
-  pii: _pii,
-  ...readable
-}: Record<string, unknown>): Record<string, unknown> {
-  return readable;
-}
-
 /** The node answers every message but answers, redeliveries and refusals it cannot send. */
 function expectsAnswer(d: Delivery): boolean {
   if (isAnswer(d.envelope.type) || d.envelope.from === d.owner) return false;
@@ -854,18 +848,8 @@ function inArrivalOrder(deliveries: readonly Delivery[]): Delivery[] {
   return keyed.map((k) => k.d);
 }
 
-function verifiedMessage({ envelope: e, brokerTime }: Delivery): VerifiedMessage {
-  return {
-    id: e.id,
-    type: e.type,
-    from: e.from,
-    to: e.to,
-    agreementId: e.agreementId,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    brokerTime,
-    payload: e.payload,
-  };
+function verifiedMessage({ envelope, brokerTime }: Delivery): VerifiedMessage {
+  return logRecord(envelope, brokerTime);
 }
 
 function inLogOrder(a: Delivery, b: Delivery): number {

@@ -168,15 +168,12 @@ export class RejectionRecord {
 }
 
 /**
- * Records that could not be parsed, or whose handler kept failing; also on
- * yipanqi.dlq.<code>. Only bounded evidence is kept (record-evidence.ts): the
- * inbox topic holds the whole record at topic/partition/offset.
+ * The bounded evidence kept of a record that was not applied (record-evidence.ts),
+ * the same columns in the dead letters and the dropped records: where it sits
+ * in the log, which holds the whole record, and what it was. Not an entity:
+ * each table has these columns of its own (concrete table inheritance).
  */
-@Entity('exchange_dead_letter')
-export class DeadLetter {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
+export abstract class KeptRecord {
   @Column({ type: 'varchar', length: 255 })
   topic!: string;
 
@@ -205,12 +202,23 @@ export class DeadLetter {
   @Column({ type: 'text' })
   headers!: string;
 
+  @Column({ name: 'broker_time', type: 'bigint', transformer: bigintAsNumber })
+  brokerTime!: number;
+}
+
+/**
+ * Records that could not be parsed, or whose handler kept failing; also on
+ * yipanqi.dlq.<code>. Only bounded evidence is kept (record-evidence.ts): the
+ * inbox topic holds the whole record at topic/partition/offset.
+ */
+@Entity('exchange_dead_letter')
+export class DeadLetter extends KeptRecord {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
   /** the envelope id when the record entered its stream (its handler failed) */
   @Column({ name: 'message_id', type: 'varchar', length: 36, nullable: true })
   messageId!: string | null;
-
-  @Column({ name: 'broker_time', type: 'bigint', transformer: bigintAsNumber })
-  brokerTime!: number;
 
   @Column({ type: 'text' })
   error!: string;
@@ -264,7 +272,7 @@ export class DropCount {
 /** Bounded evidence of a sample of dropped records (drop-sampling.ts says which). */
 @Entity('exchange_dropped_record')
 @Index('ix_dropped_at', ['at'])
-export class DroppedRecord {
+export class DroppedRecord extends KeptRecord {
   @PrimaryGeneratedColumn()
   id!: number;
 
@@ -276,33 +284,6 @@ export class DroppedRecord {
 
   @Column({ name: 'message_id', type: 'varchar', length: 64, nullable: true })
   messageId!: string | null;
-
-  @Column({ type: 'varchar', length: 255 })
-  topic!: string;
-
-  @Column({ type: 'integer' })
-  partition!: number;
-
-  @Column({ name: 'record_offset', type: 'varchar', length: 32 })
-  offset!: string;
-
-  @Column({ name: 'record_key', type: 'varchar', length: 64, nullable: true })
-  key!: string | null;
-
-  @Column({ type: 'bigint', transformer: bigintAsNumber })
-  size!: number;
-
-  @Column({ type: 'varchar', length: 64 })
-  sha256!: string;
-
-  @Column({ type: 'text' })
-  head!: string;
-
-  @Column({ type: 'text' })
-  headers!: string;
-
-  @Column({ name: 'broker_time', type: 'bigint', transformer: bigintAsNumber })
-  brokerTime!: number;
 
   @Column({ type: 'varchar', length: 1000 })
   detail!: string;

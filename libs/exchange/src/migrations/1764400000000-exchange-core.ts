@@ -1,6 +1,7 @@
 import { OutboxBrokerTime1764400010000 } from './1764400010000-outbox-broker-time';
 import { BoundedEvidence1764400020000 } from './1764400020000-bounded-evidence';
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
+import { serialColumn } from '@yipanqi/persistence';
 
 // Written with TypeORM's Table API so that one migration serves SQLite and PostgreSQL.
 const id = (name: string, length: number, extra: Partial<TableColumnOptions> = {}) =>
@@ -13,14 +14,7 @@ const int = (name: string, extra: Partial<TableColumnOptions> = {}) => ({
 const epochMs = (name: string, nullable = false) =>
   ({ name, type: 'bigint', isNullable: nullable }) as TableColumnOptions;
 const text = (name: string) => ({ name, type: 'text' }) as TableColumnOptions;
-const serial = (name: string) =>
-  ({
-    name,
-    type: 'integer',
-    isPrimary: true,
-    isGenerated: true,
-    generationStrategy: 'increment',
-  }) as TableColumnOptions;
+const serial = serialColumn;
 
 export class ExchangeCore1764400000000 implements MigrationInterface {
   name = 'ExchangeCore1764400000000';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
-import { epochMsColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
+import { epochMsColumn, integerColumn, serialColumn, varcharColumn } from '@yipanqi/persistence';
 import { recordEvidence } from '../record-evidence';
 
 const text = (name: string, isNullable = false) =>
@@ -65,13 +65,7 @@ export class BoundedEvidence1764400020000 implements MigrationInterface {
       new Table({
         name: 'exchange_dropped_record',
         columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
+          serialColumn('id'),
           varcharColumn('reason', 16),
           varcharColumn('claimed_from', 64),
           varcharColumn('message_id', 64, true),
