@@ -17,12 +17,12 @@ import { join, resolve } from 'node:path';
 import { ConfigResourceTypes } from 'kafkajs';
 import { deadLetterTopic, inboxTopic } from '@yipanqi/contracts';
 import { api, establishAgreement } from '../support/agreements';
+import { eventually } from '../support/city-nodes';
 import {
   expectDeliveredExactlyOnce,
   FaultCluster,
   FaultNetwork,
   startFaultNetwork,
-  waitFor,
 } from '../support/fault-cluster';
 import { NodeProcess, receiptsAtSender, sendNotices } from '../support/node-process';
 
@@ -157,7 +157,7 @@ describe('cluster and replica faults on three brokers', () => {
     );
 
   async function midStream(n: FaultNetwork): Promise<number> {
-    await waitFor(
+    await eventually(
       async () => (await applied(n)) >= MID_STREAM,
       60000,
       'the stream to be under way',
@@ -188,7 +188,7 @@ describe('cluster and replica faults on three brokers', () => {
 
   /** Every notice receipted at the sender; returns when (epoch ms). */
   async function fullyReceipted(n: FaultNetwork): Promise<number> {
-    await waitFor(
+    await eventually(
       () => receiptsAtSender(n.sender) === COUNT,
       DELIVERY_DEADLINE_MS,
       () => describeStream(n),
@@ -214,7 +214,7 @@ describe('cluster and replica faults on three brokers', () => {
     expect(moved.leader).not.toBe(leader);
 
     await cluster.up();
-    await waitFor(
+    await eventually(
       async () => (await cluster.partition(topic, partition)).isr.length === 3,
       60000,
       `broker ${leader} back in the partition's in-sync replicas`,
@@ -262,7 +262,7 @@ describe('cluster and replica faults on three brokers', () => {
     const { sending, partition } = await startStream(n);
     // both replicas in the group, the three partitions shared between them
     let held: number[][] = [];
-    await waitFor(
+    await eventually(
       async () => {
         held = await Promise.all(n.receivers.map(partitionsOf));
         return held.every((p) => p.length > 0) && held.flat().length === 3;
@@ -277,7 +277,7 @@ describe('cluster and replica faults on three brokers', () => {
     await victim.kill();
     expect(await applied(n)).toBeLessThan(COUNT);
 
-    await waitFor(
+    await eventually(
       async () => (await partitionsOf(survivor)).includes(partition),
       60000,
       `the surviving replica to take partition ${partition}`,

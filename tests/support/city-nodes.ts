@@ -179,14 +179,16 @@ export function bearer(node: TestNode, role: Role): string {
 export async function eventually(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 60000,
-  what = 'condition',
+  what: string | (() => string | Promise<string>) = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  // a function describes the state the wait ended in, read only when it failed
+  const described = typeof what === 'string' ? what : await what();
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
 }
 
 /**

@@ -16,12 +16,13 @@ import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
 import {
   createPostgresDatabase,
   dropPostgresDatabase,
+  eventually,
   postgresUrl,
   startTestCoordinator,
   TestCoordinator,
 } from './city-nodes';
 import { uniqueName } from './kafka';
-import { freePort, NodeProcess } from './node-process';
+import { freePort, NodeProcess, nodeProcessEnv } from './node-process';
 
 const REPO = resolve(__dirname, '../..');
 const KAFKA_SH = join(REPO, 'deploy/kafka/kafka.sh');
@@ -74,7 +75,7 @@ export class FaultCluster {
     const pid = this.pid(node);
     if (pid === undefined) return;
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => !isKafka(pid), 30000, `broker ${node} (pid ${pid}) to die`);
+    await eventually(() => !isKafka(pid), 30000, `broker ${node} (pid ${pid}) to die`);
   }
 
   async killAll(): Promise<void> {
@@ -135,26 +136,6 @@ function isKafka(pid: number): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka');
   } catch {
     return false;
-  }
-}
-
-/**
- * Polls `check` every 100 ms until it holds; throws after `timeoutMs` naming
- * `what` (a function: called then, to describe the state it ended in).
- */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string | (() => string | Promise<string>),
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) {
-      const described = typeof what === 'string' ? what : await what();
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -321,13 +302,7 @@ export async function startFaultNetwork(
   };
   try {
     const env = (code: string, port: number): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      NODE_CODE: code,
-      DATA_DIR: join(dir, code),
-      COORDINATOR_KEY: coordinator.publicKey,
-      HTTP_PORT: String(port),
-      TOPIC_PREFIX: topicPrefix,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      ...nodeProcessEnv(code, dir, port, coordinator, topicPrefix),
       ...options.env,
     });
     const senderPort = await freePort();

@@ -145,6 +145,25 @@ export interface ProcessNetwork {
   stop(): Promise<void>;
 }
 
+/** What a city node process of a test network needs: who it is, where its data lives, whom to trust. */
+export function nodeProcessEnv(
+  code: string,
+  dir: string,
+  port: number,
+  coordinator: TestCoordinator,
+  topicPrefix: string,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_CODE: code,
+    DATA_DIR: join(dir, code),
+    COORDINATOR_KEY: coordinator.publicKey,
+    HTTP_PORT: String(port),
+    TOPIC_PREFIX: topicPrefix,
+    KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+  };
+}
+
 /**
  * City nodes as child processes on SQLite, under a topic prefix of their own,
  * with a coordinator (in this process) whose directory lists them all.
@@ -162,13 +181,7 @@ export async function startProcessNetwork(
   for (const code of codes) {
     const port = await freePort();
     nodes[code] = new NodeProcess(code, join(dir, code), port, {
-      PATH: process.env.PATH,
-      NODE_CODE: code,
-      DATA_DIR: join(dir, code),
-      COORDINATOR_KEY: coordinator.publicKey,
-      HTTP_PORT: String(port),
-      TOPIC_PREFIX: topicPrefix,
-      KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+      ...nodeProcessEnv(code, dir, port, coordinator, topicPrefix),
       ...env,
     });
   }

@@ -18,12 +18,6 @@ import { relayLeadershipFor } from './relay-leadership';
 import { ensureNodeTopics } from './topics';
 
 /**
- * Where the inbox consumer stands, for readiness and the monitor. `retrying`:
- * a chunk failed for a reason outside any one record (e.g. the database is
- * unreachable) and is being tried again; `stopped`: it kept failing, the
- * consumer gave up, and an operator must look (the node's readiness fails).
- */
-/**
  * Records applied in one transaction. A record costs up to ≈ 1 ms of
  * synchronous work (verify, canonicalise, SQLite) and nothing else runs on the
  * node meanwhile: 100 keep one chunk near 100 ms, so the API stays responsive
@@ -31,6 +25,12 @@ import { ensureNodeTopics } from './topics';
  */
 export const INBOX_CHUNK_RECORDS = 100;
 
+/**
+ * Where the inbox consumer stands, for readiness and the monitor. `retrying`:
+ * a chunk failed for a reason outside any one record (e.g. the database is
+ * unreachable) and is being tried again; `stopped`: it kept failing, the
+ * consumer gave up, and an operator must look (the node's readiness fails).
+ */
 export interface InboxConsumerStatus {
   state: 'starting' | 'running' | 'retrying' | 'stopped';
   /** the last failure, without personal data (no record content) */

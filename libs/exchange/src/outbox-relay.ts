@@ -25,7 +25,7 @@ const STANDBY_POLL_MS = 2000;
 
 export interface OutboxRelayOptions {
   me: string;
-  /** makes the relay's idempotent producer; called again to replace one after a failed publish */
+  /** makes the relay's idempotent producer; called again when the broker refuses its sequence */
   newProducer: () => Producer;
   transactions: Transactions;
   /** which replica publishes (see relay-leadership.ts) */
@@ -53,7 +53,7 @@ export class OutboxRelay {
   private readonly me: string;
   private readonly newProducer: () => Producer;
   private producer: Producer;
-  /** a publish failed: the producer's sequence numbers may no longer fit what the broker has */
+  /** the broker refused the producer's sequence: replace it before the next publish */
   private producerSpoiled = false;
   private connected = false;
   private readonly transactions: Transactions;
