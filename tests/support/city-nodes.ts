@@ -9,7 +9,7 @@ import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypt
 import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
 import { ApiTokens, Role, ROLES } from '@yipanqi/http-api';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
-import { cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
+import { CityNodeConfig, cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
 import { startCoordinator } from '../../apps/coordinator/src/coordinator.app';
 import { coordinatorConfigFromEnv } from '../../apps/coordinator/src/coordinator.config';
 import { DirectoryService } from '../../apps/coordinator/src/directory/directory.service';
@@ -24,6 +24,8 @@ export interface TestNode {
   db: DataSource;
   /** a bearer token of each role, issued on this node */
   tokens: Record<Role, string>;
+  /** what it was started with: restartTestNode starts it again on the same data */
+  config: CityNodeConfig;
 }
 
 /** The coordinator of a test network, running in the test's process. */
@@ -154,7 +156,7 @@ export async function startTestNetwork(
       tokens[role] = (await app.get(ApiTokens).issue(role, `test ${role}`)).token;
     }
     const url = await app.getUrl();
-    nodes[code] = { code, app, url, keys: keys[code], db: app.get(DataSource), tokens };
+    nodes[code] = { code, app, url, keys: keys[code], db: app.get(DataSource), tokens, config };
   }
   return {
     topicPrefix,
@@ -168,6 +170,23 @@ export async function startTestNetwork(
       for (const name of databases) await dropPostgresDatabase(name);
     },
   };
+}
+
+/**
+ * Stops a node of the network and starts it again on the same database, keys
+ * and tokens (a new HTTP port: `url` changes). `meanwhile` runs while it is down.
+ */
+export async function restartTestNode(
+  net: TestNetwork,
+  code: string,
+  meanwhile: () => Promise<void> = () => Promise.resolve(),
+): Promise<TestNode> {
+  const node = net.nodes[code];
+  await node.app.close();
+  await meanwhile();
+  const app = await startCityNode(node.config, { logger: false });
+  net.nodes[code] = { ...node, app, url: await app.getUrl(), db: app.get(DataSource) };
+  return net.nodes[code];
 }
 
 /** `Authorization` header value for a node's token of `role`. */

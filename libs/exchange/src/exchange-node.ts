@@ -13,6 +13,7 @@ import {
 import { Outbox } from './outbox';
 import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
+import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait } from './consumer-restarts';
 import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
 import { ensureNodeTopics } from './topics';
@@ -86,6 +87,9 @@ export class ExchangeNode {
   private stopped = false;
   private readonly log: (message: string) => void;
   private assignedPartitions: number[] = [];
+  /** crashes kafkajs gave up on since the consumer last joined its group */
+  private crashesSinceJoin = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
     lastError: null,
@@ -155,26 +159,25 @@ export class ExchangeNode {
       this.options.gate,
       this.log,
     );
+    await this.runConsumer();
+  }
+
+  /** Creates the inbox consumer and runs it; again whenever kafkajs gives one up. */
+  private async runConsumer(): Promise<void> {
+    const { me, topicPrefix = TOPIC_PREFIX } = this.options;
     const chunkSize = this.options.chunkSize ?? INBOX_CHUNK_RECORDS;
     const consumer = this.kafka.consumer({
       groupId: `${topicPrefix}.node.${me}`,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: Math.min(3000, (this.options.sessionTimeoutMs ?? 30000) / 3),
     });
+    const restarted = this.consumer !== undefined;
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
-      this.log(
-        `inbox consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${cut(error.message, 500)}`,
-      );
-      if (!restart) {
-        this.consumerStatus = {
-          state: 'stopped',
-          lastError: cut(error.message, 500),
-          attempts: 0,
-          since: Date.now(),
-        };
-      }
+      const reason = cut(error.message, 500);
+      if (restart) this.log(`inbox consumer crashed, kafkajs restarts it: ${reason}`);
+      else this.recreateAfterCrash(consumer, reason);
     });
     // which partitions this replica holds: with several replicas, where each partner's stream is handled
     const topic = inboxTopic(me, topicPrefix);
@@ -182,12 +185,20 @@ export class ExchangeNode {
       this.assignedPartitions = [...(event.payload.memberAssignment[topic] ?? [])].sort(
         (a, b) => a - b,
       );
+      this.crashesSinceJoin = 0;
+      if (restarted && this.consumerStatus.state !== 'running') {
+        this.log('inbox consumer: the new consumer joined its group, running again');
+        this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
+      }
     });
     consumer.on(consumer.events.REBALANCING, () => (this.assignedPartitions = []));
     consumer.on(consumer.events.STOP, () => (this.assignedPartitions = []));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
+    // a recreated consumer is running once it has joined its group (GROUP_JOIN)
+    if (!restarted) {
+      this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -221,6 +232,47 @@ export class ExchangeNode {
         }
       },
     });
+  }
+
+  /**
+   * kafkajs gave `crashed` up for good: create a new consumer after a growing
+   * wait, shown as `retrying` meanwhile; after CONSUMER_RESTART_WAITS_MS the
+   * consumer stays stopped (readiness fails) rather than crash forever.
+   */
+  private recreateAfterCrash(crashed: Consumer, reason: string): void {
+    if (this.stopped || crashed !== this.consumer) return;
+    this.crashesSinceJoin++;
+    const wait = consumerRestartWait(this.crashesSinceJoin);
+    const attempts = this.crashesSinceJoin;
+    if (wait === undefined) {
+      this.consumerStatus = { state: 'stopped', lastError: reason, attempts, since: Date.now() };
+      this.log(
+        `inbox consumer crashed ${attempts} times without joining its group, it stays stopped: ${reason}`,
+      );
+      return;
+    }
+    this.consumerStatus = {
+      state: 'retrying',
+      lastError: reason,
+      attempts,
+      since: this.consumerStatus.state === 'retrying' ? this.consumerStatus.since : Date.now(),
+    };
+    this.log(
+      `inbox consumer crashed and kafkajs will not restart it: ${reason}; a new consumer in ${wait} ms (crash ${attempts} of ${CONSUMER_RESTART_WAITS_MS.length})`,
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void crashed
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.stopped ? undefined : this.runConsumer()))
+        .catch((err: unknown) =>
+          this.recreateAfterCrash(
+            this.consumer as Consumer,
+            cut((err as Error)?.message ?? String(err), 500),
+          ),
+        );
+    }, wait);
   }
 
   /**
@@ -314,6 +366,7 @@ export class ExchangeNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
     await this.relay.stop();
     await this.producer.disconnect();
