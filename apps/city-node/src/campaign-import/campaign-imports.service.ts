@@ -371,10 +371,11 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Pass 2: registers the valid rows, one transaction per chunk. The next
-   * chunk is encrypted while the current one commits: the chunks of one file
-   * hold different people, and the commit looks again for people another
-   * import took meanwhile.
+   * Pass 2: registers the valid rows, one transaction per chunk. Encrypting a
+   * chunk and committing it are two turns of the event loop, with the node's
+   * other work (requests, inbox, relay) between them: run together, with the
+   * next chunk encrypted while one commits, a turn took ≈ 150 ms and health
+   * reads waited for two of them.
    */
   private async commit(
     imp: CampaignImport,
@@ -383,17 +384,13 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     counts: Counts,
   ): Promise<void> {
     const rows = importRows(csvRecords(readSpool(spool, this.spoolKey)), imp.campaignId, context);
-    let previous: Promise<PreparedChunk> | undefined;
     for await (const chunk of inChunks(validRows(rows, this.dataKey), COMMIT_CHUNK_ROWS)) {
       this.assertNotStopping();
-      const next = this.prepareChunk(imp, chunk);
-      // it is awaited below; until then a failure of the current commit must not leave it unhandled
-      next.catch(() => undefined);
-      if (previous) await this.commitChunk(imp, await previous, counts);
-      previous = next;
+      const prepared = await this.prepareChunk(imp, chunk);
+      await yieldToOtherWork();
+      await this.commitChunk(imp, prepared, counts);
       await yieldToOtherWork();
     }
-    if (previous) await this.commitChunk(imp, await previous, counts);
   }
 
   /**
