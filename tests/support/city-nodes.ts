@@ -174,18 +174,21 @@ export async function startTestNetwork(
 
 /**
  * Stops a node of the network and starts it again on the same database, keys
- * and tokens (a new HTTP port: `url` changes). `meanwhile` runs while it is down.
+ * and tokens (a new HTTP port: `url` changes), or with `changes` to its
+ * configuration. `meanwhile` runs while it is down.
  */
 export async function restartTestNode(
   net: TestNetwork,
   code: string,
   meanwhile: () => Promise<void> = () => Promise.resolve(),
+  changes: Partial<CityNodeConfig> = {},
 ): Promise<TestNode> {
   const node = net.nodes[code];
   await node.app.close();
   await meanwhile();
-  const app = await startCityNode(node.config, { logger: false });
-  net.nodes[code] = { ...node, app, url: await app.getUrl(), db: app.get(DataSource) };
+  const config = { ...node.config, ...changes };
+  const app = await startCityNode(config, { logger: false });
+  net.nodes[code] = { ...node, app, url: await app.getUrl(), db: app.get(DataSource), config };
   return net.nodes[code];
 }
 

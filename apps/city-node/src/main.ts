@@ -7,6 +7,7 @@ import { importArrivalsCommand } from './campaign-import/import-arrivals.command
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { startCityNode } from './city-node.app';
 import { openCityNodeDatabase } from './database';
+import { migrateToPostgresCommand } from './migrate-to-postgres.command';
 
 const program = new Command('city-node').description(
   'Yipanqi city node. Configured by environment variables (see README).',
@@ -59,6 +60,7 @@ program
   });
 
 program.addCommand(importArrivalsCommand());
+program.addCommand(migrateToPostgresCommand());
 
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);
