@@ -13,7 +13,7 @@ import {
 import { Outbox } from './outbox';
 import { OutboxRelay, RelayCrashPoint } from './outbox-relay';
 import { PeerKeys } from './peer-keys';
-import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait } from './consumer-restarts';
+import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait, crashInSeries } from './consumer-restarts';
 import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
 import { ensureNodeTopics } from './topics';
@@ -87,8 +87,10 @@ export class ExchangeNode {
   private stopped = false;
   private readonly log: (message: string) => void;
   private assignedPartitions: number[] = [];
-  /** crashes kafkajs gave up on since the consumer last joined its group */
-  private crashesSinceJoin = 0;
+  /** crashes kafkajs gave up on, in a row (see recreateAfterCrash) */
+  private crashes = 0;
+  /** when a consumer of this node last joined its group */
+  private joinedAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
@@ -185,7 +187,7 @@ export class ExchangeNode {
       this.assignedPartitions = [...(event.payload.memberAssignment[topic] ?? [])].sort(
         (a, b) => a - b,
       );
-      this.crashesSinceJoin = 0;
+      this.joinedAt = Date.now();
       if (restarted && this.consumerStatus.state !== 'running') {
         this.log('inbox consumer: the new consumer joined its group, running again');
         this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
@@ -236,19 +238,20 @@ export class ExchangeNode {
 
   /**
    * kafkajs gave `crashed` up for good: create a new consumer after a growing
-   * wait, shown as `retrying` meanwhile; after CONSUMER_RESTART_WAITS_MS the
-   * consumer stays stopped (readiness fails) rather than crash forever.
+   * wait, shown as `retrying` meanwhile. Crashes count as one series unless
+   * the consumer before stayed in its group long enough (crashInSeries: one
+   * that joins and crashes again at once must not loop forever); after
+   * CONSUMER_RESTART_WAITS_MS the consumer stays stopped and readiness fails.
    */
   private recreateAfterCrash(crashed: Consumer, reason: string): void {
     if (this.stopped || crashed !== this.consumer) return;
-    this.crashesSinceJoin++;
-    const wait = consumerRestartWait(this.crashesSinceJoin);
-    const attempts = this.crashesSinceJoin;
+    this.crashes = crashInSeries(this.crashes, this.joinedAt, Date.now());
+    this.joinedAt = 0;
+    const wait = consumerRestartWait(this.crashes);
+    const attempts = this.crashes;
     if (wait === undefined) {
       this.consumerStatus = { state: 'stopped', lastError: reason, attempts, since: Date.now() };
-      this.log(
-        `inbox consumer crashed ${attempts} times without joining its group, it stays stopped: ${reason}`,
-      );
+      this.log(`inbox consumer crashed ${attempts} times in a row, it stays stopped: ${reason}`);
       return;
     }
     this.consumerStatus = {
