@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { exportPublicKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { keyFingerprint, signRegistration } from '@yipanqi/directory';
 import { issueTokenCommand } from '@yipanqi/http-api';
+import { backupCommands } from './backup/backup.command';
 import { importArrivalsCommand } from './campaign-import/import-arrivals.command';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { startCityNode } from './city-node.app';
@@ -61,6 +62,7 @@ program
 
 program.addCommand(importArrivalsCommand());
 program.addCommand(migrateToPostgresCommand());
+for (const command of backupCommands()) program.addCommand(command);
 
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);
