@@ -3,6 +3,7 @@ import { deadLetterTopic, inboxTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
 import { DeadLetter } from './entities/exchange.entities';
+import { ExchangeEventListener } from './exchange-events';
 import {
   InboxGate,
   InboxHandlers,
@@ -69,6 +70,10 @@ export interface ExchangeNodeOptions {
   /** first wait before a failed chunk is tried again (doubles each time); tests shorten it */
   chunkRetryMs?: number;
   log?: (message: string) => void;
+  /** each message's outcome (received: applied, rejected, dead letter, dropped; sent): metrics, logs */
+  onEvent?: ExchangeEventListener;
+  /** each failed relay round (the message is logged too): metrics */
+  onRelayError?: (err: Error) => void;
 }
 
 /**
@@ -92,6 +97,8 @@ export class ExchangeNode {
   /** when a consumer of this node last joined its group */
   private joinedAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** the inbox consumer's last sign of life (fetch, heartbeat, batch), epoch ms */
+  private consumerActiveAt = 0;
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
     lastError: null,
@@ -115,7 +122,11 @@ export class ExchangeNode {
       newProducer: () => this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }),
       transactions: options.transactions,
       leadership: relayLeadershipFor(options.transactions.dataSource, options.me),
-      onError: (err) => this.log(`outbox relay: ${err.message}`),
+      onError: (err) => {
+        this.log(`outbox relay: ${err.message}`);
+        options.onRelayError?.(err);
+      },
+      onSent: options.onEvent,
       topicPrefix: options.topicPrefix,
       crashPoint: options.relayCrashPoint,
     });
@@ -160,6 +171,7 @@ export class ExchangeNode {
       },
       this.options.gate,
       this.log,
+      this.options.onEvent,
     );
     await this.runConsumer();
   }
@@ -194,6 +206,10 @@ export class ExchangeNode {
       }
     });
     consumer.on(consumer.events.REBALANCING, () => (this.assignedPartitions = []));
+    const active = () => (this.consumerActiveAt = Date.now());
+    consumer.on(consumer.events.FETCH_START, active);
+    consumer.on(consumer.events.HEARTBEAT, active);
+    consumer.on(consumer.events.END_BATCH_PROCESS, active);
     consumer.on(consumer.events.STOP, () => (this.assignedPartitions = []));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -346,6 +362,16 @@ export class ExchangeNode {
       await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
       await heartbeat().catch(() => undefined);
     }
+  }
+
+  /** The kafkajs client this node was made with (its settings and credentials): for probes. */
+  kafkaClient(): Kafka {
+    return this.kafka;
+  }
+
+  /** When the inbox consumer last fetched, heartbeated or finished a batch (0: not yet). */
+  consumerActivity(): number {
+    return this.consumerActiveAt;
   }
 
   /** Where the inbox consumer stands (readiness and the monitor). */

@@ -31,6 +31,7 @@ import {
   StreamState,
 } from './entities/exchange.entities';
 import { envelopeHash, hasValidSignature } from './envelope-signing';
+import { ExchangeEvent, ExchangeEventListener } from './exchange-events';
 import { Outbox, OutgoingMessage } from './outbox';
 import { PeerKeys } from './peer-keys';
 import { cut, evidenceIsWhole, recordEvidence, RecordHeaders } from './record-evidence';
@@ -156,6 +157,8 @@ export class InboxProcessor {
     private readonly deadLetterSink: DeadLetterSink,
     private readonly gate?: InboxGate,
     private readonly log: InboxLog = () => undefined,
+    /** told of each record's outcome once its transaction has committed */
+    private readonly onEvent: ExchangeEventListener = () => undefined,
   ) {}
 
   async process(records: InboundRecord[]): Promise<void> {
@@ -268,9 +271,11 @@ export class InboxProcessor {
   ): Promise<void> {
     const deadLetters: DeadLetter[] = [];
     const notes: string[] = [];
+    const events: ExchangeEvent[] = [];
     await this.transactions.run((manager) => {
       deadLetters.length = 0;
       notes.length = 0;
+      events.length = 0;
       return this.applyInOneTransactionWith(
         manager,
         prepared,
@@ -278,9 +283,11 @@ export class InboxProcessor {
         refusals,
         deadLetters,
         notes,
+        events,
       );
     });
     for (const note of notes) this.log(note);
+    for (const event of events) this.onEvent(event);
     if (deadLetters.length > 0) {
       // The database holds the letter; the topic is a convenience for
       // operators' tools, so a failure to publish there must not hold back the inbox.
@@ -299,8 +306,22 @@ export class InboxProcessor {
     refusals: Map<InboundRecord, Refusal>,
     deadLetters: DeadLetter[],
     notes: string[] = [],
+    events: ExchangeEvent[] = [],
   ): Promise<void> {
     const batch = new BatchWriter(manager, this.me, notes);
+    const event = (
+      outcome: ExchangeEvent['outcome'],
+      envelope: Pick<Envelope, 'id' | 'type' | 'from'> | null,
+      reason: string | null = null,
+    ) =>
+      events.push({
+        outcome,
+        messageId: envelope?.id ?? null,
+        type: envelope?.type ?? null,
+        from: envelope?.from ?? null,
+        to: this.me,
+        reason,
+      });
     const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
     const known = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {
@@ -314,6 +335,7 @@ export class InboxProcessor {
     for (const p of prepared) {
       if (p.kind === 'unparseable') {
         deadLetters.push(batch.deadLetter(p.record, p.error, null));
+        event('dead-letter', null);
         continue;
       }
       const { envelope, hash, record } = p;
@@ -332,6 +354,7 @@ export class InboxProcessor {
       const brokerTime = Number(record.timestamp);
       if (verdict.verdict === 'drop') {
         await batch.drop(record, verdict.reason, envelope.from, envelope.id, verdict.detail);
+        event('dropped', envelope, verdict.reason);
         continue;
       }
       if (verdict.verdict === 'refuse') {
@@ -339,9 +362,11 @@ export class InboxProcessor {
         // redelivery) was answered once: it is not answered again.
         if (await batch.alreadyRefused(envelope.id, hash)) {
           await batch.drop(record, 'REPLAYED', envelope.from, envelope.id, verdict.detail);
+          event('dropped', envelope, 'REPLAYED');
           continue;
         }
         batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail);
+        event('rejected', envelope, verdict.reason);
         if (isDivergence(verdict.reason)) batch.diverged(position, envelope, verdict.reason);
         continue;
       }
@@ -351,6 +376,7 @@ export class InboxProcessor {
       const failure = failures.get(record);
       if (failure !== undefined) {
         batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
+        event('dead-letter', envelope);
         deadLetters.push(
           batch.deadLetter(
             record,
@@ -363,9 +389,11 @@ export class InboxProcessor {
         if (refusal) {
           batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
           batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail);
+          event('rejected', envelope, refusal.reason);
         } else {
           await this.applyAccepted(manager, batch, p);
           batch.inbox(envelope, hash, brokerTime, 'applied', null);
+          event('applied', envelope);
         }
       }
     }

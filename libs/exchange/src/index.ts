@@ -1,5 +1,6 @@
 export * from './entities/exchange.entities';
 export * from './envelope-signing';
+export * from './exchange-events';
 export * from './exchange-node';
 export * from './exchange.transport';
 export * from './inbox-processor';

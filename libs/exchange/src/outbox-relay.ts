@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { inboxTopic } from '@yipanqi/contracts';
 import { Transactions } from '@yipanqi/persistence';
 import { OutboxMessage } from './entities/exchange.entities';
+import { ExchangeEventListener } from './exchange-events';
 import { RelayLeadership } from './relay-leadership';
 
 const BATCH = 1000;
@@ -31,6 +32,8 @@ export interface OutboxRelayOptions {
   /** which replica publishes (see relay-leadership.ts) */
   leadership: RelayLeadership;
   onError: (err: Error) => void;
+  /** told of each message once it is published and marked sent */
+  onSent?: ExchangeEventListener;
   topicPrefix?: string;
   crashPoint?: RelayCrashPoint;
 }
@@ -59,6 +62,7 @@ export class OutboxRelay {
   private readonly transactions: Transactions;
   private readonly leadership: RelayLeadership;
   private readonly onError: (err: Error) => void;
+  private readonly onSent: ExchangeEventListener | undefined;
   private readonly topicPrefix?: string;
   private readonly crashPoint?: RelayCrashPoint;
 
@@ -69,6 +73,7 @@ export class OutboxRelay {
     this.transactions = options.transactions;
     this.leadership = options.leadership;
     this.onError = options.onError;
+    this.onSent = options.onSent;
     this.topicPrefix = options.topicPrefix;
     this.crashPoint = options.crashPoint;
   }
@@ -201,6 +206,16 @@ export class OutboxRelay {
         .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
         .execute(),
     );
+    for (const row of rows) {
+      this.onSent?.({
+        outcome: 'sent',
+        messageId: row.id,
+        type: row.type,
+        from: this.me,
+        to: peer,
+        reason: null,
+      });
+    }
     return rows.length;
   }
 
