@@ -1,0 +1,2 @@
+export * from './app-metrics';
+export * from './exchange-log-line';
