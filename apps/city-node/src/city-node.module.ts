@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TokensController } from '@yipanqi/http-api';
+import { ObservabilityModule } from '@yipanqi/observability';
 import { AccessLog } from './access-log/access-log';
 import { AccessLogController } from './access-log/access-log.controller';
 import { AgreementMessagesController } from './agreements/agreement-messages.controller';
@@ -16,6 +17,7 @@ import { DashboardController } from './dashboard/dashboard.controller';
 import { exchangeProviders } from './exchange/exchange.providers';
 import { MonitorController } from './exchange/monitor.controller';
 import { HealthController } from './health/health.controller';
+import { NodeMetrics } from './health/node-metrics';
 import { MigrantArrivals } from './migrants/migrant-arrivals';
 import { MigrantsController } from './migrants/migrants.controller';
 import { MigrantsService } from './migrants/migrants.service';
@@ -38,6 +40,7 @@ export class CityNodeModule {
   static forConfig(config: CityNodeConfig): DynamicModule {
     return {
       module: CityNodeModule,
+      imports: [ObservabilityModule.forApp('city-node', { node: config.nodeCode })],
       controllers: [
         HealthController,
         TokensController,
@@ -73,6 +76,7 @@ export class CityNodeModule {
         EvaluationService,
         RatingsService,
         CampaignImports,
+        NodeMetrics,
       ],
     };
   }

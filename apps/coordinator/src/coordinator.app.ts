@@ -1,3 +1,4 @@
+import { AppMetrics, httpMetrics } from '@yipanqi/observability';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,6 +16,7 @@ export async function startCoordinator(
     // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
     { logger: options.logger, abortOnError: false },
   );
+  app.use(httpMetrics(app.get(AppMetrics)));
   configureHttpApi(app);
   app.enableShutdownHooks();
   serveOpenApi(

@@ -1,3 +1,4 @@
+import { ObservabilityModule } from '@yipanqi/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, TokensController } from '@yipanqi/http-api';
@@ -17,6 +18,7 @@ export class CoordinatorModule {
   static forConfig(config: CoordinatorConfig): DynamicModule {
     return {
       module: CoordinatorModule,
+      imports: [ObservabilityModule.forApp('coordinator')],
       controllers: [
         HealthController,
         DirectoryController,

@@ -1,2 +1,5 @@
 export * from './app-metrics';
 export * from './exchange-log-line';
+export * from './http-metrics';
+export * from './metrics.controller';
+export * from './observability.module';

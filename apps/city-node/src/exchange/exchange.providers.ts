@@ -7,6 +7,7 @@ import {
   NodeKeys,
 } from '@yipanqi/crypto';
 import { DirectoryPeerKeys, ExchangeNode } from '@yipanqi/exchange';
+import { AppMetrics } from '@yipanqi/observability';
 import { Transactions } from '@yipanqi/persistence';
 import { AgreementGate } from '../agreements/agreement-gate';
 import { CityNodeConfig } from '../city-node.config';
@@ -71,12 +72,13 @@ export const exchangeProviders: Provider[] = [
   },
   {
     provide: ExchangeNode,
-    inject: [CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS, Transactions],
+    inject: [CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS, Transactions, AppMetrics],
     useFactory: async (
       config: CityNodeConfig,
       keys: NodeKeys,
       peers: DirectoryPeerKeys,
       transactions: Transactions,
+      metrics: AppMetrics,
     ) => {
       const logger = new Logger('Exchange');
       const exchange = new ExchangeNode({
@@ -90,6 +92,8 @@ export const exchangeProviders: Provider[] = [
         relayCrashPoint: config.relayCrashPoint,
         gate: new AgreementGate(config.nodeCode),
         log: (message) => logger.warn(message),
+        onEvent: (event) => metrics.exchange(event),
+        onRelayError: () => metrics.relayError(),
       });
       await exchange.start();
       return exchange;

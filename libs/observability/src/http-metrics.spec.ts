@@ -1,0 +1,10 @@
+import { routeLabel } from './http-metrics';
+
+describe('routeLabel', () => {
+  it('is the route template, never the concrete path', () => {
+    expect(routeLabel({ baseUrl: '', route: { path: '/migrants/:id' } })).toBe('/migrants/:id');
+  });
+  it('names every request no route matched alike', () => {
+    expect(routeLabel({})).toBe('(unmatched)');
+  });
+});
