@@ -97,8 +97,6 @@ export class ExchangeNode {
   /** when a consumer of this node last joined its group */
   private joinedAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  /** the inbox consumer's last sign of life (fetch, heartbeat, batch), epoch ms */
-  private consumerActiveAt = 0;
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
     lastError: null,
@@ -206,10 +204,6 @@ export class ExchangeNode {
       }
     });
     consumer.on(consumer.events.REBALANCING, () => (this.assignedPartitions = []));
-    const active = () => (this.consumerActiveAt = Date.now());
-    consumer.on(consumer.events.FETCH_START, active);
-    consumer.on(consumer.events.HEARTBEAT, active);
-    consumer.on(consumer.events.END_BATCH_PROCESS, active);
     consumer.on(consumer.events.STOP, () => (this.assignedPartitions = []));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -362,16 +356,6 @@ export class ExchangeNode {
       await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
       await heartbeat().catch(() => undefined);
     }
-  }
-
-  /** The kafkajs client this node was made with (its settings and credentials): for probes. */
-  kafkaClient(): Kafka {
-    return this.kafka;
-  }
-
-  /** When the inbox consumer last fetched, heartbeated or finished a batch (0: not yet). */
-  consumerActivity(): number {
-    return this.consumerActiveAt;
   }
 
   /** Where the inbox consumer stands (readiness and the monitor). */

@@ -34,7 +34,6 @@ const RETRY_MS = 5000;
 export class CommittedRecordPublisher<Row> {
   private readonly producer: Producer;
   private readonly admin: Admin;
-  private readonly kafka: Kafka;
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
@@ -44,14 +43,8 @@ export class CommittedRecordPublisher<Row> {
       brokers: options.brokers,
       logLevel: logLevel.NOTHING,
     });
-    this.kafka = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = kafka.admin();
-  }
-
-  /** The kafkajs client it publishes with (its settings and credentials): for readiness probes. */
-  kafkaClient(): Kafka {
-    return this.kafka;
   }
 
   async start(): Promise<void> {
