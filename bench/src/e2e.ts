@@ -3,11 +3,18 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel } from 'kafkajs';
 import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
 import { exportPublicKeys, generateNodeKeys, loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { checkDivision, firstEntry, signDirectoryEntry } from '@yipanqi/directory';
-import { ensureDirectoryTopic } from '@yipanqi/exchange';
+import {
+  auditorPrincipal,
+  credentialsDirOf,
+  issueCredentials,
+  KafkaConnection,
+  kafkaClient,
+  nodePrincipal,
+  provisionNetwork,
+} from '@yipanqi/kafka-access';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { CityNodeProcess, cityNodeMain, freePort, issueToken, sleep } from './city-node-process';
@@ -17,7 +24,10 @@ import { distribution, Distribution } from './stats';
 
 export interface E2eOptions {
   repo: string;
-  brokers: string[];
+  /** the operator's connection: the harness provisions the run's topics and ACLs */
+  kafka: KafkaConnection;
+  /** the CA that issues the nodes' and the auditor's certificates (KAFKA_PKI_DIR) */
+  pkiDir: string;
   topicPrefix: string;
   /** temporary folder of this run: node data (SQLite, keys) */
   workDir: string;
@@ -179,6 +189,13 @@ class AnswerWatcher {
   }
 }
 
+/** The auditor whose certificate replays the run's log. */
+const BENCH_AUDITOR = 'bench';
+
+function credentialsOf(options: E2eOptions, principal: string): string {
+  return credentialsDirOf(join(options.workDir, 'kafka-credentials'), principal);
+}
+
 /**
  * The harness stands in for the coordinator: it signs a directory entry for
  * each node (keys made beforehand in the node's DATA_DIR/keys) with a key of
@@ -188,13 +205,27 @@ class AnswerWatcher {
 async function publishDirectory(options: E2eOptions, codes: string[]): Promise<string> {
   const coordinator = generateNodeKeys();
   const now = Date.now();
-  const kafka = new Kafka({ brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient(options.kafka, 'yipanqi-bench-directory');
   const admin = kafka.admin();
   const producer = kafka.producer();
   await admin.connect();
   await producer.connect();
   try {
-    await ensureDirectoryTopic(admin, options.topicPrefix);
+    // the operator's part, as the provisioning does it for a real network
+    await provisionNetwork(admin, {
+      topicPrefix: options.topicPrefix,
+      members: codes.map((code) => ({ code, suspended: false })),
+      auditors: [BENCH_AUDITOR],
+    });
+    if (options.kafka.credentials) {
+      const principals = [
+        ...codes.map((c) => nodePrincipal(c, options.topicPrefix)),
+        auditorPrincipal(BENCH_AUDITOR, options.topicPrefix),
+      ];
+      for (const principal of principals) {
+        await issueCredentials(principal, credentialsOf(options, principal), options.pkiDir);
+      }
+    }
     await producer.send({
       topic: directoryTopic(options.topicPrefix),
       messages: codes.map((code) => {
@@ -239,7 +270,10 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
       HTTP_HOST: '127.0.0.1',
       COORDINATOR_KEY: coordinatorKey,
       TOPIC_PREFIX: options.topicPrefix,
-      KAFKA_BROKERS: options.brokers.join(','),
+      KAFKA_BROKERS: options.kafka.brokers.join(','),
+      ...(options.kafka.credentials
+        ? { KAFKA_CREDENTIALS_DIR: credentialsOf(options, nodePrincipal(code, options.topicPrefix)) }
+        : { KAFKA_TLS: 'off' }),
     };
     delete env.KEYS_DIR;
     return env;
@@ -458,7 +492,7 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
   } finally {
     watcher?.close();
     await Promise.all(nodes.map((n) => n.stop()));
-    await deleteRunTopics(options.brokers, options.topicPrefix);
+    await deleteRunTopics(options.kafka, options.topicPrefix);
   }
 }
 
@@ -480,7 +514,13 @@ async function replayWithAuditor(
       'auditor',
       'replay',
       '--brokers',
-      options.brokers.join(','),
+      options.kafka.brokers.join(','),
+      ...(options.kafka.credentials
+        ? [
+            '--kafka-credentials',
+            credentialsOf(options, auditorPrincipal(BENCH_AUDITOR, options.topicPrefix)),
+          ]
+        : []),
       '--topic-prefix',
       options.topicPrefix,
       '--coordinator-key',
@@ -489,7 +529,7 @@ async function replayWithAuditor(
       reportDir,
       '--no-progress',
     ],
-    { stdout: discard, stderr: discard, env: {} },
+    { stdout: discard, stderr: discard, env: options.kafka.credentials ? {} : { KAFKA_TLS: 'off' } },
   );
   const seconds = (Date.now() - started) / 1000;
   if (code === 1) throw new Error('auditor replay could not read the run');
@@ -508,12 +548,8 @@ async function waitForFiles(files: string[], timeoutMs: number): Promise<void> {
 }
 
 /** Removes this run's topics and consumer groups (unique prefix: nothing else is touched). */
-async function deleteRunTopics(brokers: string[], prefix: string): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'yipanqi-bench-cleanup',
-    brokers,
-    logLevel: logLevel.NOTHING,
-  });
+async function deleteRunTopics(connection: KafkaConnection, prefix: string): Promise<void> {
+  const kafka = kafkaClient(connection, 'yipanqi-bench-cleanup');
   const admin = kafka.admin();
   try {
     await admin.connect();

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generateNodeKeys } from '@yipanqi/crypto';
-import { envelopeHash, kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { envelopeHash } from '@yipanqi/exchange';
+import { KafkaConnection, kafkaSettingsFromEnv, loadKafkaCredentials } from '@yipanqi/kafka-access';
 import { runningChildren } from './city-node-process';
 import { CryptoLimit, measureCryptoLimit } from './crypto-limit';
 import { E2eResult, measureEndToEnd } from './e2e';
@@ -86,6 +87,15 @@ async function main(): Promise<void> {
     cryptoIterations: intFromEnv('BENCH_CRYPTO_ITERATIONS', 3000),
   };
   const kafka = kafkaSettingsFromEnv();
+  // the operator's certificate, as deploy/kafka/kafka.sh made it; KAFKA_TLS=off for a PLAINTEXT broker
+  const pkiDir = process.env.KAFKA_PKI_DIR || join(repo, '.local', 'kafka-pki');
+  const connection: KafkaConnection = {
+    brokers: kafka.brokers,
+    credentials:
+      process.env.KAFKA_TLS === 'off'
+        ? undefined
+        : loadKafkaCredentials(process.env.KAFKA_OPERATOR_CREDENTIALS || join(pkiDir, 'operator')),
+  };
   const cores = availableParallelism();
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
   const topicPrefix = `bench-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -109,7 +119,7 @@ async function main(): Promise<void> {
     );
 
     const raw = await measureRawKafka({
-      brokers: kafka.brokers,
+      kafka: connection,
       topicPrefix,
       envelope: samples.notice,
       messages: settings.rawMessages,
@@ -126,7 +136,8 @@ async function main(): Promise<void> {
 
     const e2e = await measureEndToEnd({
       repo,
-      brokers: kafka.brokers,
+      kafka: connection,
+      pkiDir,
       topicPrefix,
       workDir,
       outDir,

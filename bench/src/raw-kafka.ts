@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Message } from 'kafkajs';
+import { Message } from 'kafkajs';
 import { inboxTopic } from '@yipanqi/contracts';
-import { inboxTopicConfig } from '@yipanqi/exchange';
+import { createMissingTopics, inboxTopicConfig, KafkaConnection, kafkaClient } from '@yipanqi/kafka-access';
 import { RECEIVER, SENDER } from './sample';
 
 export interface RawOptions {
-  brokers: string[];
+  /** the operator's connection: the harness creates and deletes its topic */
+  kafka: KafkaConnection;
   /** a prefix of this run only: the topic and group are new, so nothing old is read */
   topicPrefix: string;
   /** a real notice envelope (JSON); every record carries these bytes */
@@ -36,20 +37,17 @@ export interface RawResult {
  * last record consumed), producer and consumer running concurrently.
  */
 export async function measureRawKafka(options: RawOptions): Promise<RawResult> {
-  const { brokers, topicPrefix, envelope, messages, batchSize, log } = options;
+  const { topicPrefix, envelope, messages, batchSize, log } = options;
   const prefix = `${topicPrefix}-raw`;
   const topic = inboxTopic(RECEIVER, prefix);
   const groupId = `${prefix}.group`;
-  const kafka = new Kafka({ clientId: 'yipanqi-bench-raw', brokers, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient(options.kafka, 'yipanqi-bench-raw');
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 3000 });
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [inboxTopicConfig(RECEIVER, prefix)],
-      waitForLeaders: true,
-    });
+    await createMissingTopics(admin, [inboxTopicConfig(RECEIVER, prefix)]);
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

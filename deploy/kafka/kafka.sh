@@ -14,6 +14,12 @@
 #   KAFKA_DATA_DIR    data folder (default <repo>/.local/kafka)
 #   KAFKA_HEAP        JVM heap per node (default 512m)
 #   KAFKA_NODES       number of nodes for `up` when --nodes is not given (default 1)
+#   KAFKA_PKI_DIR     the network's CA (default <repo>/.local/kafka-pki, see pki.sh)
+#   KAFKA_OPERATOR_CREDENTIALS  where `up` puts the operator's client certificate
+#                     (default <KAFKA_PKI_DIR>/operator)
+#
+# Every listener is TLS with client certificates (mutual TLS) and the StandardAuthorizer
+# denies what no ACL allows: see docs/operations.md "Kafka security".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +29,9 @@ port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-$((port + 1000))}
 data=${KAFKA_DATA_DIR:-$repo/.local/kafka}
 heap=${KAFKA_HEAP:-512m}
+pki=${KAFKA_PKI_DIR:-$repo/.local/kafka-pki}
+operator=${KAFKA_OPERATOR_CREDENTIALS:-$pki/operator}
+export KAFKA_PKI_DIR=$pki
 
 log() { printf 'kafka: %s\n' "$*" >&2; }
 
@@ -68,11 +77,24 @@ write_config() {
 process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$((port + i)),CONTROLLER://127.0.0.1:$((controller_port + i))
-advertised.listeners=PLAINTEXT://127.0.0.1:$((port + i))
+listeners=CLIENT://127.0.0.1:$((port + i)),CONTROLLER://127.0.0.1:$((controller_port + i))
+advertised.listeners=CLIENT://127.0.0.1:$((port + i))
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=CLIENT
+listener.security.protocol.map=CLIENT:SSL,CONTROLLER:SSL
+# mutual TLS: every client, broker and controller shows a certificate of the network's CA
+ssl.client.auth=required
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$data/tls/broker.p12
+ssl.keystore.password=$(cat "$data/tls/broker.password")
+ssl.key.password=$(cat "$data/tls/broker.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$data/tls/ca.pem
+# the principal is the certificate's CN (User:yipanqi.node.4403); anything else stays the full DN
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,DEFAULT
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:broker;User:operator
 log.dirs=$dir/logs
 num.partitions=3
 default.replication.factor=$rf
@@ -84,16 +106,25 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$isr
-# topics are created by their owners with explicit settings (inbox: LogAppendTime, no retention limit)
+# topics are created by the operator's provisioning, never by their users
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 log.retention.hours=-1
 EOF
 }
 
+# The broker's certificate and the operator's, from the network's CA (made on first use).
+ensure_tls() {
+  bash "$here/pki.sh" broker "$data/tls"
+  if [ ! -f "$operator/cert.pem" ]; then
+    bash "$here/pki.sh" client operator "$operator"
+  fi
+}
+
 format_if_needed() {
   local n=$1 i dir cluster_id
   mkdir -p "$data"
+  ensure_tls
   if [ ! -f "$data/cluster-id" ]; then
     java -cp "$lib/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 >"$data/cluster-id.tmp"
     mv "$data/cluster-id.tmp" "$data/cluster-id"
@@ -125,7 +156,8 @@ start_node() {
 # Ask the cluster itself (metadata with every broker registered), not just the port.
 probe() {
   local n=$1 timeout=$2
-  node "$here/probe.js" --brokers "$(bootstrap_servers "$n")" --expect "$n" --timeout "$timeout"
+  node "$here/probe.js" --brokers "$(bootstrap_servers "$n")" --expect "$n" --timeout "$timeout" \
+    --credentials "$operator"
 }
 
 up() {
@@ -236,7 +268,7 @@ status) status ;;
 down) down ;;
 reset) reset ;;
 *)
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
   ;;
 esac

@@ -14,9 +14,14 @@ async function main() {
   const brokers = arg('brokers', '127.0.0.1:9092').split(',');
   const expected = Number(arg('expect', '1'));
   const timeout = Number(arg('timeout', '5000'));
+  // the operator's certificate (mutual TLS); the probe may ask for the cluster's metadata
+  const credentials = arg('credentials', process.env.KAFKA_OPERATOR_CREDENTIALS);
+  if (!credentials) throw new Error('--credentials <dir> (key.pem, cert.pem, ca.pem) is required');
+  const read = (name) => fs.readFileSync(path.join(credentials, name), 'utf8');
   const kafka = new Kafka({
     clientId: 'yipanqi-probe',
     brokers,
+    ssl: { ca: [read('ca.pem')], cert: read('cert.pem'), key: read('key.pem') },
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(timeout, 3000),
     requestTimeout: timeout,

@@ -14,12 +14,13 @@ import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
 import { Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
 import { generateNodeKeys } from '@yipanqi/crypto';
-import { envelopeHash, kafkaSettingsFromEnv, OutboxMessage, signEnvelope } from '@yipanqi/exchange';
+import { envelopeHash, OutboxMessage, signEnvelope } from '@yipanqi/exchange';
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { api, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -93,6 +94,8 @@ describe('auditor replaying a real exchange', () => {
       archive,
       '--brokers',
       brokers,
+      '--kafka-credentials',
+      net.coordinator.auditorCredentials,
       '--topic-prefix',
       net.topicPrefix,
     );
@@ -215,6 +218,8 @@ describe('auditor replaying a real exchange', () => {
       'replay',
       '--brokers',
       brokers,
+      '--kafka-credentials',
+      net.coordinator.auditorCredentials,
       '--topic-prefix',
       net.topicPrefix,
       '--coordinator-key',

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
 import { evaluationTopic } from '@yipanqi/contracts';
-import { kafkaSettingsFromEnv, OutboxMessage } from '@yipanqi/exchange';
+import { OutboxMessage } from '@yipanqi/exchange';
 import { CampaignResult, signCampaignResult, UnsignedCampaignResult } from '@yipanqi/exchange-log';
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
@@ -20,6 +20,7 @@ import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
 import { api, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -307,6 +308,8 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
       out,
       '--brokers',
       kafkaSettingsFromEnv().brokers.join(','),
+      '--kafka-credentials',
+      net.coordinator.auditorCredentials,
       '--topic-prefix',
       net.topicPrefix,
       '--no-progress',

@@ -13,13 +13,13 @@ import { generateNodeKeys } from '@yipanqi/crypto';
 import {
   EXCHANGE_ENTITIES,
   EXCHANGE_MIGRATIONS,
-  ensureNodeTopics,
   InboxMessage,
   Outbox,
   OutboxMessage,
   OutboxRelay,
   SoleRelay,
 } from '@yipanqi/exchange';
+import { createMissingTopics, inboxTopicConfig } from '@yipanqi/kafka-access';
 import { openDatabase, Transactions } from '@yipanqi/persistence';
 import { api, draftAgreement, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork } from '../support/city-nodes';
@@ -63,7 +63,7 @@ describe('outbox relay backlog', () => {
         })),
       ),
     );
-    await ensureNodeTopics(admin, YIBIN, prefix);
+    await createMissingTopics(admin, [inboxTopicConfig(YIBIN, prefix)]);
     const errors: Error[] = [];
     const relay = new OutboxRelay({
       me: HUIZHOU,
@@ -103,9 +103,15 @@ describe('outbox relay backlog', () => {
   });
 
   it('keeps publishing to other partners while one cannot take messages', async () => {
-    // Shenzhen is in the network but runs no node yet: its inbox topic does not exist
+    // Shenzhen is in the network but its inbox topic is gone (the operator deleted it)
     const net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN, SHENZHEN]);
     try {
+      await admin.deleteTopics({ topics: [inboxTopic(SHENZHEN, net.topicPrefix)] });
+      await eventually(
+        async () => !(await admin.listTopics()).includes(inboxTopic(SHENZHEN, net.topicPrefix)),
+        30000,
+        "Shenzhen's inbox deleted",
+      );
       const [huizhou, yibin] = [net.nodes[HUIZHOU], net.nodes[YIBIN]];
       const agreementId = await establishAgreement(huizhou, yibin, YIBIN);
       const toShenzhen = await draftAgreement(huizhou, SHENZHEN);
@@ -136,8 +142,8 @@ describe('outbox relay backlog', () => {
         'agreement.proposed',
       ]);
 
-      // once Shenzhen's inbox exists, the proposal goes out
-      await ensureNodeTopics(admin, SHENZHEN, net.topicPrefix);
+      // once the provisioning has made Shenzhen's inbox again, the proposal goes out
+      await net.coordinator.provisioner.provisionNow();
       await eventually(
         async () =>
           (await huizhou.db.getRepository(OutboxMessage).findOneByOrFail({ peer: SHENZHEN }))

@@ -15,8 +15,9 @@ import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { PairScore, rankCampaign } from '@yipanqi/evaluation';
 import { CampaignResult } from '@yipanqi/exchange-log';
-import { kafkaSettingsFromEnv, OutboxMessage, RejectionRecord } from '@yipanqi/exchange';
+import { OutboxMessage, RejectionRecord } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
+import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 import { chinaToday } from '../../apps/city-node/src/migrants/migrant-rules';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
@@ -1321,6 +1322,8 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
           'replay',
           '--brokers',
           kafkaSettingsFromEnv().brokers.join(','),
+          '--kafka-credentials',
+          net.coordinator.auditorCredentials,
           '--topic-prefix',
           net.topicPrefix,
           '--coordinator-key',

@@ -6,15 +6,24 @@ import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
 import { ApiTokens, Role, ROLES } from '@yipanqi/http-api';
+import {
+  auditorPrincipal,
+  coordinatorPrincipal,
+  credentialsDirOf,
+  DirectoryProvisioner,
+  KafkaConnection,
+  kafkaSettingsFromEnv,
+  loadKafkaCredentials,
+  nodePrincipal,
+} from '@yipanqi/kafka-access';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
 import { CityNodeConfig, cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
 import { startCoordinator } from '../../apps/coordinator/src/coordinator.app';
 import { coordinatorConfigFromEnv } from '../../apps/coordinator/src/coordinator.config';
 import { DirectoryService } from '../../apps/coordinator/src/directory/directory.service';
 import { COORDINATOR_KEYS } from '../../apps/coordinator/src/tokens';
-import { uniqueName } from './kafka';
+import { operatorConnection, testPkiDir, uniqueName } from './kafka';
 
 export interface TestNode {
   code: string;
@@ -41,8 +50,21 @@ export interface TestCoordinator {
   tokens: Record<Role, string>;
   /** how long after it is issued a directory change takes effect */
   leadMs: number;
+  /** the operator's provisioning, following this coordinator's directory */
+  provisioner: DirectoryProvisioner;
+  /** where each principal's Kafka certificate is (`<dir>/<principal>/`) */
+  credentialsRoot: string;
+  /** the credentials folder of the network's auditor `TEST_AUDITOR` */
+  auditorCredentials: string;
+  /** a connection as `principal` (a node's, the coordinator's, the auditor's) */
+  connectionAs(principal: string): KafkaConnection;
+  /** resolves once the provisioning has applied every member's state (suspended or not) */
+  provisioned(codes: string[]): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Every test network grants read access to one auditor of this name. */
+export const TEST_AUDITOR = 'test';
 
 export interface TestNetwork {
   topicPrefix: string;
@@ -74,6 +96,17 @@ export async function startTestCoordinator(
     postgres = `yipanqi_test_coordinator_${randomBytes(4).toString('hex')}`;
     await createPostgresDatabase(postgres);
   }
+  // the provisioning trusts the coordinator's key: make it before the coordinator starts
+  const coordinatorKeys = loadOrCreateNodeKeys(join(dir, 'coordinator', 'keys'));
+  const credentialsRoot = join(dir, 'kafka-credentials');
+  const provisioner = await DirectoryProvisioner.start({
+    kafka: operatorConnection(),
+    topicPrefix,
+    coordinatorKey: coordinatorKeys.signing.publicKey,
+    auditors: [TEST_AUDITOR],
+    credentialsRoot,
+    pkiDir: testPkiDir(),
+  });
   const app = await startCoordinator(
     coordinatorConfigFromEnv({
       DATABASE_URL: postgres && postgresUrl(postgres),
@@ -82,6 +115,7 @@ export async function startTestCoordinator(
       TOPIC_PREFIX: topicPrefix,
       DIRECTORY_LEAD_MS: String(TEST_DIRECTORY_LEAD_MS),
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+      KAFKA_CREDENTIALS_DIR: credentialsDirOf(credentialsRoot, coordinatorPrincipal(topicPrefix)),
     }),
     { logger: false },
   );
@@ -95,6 +129,13 @@ export async function startTestCoordinator(
     const entry = await directory.register({ code, ...exportPublicKeys(keys) });
     inEffect = Math.max(inEffect, entry.keys[0].validFrom);
   }
+  const provisioned = (codes: string[]) =>
+    eventually(
+      () => codes.every((code) => provisioner.isProvisioned(code)),
+      30000,
+      () => `the provisioning of ${codes.join(', ')}`,
+    );
+  await provisioned(Object.keys(members));
   await new Promise((r) => setTimeout(r, Math.max(0, inEffect - Date.now())));
   const keys = app.get<NodeKeys>(COORDINATOR_KEYS);
   return {
@@ -106,8 +147,17 @@ export async function startTestCoordinator(
     directory,
     tokens,
     leadMs: TEST_DIRECTORY_LEAD_MS,
+    provisioner,
+    credentialsRoot,
+    auditorCredentials: credentialsDirOf(credentialsRoot, auditorPrincipal(TEST_AUDITOR, topicPrefix)),
+    connectionAs: (principal) => ({
+      brokers: kafkaSettingsFromEnv().brokers,
+      credentials: loadKafkaCredentials(credentialsDirOf(credentialsRoot, principal)),
+    }),
+    provisioned,
     async stop() {
       await app.close();
+      await provisioner.stop();
       if (postgres) await dropPostgresDatabase(postgres);
     },
   };
@@ -149,6 +199,10 @@ export async function startTestNetwork(
       HTTP_PORT: '0',
       TOPIC_PREFIX: topicPrefix,
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+      KAFKA_CREDENTIALS_DIR: credentialsDirOf(
+        coordinator.credentialsRoot,
+        nodePrincipal(code, topicPrefix),
+      ),
     });
     const app = await startCityNode(config, { logger: false });
     const tokens = {} as Record<Role, string>;

@@ -10,9 +10,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
+import { kafkaClient } from '@yipanqi/kafka-access';
 import {
   createPostgresDatabase,
   dropPostgresDatabase,
@@ -21,7 +22,7 @@ import {
   startTestCoordinator,
   TestCoordinator,
 } from './city-nodes';
-import { uniqueName } from './kafka';
+import { operatorConnection, uniqueName } from './kafka';
 import { freePort, NodeProcess, nodeProcessEnv } from './node-process';
 
 const REPO = resolve(__dirname, '../..');
@@ -90,7 +91,7 @@ export class FaultCluster {
   }
 
   kafka(clientId: string): Kafka {
-    return new Kafka({ clientId, brokers: this.brokers, logLevel: logLevel.NOTHING });
+    return kafkaClient({ ...operatorConnection(), brokers: this.brokers }, clientId);
   }
 
   async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {

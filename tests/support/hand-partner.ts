@@ -9,7 +9,6 @@ import {
   ScopeDomain,
   UnsignedEnvelope,
 } from '@yipanqi/contracts';
-import { inboxTopicConfig } from '@yipanqi/exchange';
 import { signAgreement } from '../../apps/city-node/src/agreements/agreement-rules';
 import { agreementBecomes, api, draftAgreement } from './agreements';
 import { eventually, TestNetwork, TestNode } from './city-nodes';
@@ -47,15 +46,9 @@ export async function startHandPartner(
   node: TestNode,
   scope: ScopeDomain[] = [...SCOPE_DOMAINS],
 ): Promise<HandPartner> {
+  // the operator's client: the hand forges records a member's certificate could not send
+  // (e.g. under another key); its own inbox is provisioned like every member's
   const kafka = testKafka(`hand-${handCode}`);
-  const admin = kafka.admin();
-  await admin.connect();
-  // the hand's own inbox, so that what the node sends it can be read back
-  await admin.createTopics({
-    topics: [inboxTopicConfig(handCode, net.topicPrefix)],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const received: Envelope[] = [];

@@ -1,15 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { join, resolve } from 'node:path';
+import { Kafka } from 'kafkajs';
+import {
+  KafkaConnection,
+  kafkaClient,
+  kafkaSettingsFromEnv,
+  loadKafkaCredentials,
+} from '@yipanqi/kafka-access';
 
-/** A kafkajs client on the cluster the test run uses (see tests/support/global-setup.js). */
-export function testKafka(clientId: string): Kafka {
-  return new Kafka({
-    clientId,
+const repo = resolve(__dirname, '../..');
+
+/** The network's CA, as deploy/kafka/kafka.sh made it (see tests/support/global-setup.js). */
+export function testPkiDir(): string {
+  return process.env.KAFKA_PKI_DIR || join(repo, '.local', 'kafka-pki');
+}
+
+/** The operator's connection (super user): what tests use to act as the broker's owner. */
+export function operatorConnection(): KafkaConnection {
+  return {
     brokers: kafkaSettingsFromEnv().brokers,
-    // kafkajs logs every retried request as an error; failures still reach the test as exceptions
-    logLevel: logLevel.NOTHING,
-  });
+    credentials: loadKafkaCredentials(
+      process.env.KAFKA_OPERATOR_CREDENTIALS || join(testPkiDir(), 'operator'),
+    ),
+  };
+}
+
+/**
+ * A kafkajs client of the operator on the cluster the test run uses: tests
+ * that forge, squat or inspect act as the one principal allowed everything.
+ */
+export function testKafka(clientId: string): Kafka {
+  return kafkaClient(operatorConnection(), clientId);
 }
 
 /** Topic and group names that never collide with another run or with a local demo network. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { credentialsDirOf, kafkaSettingsFromEnv, nodePrincipal } from '@yipanqi/kafka-access';
 import { Role, ROLES } from '@yipanqi/http-api';
 import { startTestCoordinator, TestCoordinator } from './city-nodes';
 import { testKafka, uniqueName } from './kafka';
@@ -161,6 +161,10 @@ export function nodeProcessEnv(
     HTTP_PORT: String(port),
     TOPIC_PREFIX: topicPrefix,
     KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+    KAFKA_CREDENTIALS_DIR: credentialsDirOf(
+      coordinator.credentialsRoot,
+      nodePrincipal(code, topicPrefix),
+    ),
   };
 }
 

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isNodeCode, TOPIC_PREFIX, utcInstantMs } from '@yipanqi/contracts';
 import { importSigningPublicKey } from '@yipanqi/crypto';
 import { Period } from '@yipanqi/evaluation';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { connectionOf, kafkaEndpointFromEnv, kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 import { KafkaSource, LogSource } from '@yipanqi/exchange-log';
 import { ArchiveSource } from './archive/archive-source';
 import { EXIT_CLEAN, EXIT_OPERATIONAL_ERROR, exportArchive, replay } from './commands';
@@ -55,6 +55,7 @@ function brokerList(value: string): string[] {
 
 interface SourceOptions {
   brokers?: string[];
+  kafkaCredentials?: string;
   topicPrefix?: string;
   from?: number;
   to?: number;
@@ -99,6 +100,10 @@ function withSourceOptions(command: Command): Command {
       'Kafka bootstrap servers (default: KAFKA_BROKERS, else the local broker)',
       brokerList,
     )
+    .option(
+      '--kafka-credentials <dir>',
+      "the auditor's Kafka certificate: key.pem, cert.pem, ca.pem (default: KAFKA_CREDENTIALS_DIR, else ./kafka-credentials)",
+    )
     .option('--topic-prefix <prefix>', 'topic namespace (default: TOPIC_PREFIX, else yipanqi)')
     .option('--from <instant>', 'first broker time to read (offsetsForTimes)', instant)
     .option('--to <instant>', 'broker time to stop before', instant)
@@ -128,7 +133,16 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
       writeErr: (text) => io.stderr.write(text),
     });
   const kafkaOptions = (o: SourceOptions) => ({
-    brokers: o.brokers ?? kafkaSettingsFromEnv(io.env).brokers,
+    kafka: connectionOf(
+      kafkaEndpointFromEnv(
+        {
+          ...io.env,
+          ...(o.brokers && { KAFKA_BROKERS: o.brokers.join(',') }),
+          ...(o.kafkaCredentials && { KAFKA_CREDENTIALS_DIR: o.kafkaCredentials }),
+        },
+        'kafka-credentials',
+      ),
+    ),
     topicPrefix: o.topicPrefix ?? (io.env.TOPIC_PREFIX || TOPIC_PREFIX),
     from: o.from,
     to: o.to,

@@ -32,7 +32,7 @@ describe('cityNodeConfigFromEnv', () => {
       databaseUrl: 'postgres://127.0.0.1/test',
       keysDir: '/secure/keys',
       coordinatorKey: 'k'.repeat(43),
-      kafkaBrokers: ['k:9092'],
+      kafka: { brokers: ['k:9092'], credentialsDir: expect.stringMatching(/kafka-credentials$/) as unknown },
     });
   });
 

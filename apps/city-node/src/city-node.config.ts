@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertNodeCode, NodeCode, parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
-import { kafkaSettingsFromEnv, RelayCrashPoint } from '@yipanqi/exchange';
+import { RelayCrashPoint } from '@yipanqi/exchange';
+import { KafkaEndpoint, kafkaEndpointFromEnv } from '@yipanqi/kafka-access';
 
 export interface CityNodeConfig {
   nodeCode: NodeCode;
@@ -19,7 +20,8 @@ export interface CityNodeConfig {
    * entries it signed count. Required to run the exchange, not for the CLI.
    */
   coordinatorKey: string | undefined;
-  kafkaBrokers: string[];
+  /** the cluster and this node's certificate (default <DATA_DIR>/kafka-credentials) */
+  kafka: KafkaEndpoint;
   /** topic namespace; tests and parallel networks on one cluster use their own */
   topicPrefix: string;
   /** how long the consumer group waits for a silent (crashed) node before moving its partitions */
@@ -60,7 +62,7 @@ export function cityNodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cit
       (env.COORDINATOR_KEY_FILE
         ? readFileSync(env.COORDINATOR_KEY_FILE, 'utf8').trim()
         : undefined),
-    kafkaBrokers: kafkaSettingsFromEnv(env).brokers,
+    kafka: kafkaEndpointFromEnv(env, join(dataDir, 'kafka-credentials')),
     topicPrefix: env.TOPIC_PREFIX || TOPIC_PREFIX,
     kafkaSessionTimeoutMs: parseMilliseconds(
       'KAFKA_SESSION_TIMEOUT_MS',

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
-import { kafkaSettingsFromEnv } from '@yipanqi/exchange';
+import { KafkaEndpoint, kafkaEndpointFromEnv } from '@yipanqi/kafka-access';
 
 export interface CoordinatorConfig {
   httpPort: number;
@@ -12,7 +12,8 @@ export interface CoordinatorConfig {
   databaseUrl: string;
   /** the Ed25519 key that signs the directory lives here */
   keysDir: string;
-  kafkaBrokers: string[];
+  /** the cluster and the coordinator's certificate (default <DATA_DIR>/kafka-credentials) */
+  kafka: KafkaEndpoint;
   /** topic namespace; tests and parallel networks on one cluster use their own */
   topicPrefix: string;
   /**
@@ -33,7 +34,7 @@ export function coordinatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
     dataDir,
     databaseUrl: env.DATABASE_URL || `sqlite:${join(dataDir, 'coordinator.db')}`,
     keysDir: env.KEYS_DIR || join(dataDir, 'keys'),
-    kafkaBrokers: kafkaSettingsFromEnv(env).brokers,
+    kafka: kafkaEndpointFromEnv(env, join(dataDir, 'kafka-credentials')),
     topicPrefix: env.TOPIC_PREFIX || TOPIC_PREFIX,
     directoryLeadMs: Number(lead),
   };

@@ -1,6 +1,7 @@
-import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { deadLetterTopic, inboxTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { NodeKeys } from '@yipanqi/crypto';
+import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 import { Transactions } from '@yipanqi/persistence';
 import { DeadLetter } from './entities/exchange.entities';
 import { ExchangeEventListener } from './exchange-events';
@@ -17,7 +18,6 @@ import { PeerKeys } from './peer-keys';
 import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait, crashInSeries } from './consumer-restarts';
 import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
-import { ensureNodeTopics } from './topics';
 
 /**
  * Records applied in one transaction. A record costs up to ≈ 1 ms of
@@ -53,7 +53,8 @@ export const CHUNK_ATTEMPTS = 5;
 
 export interface ExchangeNodeOptions {
   me: string;
-  brokers: string[];
+  /** the cluster and this node's principal (its certificate) */
+  kafka: KafkaConnection;
   keys: NodeKeys;
   peers: PeerKeys;
   transactions: Transactions;
@@ -106,12 +107,7 @@ export class ExchangeNode {
 
   constructor(private readonly options: ExchangeNodeOptions) {
     this.log = options.log ?? (() => undefined);
-    this.kafka = new Kafka({
-      clientId: `yipanqi-node-${options.me}`,
-      brokers: options.brokers,
-      // kafkajs logs each retried request as an error; real failures surface as exceptions
-      logLevel: logLevel.NOTHING,
-    });
+    this.kafka = kafkaClient(options.kafka, `yipanqi-node-${options.me}`);
     // dead letters only: a letter sent twice is the same evidence twice, so no idempotence
     this.producer = this.kafka.producer();
     this.admin = this.kafka.admin();
@@ -131,10 +127,13 @@ export class ExchangeNode {
     this.outbox = new Outbox(options.me, options.keys.signing.privateKey, () => this.relay.kick());
   }
 
-  /** Ensures this node's topics and starts publishing the outbox. */
+  /** Waits for this node's topics (the operator provisions them) and starts publishing the outbox. */
   async start(): Promise<void> {
+    const { me, topicPrefix = TOPIC_PREFIX } = this.options;
     await this.admin.connect();
-    await ensureNodeTopics(this.admin, this.options.me, this.options.topicPrefix);
+    await waitForTopics(this.admin, [inboxTopic(me, topicPrefix), deadLetterTopic(me, topicPrefix)], {
+      log: this.log,
+    });
     await this.producer.connect();
     this.relay.start();
   }

@@ -1,10 +1,10 @@
 import { KeyObject } from 'node:crypto';
-import { Admin, Consumer, Kafka, logLevel } from 'kafkajs';
+import { Admin, Consumer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { directoryTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { importEncryptionPublicKey, importSigningPublicKey } from '@yipanqi/crypto';
 import { DirectoryView, verifyDirectoryEntry } from '@yipanqi/directory';
-import { ensureDirectoryTopic } from './topics';
+import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 
 /** Public keys of the other nodes, as the coordinator's directory says they are. */
 export interface PeerKeys {
@@ -22,7 +22,7 @@ export interface PeerKeys {
 
 export interface DirectoryPeerKeysOptions {
   me: string;
-  brokers: string[];
+  kafka: KafkaConnection;
   /** the coordinator's Ed25519 public key: entries it did not sign are ignored */
   coordinatorKey: KeyObject;
   topicPrefix?: string;
@@ -61,17 +61,13 @@ export class DirectoryPeerKeys implements PeerKeys {
   /** Connects, reads the whole directory and keeps following it. */
   static async start(options: DirectoryPeerKeysOptions): Promise<DirectoryPeerKeys> {
     const prefix = options.topicPrefix ?? TOPIC_PREFIX;
-    const kafka = new Kafka({
-      clientId: `yipanqi-directory-${options.me}`,
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient(options.kafka, `yipanqi-directory-${options.me}`);
     // A group of its own per process, never committed: every replica of a node
     // must read the whole directory, from the beginning at each start.
     const consumer = kafka.consumer({ groupId: `${prefix}.directory.${options.me}.${uuidv7()}` });
     const keys = new DirectoryPeerKeys(options, kafka.admin(), consumer);
     await keys.admin.connect();
-    await ensureDirectoryTopic(keys.admin, prefix);
+    await waitForTopics(keys.admin, [keys.topic], { log: keys.log });
     await consumer.connect();
     await consumer.subscribe({ topic: keys.topic, fromBeginning: true });
     await consumer.run({

@@ -7,6 +7,7 @@ import {
   NodeKeys,
 } from '@yipanqi/crypto';
 import { DirectoryPeerKeys, ExchangeNode } from '@yipanqi/exchange';
+import { connectionOf } from '@yipanqi/kafka-access';
 import { AppMetrics } from '@yipanqi/observability';
 import { Transactions } from '@yipanqi/persistence';
 import { AgreementGate } from '../agreements/agreement-gate';
@@ -53,7 +54,7 @@ export const exchangeProviders: Provider[] = [
       const logger = new Logger('Directory');
       return DirectoryPeerKeys.start({
         me: config.nodeCode,
-        brokers: config.kafkaBrokers,
+        kafka: connectionOf(config.kafka),
         coordinatorKey: importSigningPublicKey(config.coordinatorKey),
         topicPrefix: config.topicPrefix,
         log: (message) => logger.warn(message),
@@ -83,7 +84,7 @@ export const exchangeProviders: Provider[] = [
       const logger = new Logger('Exchange');
       const exchange = new ExchangeNode({
         me: config.nodeCode,
-        brokers: config.kafkaBrokers,
+        kafka: connectionOf(config.kafka),
         keys,
         peers,
         transactions,

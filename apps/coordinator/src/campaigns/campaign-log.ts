@@ -1,4 +1,5 @@
 import { NodeKeys } from '@yipanqi/crypto';
+import { connectionOf } from '@yipanqi/kafka-access';
 import { DEFAULT_SLA } from '@yipanqi/evaluation';
 import { KafkaSource, VerifiedMessage, verifyLog } from '@yipanqi/exchange-log';
 import { CoordinatorConfig } from '../coordinator.config';
@@ -18,7 +19,7 @@ export class CampaignLog {
 
   async messages(participants: readonly string[], asOf: number): Promise<VerifiedMessage[]> {
     const source = new KafkaSource({
-      brokers: this.config.kafkaBrokers,
+      kafka: connectionOf(this.config.kafka),
       topicPrefix: this.config.topicPrefix,
       reader: 'coordinator',
       nodes: [...participants],

@@ -6,6 +6,7 @@ import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
 import { CampaignLog } from './campaign-log';
 import { CampaignsService } from './campaigns.service';
 import { EvaluationPublisher } from './evaluation-publisher';
+import { connectionOf } from '@yipanqi/kafka-access';
 
 export const campaignProviders: Provider[] = [
   {
@@ -19,7 +20,7 @@ export const campaignProviders: Provider[] = [
     useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
       const logger = new Logger('Campaigns');
       const publisher = new EvaluationPublisher({
-        brokers: config.kafkaBrokers,
+        kafka: connectionOf(config.kafka),
         topicPrefix: config.topicPrefix,
         transactions,
         log: (message) => logger.warn(message),

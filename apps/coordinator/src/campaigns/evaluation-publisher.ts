@@ -1,13 +1,13 @@
 import { CompressionTypes } from 'kafkajs';
 import { IsNull } from 'typeorm';
 import { evaluationTopic } from '@yipanqi/contracts';
-import { ensureEvaluationTopic } from '@yipanqi/exchange';
+import { KafkaConnection } from '@yipanqi/kafka-access';
 import { Transactions } from '@yipanqi/persistence';
 import { CommittedRecordPublisher } from '../publishing/committed-record-publisher';
 import { CampaignResultRow } from './campaign.entities';
 
 export interface EvaluationPublisherOptions {
-  brokers: string[];
+  kafka: KafkaConnection;
   topicPrefix: string;
   transactions: Transactions;
   log: (message: string) => void;
@@ -18,12 +18,11 @@ export interface EvaluationPublisherOptions {
  * id. A result published twice is harmless: the auditor checks each copy.
  */
 export class EvaluationPublisher extends CommittedRecordPublisher<CampaignResultRow> {
-  constructor({ brokers, topicPrefix, transactions, log }: EvaluationPublisherOptions) {
+  constructor({ kafka, topicPrefix, transactions, log }: EvaluationPublisherOptions) {
     super({
-      brokers,
+      kafka,
       clientId: 'yipanqi-coordinator-evaluation',
       topic: evaluationTopic(topicPrefix),
-      ensureTopic: (admin) => ensureEvaluationTopic(admin, topicPrefix),
       // a result lists every message id behind its figures: it compresses well
       compression: CompressionTypes.GZIP,
       log,

@@ -1,12 +1,12 @@
 import { IsNull } from 'typeorm';
 import { directoryTopic } from '@yipanqi/contracts';
-import { ensureDirectoryTopic } from '@yipanqi/exchange';
+import { KafkaConnection } from '@yipanqi/kafka-access';
 import { Transactions } from '@yipanqi/persistence';
 import { CommittedRecordPublisher } from '../publishing/committed-record-publisher';
 import { DirectoryEntryRow } from './directory.entities';
 
 export interface DirectoryPublisherOptions {
-  brokers: string[];
+  kafka: KafkaConnection;
   topicPrefix: string;
   transactions: Transactions;
   leadMs: number;
@@ -18,12 +18,11 @@ export interface DirectoryPublisherOptions {
  * readers keep the highest version, so a repeated entry is harmless.
  */
 export class DirectoryPublisher extends CommittedRecordPublisher<DirectoryEntryRow> {
-  constructor({ brokers, topicPrefix, transactions, leadMs, log }: DirectoryPublisherOptions) {
+  constructor({ kafka, topicPrefix, transactions, leadMs, log }: DirectoryPublisherOptions) {
     super({
-      brokers,
+      kafka,
       clientId: 'yipanqi-coordinator',
       topic: directoryTopic(topicPrefix),
-      ensureTopic: (admin) => ensureDirectoryTopic(admin, topicPrefix),
       log,
       records: {
         unpublished: () =>

@@ -8,6 +8,7 @@ import { openCoordinatorDatabase } from '../database';
 import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
 import { DirectoryPublisher } from './directory-publisher';
 import { DirectoryService } from './directory.service';
+import { connectionOf } from '@yipanqi/kafka-access';
 
 export const directoryProviders: Provider[] = [
   {
@@ -38,7 +39,7 @@ export const directoryProviders: Provider[] = [
     useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
       const logger = new Logger('Directory');
       const publisher = new DirectoryPublisher({
-        brokers: config.kafkaBrokers,
+        kafka: connectionOf(config.kafka),
         topicPrefix: config.topicPrefix,
         transactions,
         leadMs: config.directoryLeadMs,

@@ -1,4 +1,5 @@
-import { Admin, CompressionTypes, Kafka, logLevel, Producer, RecordMetadata } from 'kafkajs';
+import { Admin, CompressionTypes, Producer, RecordMetadata } from 'kafkajs';
+import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 
 /** Where a publisher finds its records and notes which ones the broker acknowledged. */
 export interface CommittedRecords<Row> {
@@ -11,11 +12,10 @@ export interface CommittedRecords<Row> {
 }
 
 export interface CommittedRecordPublisherOptions<Row> {
-  brokers: string[];
+  kafka: KafkaConnection;
   clientId: string;
+  /** provisioned by the operator: start() waits until it exists */
   topic: string;
-  /** creates the topic with its configuration when it is missing */
-  ensureTopic: (admin: Admin) => Promise<void>;
   compression?: CompressionTypes;
   records: CommittedRecords<Row>;
   log: (message: string) => void;
@@ -38,18 +38,14 @@ export class CommittedRecordPublisher<Row> {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: CommittedRecordPublisherOptions<Row>) {
-    const kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-    });
+    const kafka = kafkaClient(options.kafka, options.clientId);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.admin = kafka.admin();
   }
 
   async start(): Promise<void> {
     await this.admin.connect();
-    await this.options.ensureTopic(this.admin);
+    await waitForTopics(this.admin, [this.options.topic], { log: this.options.log });
     await this.producer.connect();
     await this.flush();
     this.timer = setInterval(() => {

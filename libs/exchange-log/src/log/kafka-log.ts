@@ -1,4 +1,5 @@
-import { Admin, Consumer, IHeaders, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Admin, Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { KafkaConnection, kafkaClient } from '@yipanqi/kafka-access';
 import { v7 as uuidv7 } from 'uuid';
 import { PartitionRange, RecordHeader, TopicRecord } from './topic-record';
 
@@ -25,16 +26,11 @@ export class KafkaLog {
   private readonly admin: Admin;
 
   constructor(
-    brokers: string[],
+    connection: KafkaConnection,
     private readonly topicPrefix: string,
     private readonly reader: string,
   ) {
-    this.kafka = new Kafka({
-      clientId: `yipanqi-${reader}`,
-      brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5 },
-    });
+    this.kafka = kafkaClient(connection, `yipanqi-${reader}`, { retry: { retries: 5 } });
     this.admin = this.kafka.admin();
   }
 

@@ -1,4 +1,5 @@
 import { directoryTopic, evaluationTopic } from '@yipanqi/contracts';
+import { KafkaConnection } from '@yipanqi/kafka-access';
 import { Finding } from '../verify/findings';
 import { KafkaLog, TimeRange } from './kafka-log';
 import { inboxOwner, PartitionRange, TopicRecord } from './topic-record';
@@ -57,7 +58,8 @@ export function selectInboxes(topicPrefix: string, topics: string[], nodes?: str
 }
 
 export interface KafkaSourceOptions extends TimeRange {
-  brokers: string[];
+  /** the cluster and the reader's principal (an auditor's or the coordinator's certificate) */
+  kafka: KafkaConnection;
   topicPrefix: string;
   /** who reads, for the client id and consumer group names (see KafkaLog) */
   reader: string;
@@ -80,10 +82,10 @@ export class KafkaSource implements LogSource {
   constructor(private readonly options: KafkaSourceOptions) {
     this.description = {
       kind: 'kafka',
-      brokers: options.brokers,
+      brokers: options.kafka.brokers,
       topicPrefix: options.topicPrefix,
     };
-    this.log = new KafkaLog(options.brokers, options.topicPrefix, options.reader);
+    this.log = new KafkaLog(options.kafka, options.topicPrefix, options.reader);
   }
 
   /** every partition range the source will read, directory first */
@@ -97,7 +99,7 @@ export class KafkaSource implements LogSource {
     const topics = await this.log.topics();
     const directory = directoryTopic(topicPrefix);
     if (!topics.includes(directory)) {
-      throw new Error(`no topic ${directory} on ${this.options.brokers.join(',')}: wrong prefix?`);
+      throw new Error(`no topic ${directory} on ${this.options.kafka.brokers.join(',')}: wrong prefix?`);
     }
     const inboxTopics = selectInboxes(topicPrefix, topics, nodes);
     const cutAt = Date.now();

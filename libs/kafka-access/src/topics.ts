@@ -66,37 +66,47 @@ export function evaluationTopicConfig(prefix?: string): ITopicConfig {
 }
 
 /**
- * Creates a node's inbox and dead-letter topics if missing (replicated as
- * `withReplication` says); existing topics are left as they are.
+ * Resolves once every one of `topics` exists with its partitions led: users
+ * of the exchange never create topics (only the operator may, through the
+ * provisioning), they wait until the operator has. Throws after `timeoutMs`
+ * naming what is still missing.
  */
-export async function ensureNodeTopics(admin: Admin, node: string, prefix?: string): Promise<void> {
-  await ensureTopics(admin, [inboxTopicConfig(node, prefix), deadLetterTopicConfig(node, prefix)]);
-}
-
-/** The coordinator publishes to it and every node reads it; whoever starts first creates it. */
-export async function ensureDirectoryTopic(admin: Admin, prefix?: string): Promise<void> {
-  await ensureTopics(admin, [directoryTopicConfig(prefix)]);
-}
-
-/** The coordinator publishes campaign results to it; auditors read it. */
-export async function ensureEvaluationTopic(admin: Admin, prefix?: string): Promise<void> {
-  await ensureTopics(admin, [evaluationTopicConfig(prefix)]);
-}
-
-async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-  // A broker that has just started may still refuse or time out on metadata
-  // and topic creation for a few seconds: try again before giving up.
-  for (let attempt = 1; ; attempt++) {
+export async function waitForTopics(
+  admin: Admin,
+  topics: string[],
+  options: { timeoutMs?: number; log?: (message: string) => void } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 120000);
+  let told = false;
+  for (;;) {
+    let missing: string[];
     try {
-      await createMissingTopics(admin, topics);
-      return;
+      const existing = new Set(await admin.listTopics());
+      missing = topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) {
+        const metadata = await admin.fetchTopicMetadata({ topics });
+        const leaderless = metadata.topics.filter((t) => t.partitions.some((p) => p.leader < 0));
+        missing = leaderless.map((t) => `${t.name} (no leader yet)`);
+      }
     } catch (err) {
-      if (attempt >= TOPIC_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      // a broker that has just started may refuse metadata for a few seconds
+      missing = topics.map((t) => `${t} (${(err as Error).message})`);
     }
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Kafka topics not provisioned: ${missing.join(', ')} — the operator creates them (docs/operations.md "Kafka security")`,
+      );
+    }
+    if (!told) {
+      options.log?.(`waiting for the operator to provision ${missing.join(', ')}`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
+/** Tries of a topic creation against a broker that may have just started. */
 const TOPIC_ATTEMPTS = 6;
 
 /** DESIGN §5: on a cluster of this many brokers or more, topics get 3 replicas and min ISR 2. */
@@ -120,10 +130,26 @@ export function withReplication(topic: ITopicConfig, brokers: number): ITopicCon
   };
 }
 
-async function createMissingTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+/**
+ * Creates those of `topics` that do not exist yet (replicated as
+ * `withReplication` says for the cluster's size); existing topics are left as
+ * they are. Operator only: the provisioning calls it.
+ */
+export async function createMissingTopics(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissing(admin, topics);
+    } catch (err) {
+      if (attempt >= TOPIC_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+async function createMissing(admin: Admin, topics: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return [];
   const { brokers } = await admin.describeCluster();
   try {
     await admin.createTopics({
@@ -134,4 +160,5 @@ async function createMissingTopics(admin: Admin, topics: ITopicConfig[]): Promis
     // another replica (or the coordinator) may have created it in the meantime
     if (!/already exists/i.test((err as Error).message)) throw err;
   }
+  return missing.map((t) => t.topic);
 }
