@@ -272,7 +272,9 @@ export async function measureEndToEnd(options: E2eOptions): Promise<E2eResult> {
       TOPIC_PREFIX: options.topicPrefix,
       KAFKA_BROKERS: options.kafka.brokers.join(','),
       ...(options.kafka.credentials
-        ? { KAFKA_CREDENTIALS_DIR: credentialsOf(options, nodePrincipal(code, options.topicPrefix)) }
+        ? {
+            KAFKA_CREDENTIALS_DIR: credentialsOf(options, nodePrincipal(code, options.topicPrefix)),
+          }
         : { KAFKA_TLS: 'off' }),
     };
     delete env.KEYS_DIR;
@@ -529,7 +531,11 @@ async function replayWithAuditor(
       reportDir,
       '--no-progress',
     ],
-    { stdout: discard, stderr: discard, env: options.kafka.credentials ? {} : { KAFKA_TLS: 'off' } },
+    {
+      stdout: discard,
+      stderr: discard,
+      env: options.kafka.credentials ? {} : { KAFKA_TLS: 'off' },
+    },
   );
   const seconds = (Date.now() - started) / 1000;
   if (code === 1) throw new Error('auditor replay could not read the run');

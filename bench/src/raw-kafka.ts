@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Message } from 'kafkajs';
 import { inboxTopic } from '@yipanqi/contracts';
-import { createMissingTopics, inboxTopicConfig, KafkaConnection, kafkaClient } from '@yipanqi/kafka-access';
+import {
+  createMissingTopics,
+  inboxTopicConfig,
+  KafkaConnection,
+  kafkaClient,
+} from '@yipanqi/kafka-access';
 import { RECEIVER, SENDER } from './sample';
 
 export interface RawOptions {

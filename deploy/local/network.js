@@ -31,14 +31,27 @@ function tokensFor(app, env, dataDir) {
   return tokens;
 }
 
+// Kafka runs with mutual TLS (docs/operations.md "Kafka security"): the operator's
+// provisioning issues each principal a certificate here and grants its ACLs.
+const topicPrefix = process.env.TOPIC_PREFIX || 'yipanqi';
+const credentialsRoot = path.join(dataRoot, 'kafka-credentials');
+const credentialsOf = (principal) => path.join(credentialsRoot, principal);
+const operatorCredentials =
+  process.env.KAFKA_OPERATOR_CREDENTIALS || path.join(repo, '.local', 'kafka-pki', 'operator');
+const LOCAL_AUDITOR = 'local';
+
 const coordinatorDir = path.join(dataRoot, 'coordinator');
-const coordinatorEnv = { DATA_DIR: coordinatorDir };
+const coordinatorEnv = {
+  DATA_DIR: coordinatorDir,
+  KAFKA_CREDENTIALS_DIR: credentialsOf(`${topicPrefix}.coordinator`),
+};
 const coordinatorUrl = `http://127.0.0.1:${network.coordinator.port}`;
 const coordinatorTokens = tokensFor('coordinator', coordinatorEnv, coordinatorDir);
 const cityEnv = (n) => ({
   NODE_CODE: n.code,
   NODE_NAME: n.name,
   DATA_DIR: path.join(dataRoot, n.code),
+  KAFKA_CREDENTIALS_DIR: credentialsOf(`${topicPrefix}.node.${n.code}`),
 });
 for (const n of network.cityNodes) tokensFor('city-node', cityEnv(n), cityEnv(n).DATA_DIR);
 
@@ -65,8 +78,8 @@ process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
 function start(app) {
-  const child = spawn(process.execPath, [app.script], {
-    env: { ...process.env, ...app.env, HTTP_PORT: String(app.port) },
+  const child = spawn(process.execPath, [app.script, ...(app.args ?? [])], {
+    env: { ...process.env, ...app.env, ...(app.port && { HTTP_PORT: String(app.port) }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${app.label}] `;
@@ -83,6 +96,15 @@ function start(app) {
     }
   });
   children.push(child);
+}
+
+/** Waits until the provisioning has issued a principal's certificate. */
+async function credentialsIssued(dir) {
+  const deadline = Date.now() + 60000;
+  while (!fs.existsSync(path.join(dir, 'cert.pem'))) {
+    if (Date.now() > deadline) throw new Error(`no Kafka certificate in ${dir} after 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function healthy(port) {
@@ -207,7 +229,21 @@ const coordinator = {
   env: coordinatorEnv,
 };
 
+const provisioning = {
+  label: 'provision-kafka',
+  script: dist('coordinator'),
+  args: ['provision-kafka', '--follow', '--auditor', LOCAL_AUDITOR],
+  env: {
+    ...coordinatorEnv,
+    KAFKA_OPERATOR_CREDENTIALS: operatorCredentials,
+  },
+};
+provisioning.args.push('--credentials-root', credentialsRoot);
+
 async function main() {
+  // the operator's provisioning first: it makes the directory topic and the coordinator's certificate
+  start(provisioning);
+  await credentialsIssued(coordinatorEnv.KAFKA_CREDENTIALS_DIR);
   start(coordinator);
   await healthy(coordinator.port);
   const { signingKey } = await (await fetch(`${coordinatorUrl}/directory/coordinator-key`)).json();
@@ -216,6 +252,7 @@ async function main() {
   await new Promise((r) => setTimeout(r, Math.max(0, inEffect - Date.now())));
   for (const city of cities) {
     city.env.COORDINATOR_KEY = signingKey;
+    await credentialsIssued(city.env.KAFKA_CREDENTIALS_DIR);
     start(city);
   }
   await Promise.all(cities.map((c) => healthy(c.port)));
@@ -233,6 +270,15 @@ async function main() {
   console.log(`\n  coordinator API docs         ${coordinatorUrl}/api/docs`);
   console.log(
     `  bearer tokens                ${path.join(dataRoot, '<code|coordinator>', 'tokens.json')}`,
+  );
+  console.log(`\n  Kafka (mutual TLS)           ${process.env.KAFKA_BROKERS || '127.0.0.1:9092'}`);
+  console.log(
+    `  Kafka CA                     ${path.join(path.dirname(operatorCredentials), 'ca.pem')}`,
+  );
+  console.log(`  operator certificate         ${operatorCredentials}`);
+  console.log(`  principals' certificates     ${path.join(credentialsRoot, '<principal>')}`);
+  console.log(
+    `  auditor certificate          ${credentialsOf(`${topicPrefix}.auditor.${LOCAL_AUDITOR}`)}`,
   );
   console.log('');
 }

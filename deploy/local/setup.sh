@@ -11,6 +11,7 @@ need node "Node.js 20.19+"
 need npm "comes with Node.js"
 need java "Java 17+ runs the Kafka broker"
 need mvn "Maven fetches the Kafka broker jars"
+need openssl "issues the Kafka network's TLS certificates"
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
   { echo "setup: Node.js 20.19 or newer is required (found $(node --version))" >&2; exit 1; }
 

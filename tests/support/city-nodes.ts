@@ -149,7 +149,10 @@ export async function startTestCoordinator(
     leadMs: TEST_DIRECTORY_LEAD_MS,
     provisioner,
     credentialsRoot,
-    auditorCredentials: credentialsDirOf(credentialsRoot, auditorPrincipal(TEST_AUDITOR, topicPrefix)),
+    auditorCredentials: credentialsDirOf(
+      credentialsRoot,
+      auditorPrincipal(TEST_AUDITOR, topicPrefix),
+    ),
     connectionAs: (principal) => ({
       brokers: kafkaSettingsFromEnv().brokers,
       credentials: loadKafkaCredentials(credentialsDirOf(credentialsRoot, principal)),

@@ -32,7 +32,10 @@ describe('cityNodeConfigFromEnv', () => {
       databaseUrl: 'postgres://127.0.0.1/test',
       keysDir: '/secure/keys',
       coordinatorKey: 'k'.repeat(43),
-      kafka: { brokers: ['k:9092'], credentialsDir: expect.stringMatching(/kafka-credentials$/) as unknown },
+      kafka: {
+        brokers: ['k:9092'],
+        credentialsDir: expect.stringMatching(/kafka-credentials$/) as unknown,
+      },
     });
   });
 

@@ -28,7 +28,10 @@ describe('coordinatorConfigFromEnv', () => {
       httpPort: 3100,
       databaseUrl: 'postgres://127.0.0.1/coordinator',
       keysDir: '/secure/keys',
-      kafka: { brokers: ['k:9092'], credentialsDir: expect.stringMatching(/kafka-credentials$/) as unknown },
+      kafka: {
+        brokers: ['k:9092'],
+        credentialsDir: expect.stringMatching(/kafka-credentials$/) as unknown,
+      },
       topicPrefix: 'test-1',
       directoryLeadMs: 250,
     });

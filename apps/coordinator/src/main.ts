@@ -4,6 +4,7 @@ import { issueTokenCommand } from '@yipanqi/http-api';
 import { startCoordinator } from './coordinator.app';
 import { coordinatorConfigFromEnv } from './coordinator.config';
 import { openCoordinatorDatabase } from './database';
+import { provisionKafkaCommand } from './provisioning/provision-kafka.command';
 
 const program = new Command('coordinator').description(
   'Yipanqi coordinator (node directory). Configured by environment variables (see docs/directory.md).',
@@ -20,6 +21,8 @@ program
 program.addCommand(
   issueTokenCommand('coordinator', () => openCoordinatorDatabase(coordinatorConfigFromEnv())),
 );
+
+program.addCommand(provisionKafkaCommand());
 
 program.parseAsync().catch((err: Error) => {
   console.error(err.message);

@@ -131,9 +131,13 @@ export class ExchangeNode {
   async start(): Promise<void> {
     const { me, topicPrefix = TOPIC_PREFIX } = this.options;
     await this.admin.connect();
-    await waitForTopics(this.admin, [inboxTopic(me, topicPrefix), deadLetterTopic(me, topicPrefix)], {
-      log: this.log,
-    });
+    await waitForTopics(
+      this.admin,
+      [inboxTopic(me, topicPrefix), deadLetterTopic(me, topicPrefix)],
+      {
+        log: this.log,
+      },
+    );
     await this.producer.connect();
     this.relay.start();
   }

@@ -76,7 +76,8 @@ export function accessRules(network: NetworkAccess): AccessRule[] {
     name: string,
     operations: AclOperation[],
   ) => {
-    for (const operation of operations) rules.push({ principal, resource, pattern, name, operation });
+    for (const operation of operations)
+      rules.push({ principal, resource, pattern, name, operation });
   };
   for (const member of network.members) {
     const me = nodePrincipal(member.code, prefix);

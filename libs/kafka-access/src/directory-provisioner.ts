@@ -55,6 +55,8 @@ export class DirectoryProvisioner {
   private pending = false;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** next offset of the directory topic to read (one partition) */
+  private position = 0n;
 
   private constructor(
     private readonly options: DirectoryProvisionerOptions,
@@ -94,10 +96,27 @@ export class DirectoryProvisioner {
             );
           }
         }
+        provisioner.position = BigInt(batch.lastOffset()) + 1n;
         if (changed) await provisioner.provisionNow();
       },
     });
     return provisioner;
+  }
+
+  /**
+   * Resolves once every directory entry on the topic when called has been
+   * read and provisioned (a one-off run: `provision-kafka` without --follow).
+   */
+  async caughtUp(timeoutMs = 60000): Promise<void> {
+    const topic = directoryTopic(this.prefix);
+    const [end] = await this.admin.fetchTopicOffsets(topic);
+    const high = BigInt(end.high);
+    const deadline = Date.now() + timeoutMs;
+    while (this.position < high) {
+      if (Date.now() > deadline) throw new Error(`${topic} not read to offset ${high} in time`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.provisionNow();
   }
 
   /** The network as the directory describes it now. */

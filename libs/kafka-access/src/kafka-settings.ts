@@ -63,6 +63,8 @@ export function connectionOf(endpoint: KafkaEndpoint): KafkaConnection {
   return {
     brokers: endpoint.brokers,
     credentials:
-      endpoint.credentialsDir === undefined ? undefined : loadKafkaCredentials(endpoint.credentialsDir),
+      endpoint.credentialsDir === undefined
+        ? undefined
+        : loadKafkaCredentials(endpoint.credentialsDir),
   };
 }

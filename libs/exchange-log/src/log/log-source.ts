@@ -99,7 +99,9 @@ export class KafkaSource implements LogSource {
     const topics = await this.log.topics();
     const directory = directoryTopic(topicPrefix);
     if (!topics.includes(directory)) {
-      throw new Error(`no topic ${directory} on ${this.options.kafka.brokers.join(',')}: wrong prefix?`);
+      throw new Error(
+        `no topic ${directory} on ${this.options.kafka.brokers.join(',')}: wrong prefix?`,
+      );
     }
     const inboxTopics = selectInboxes(topicPrefix, topics, nodes);
     const cutAt = Date.now();
