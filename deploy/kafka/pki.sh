@@ -9,6 +9,8 @@
 # Settings (environment):
 #   KAFKA_PKI_DIR    the CA's folder (default <repo>/.local/kafka-pki)
 #   KAFKA_CERT_DAYS  validity of issued certificates (default 825)
+#   KAFKA_BROKER_SANS  the broker certificate's names (default IP:127.0.0.1,DNS:localhost)
+#   KAFKA_KEYSTORE_PASSWORD  the broker keystore's password (default: random, kept beside it)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -58,8 +60,12 @@ broker() {
   mkdir -p "$dir"
   [ -f "$dir/broker.p12" ] && [ -f "$dir/broker.password" ] && return 0
   issue broker "$dir/broker.key" "$dir/broker.pem" \
-    "$(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth')"
-  openssl rand -hex 24 >"$dir/broker.password"
+    "$(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth' "${KAFKA_BROKER_SANS:-IP:127.0.0.1,DNS:localhost}")"
+  if [ -n "${KAFKA_KEYSTORE_PASSWORD:-}" ]; then
+    printf '%s\n' "$KAFKA_KEYSTORE_PASSWORD" >"$dir/broker.password"
+  else
+    openssl rand -hex 24 >"$dir/broker.password"
+  fi
   chmod 600 "$dir/broker.password"
   openssl pkcs12 -export -inkey "$dir/broker.key" -in "$dir/broker.pem" -certfile "$pki/ca.pem" \
     -name broker -passout "file:$dir/broker.password" -out "$dir/broker.p12"
@@ -86,7 +92,7 @@ ca) ca ;;
 broker) broker "${2:?broker <dir>}" ;;
 client) client "${2:?client <principal> <dir>}" "${3:?client <principal> <dir>}" ;;
 *)
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
   ;;
 esac
