@@ -69,7 +69,7 @@ describe('city node HTTP API', () => {
     );
     expect(operations.length).toBeGreaterThan(50);
     const open = operations.filter(({ op }) => op.security?.length === 0).map((o) => o.route);
-    expect(open).toEqual(['get /health', 'get /health/ready']);
+    expect(open).toEqual(['get /health', 'get /health/live', 'get /health/ready']);
     for (const { route, op } of operations.filter((o) => !o.route.startsWith('get /health'))) {
       expect({ route, security: op.security }).toEqual({ route, security: [{ bearer: [] }] });
       expect(op['x-roles']?.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TokensController } from '@yipanqi/http-api';
 import { ObservabilityModule } from '@yipanqi/observability';
 import { AccessLog } from './access-log/access-log';
@@ -40,7 +41,11 @@ export class CityNodeModule {
   static forConfig(config: CityNodeConfig): DynamicModule {
     return {
       module: CityNodeModule,
-      imports: [ObservabilityModule.forApp('city-node', { node: config.nodeCode })],
+      imports: [
+        ObservabilityModule.forApp('city-node', { node: config.nodeCode }),
+        // readiness failures are answered as problem+json; terminus' own error log would repeat them
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [
         HealthController,
         TokensController,

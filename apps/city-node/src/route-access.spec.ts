@@ -6,6 +6,7 @@ import { CityNodeModule } from './city-node.module';
 /** The only routes anyone may call without a token. Adding one is a decision: write it here. */
 const PUBLIC_ROUTES = [
   'GET /health',
+  'GET /health/live',
   // readiness for load balancers and supervisors: states and counts only
   'GET /health/ready',
   'GET /dashboard',

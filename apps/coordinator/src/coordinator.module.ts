@@ -1,5 +1,6 @@
 import { ObservabilityModule } from '@yipanqi/observability';
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, TokensController } from '@yipanqi/http-api';
 import { CampaignsController } from './campaigns/campaigns.controller';
@@ -18,7 +19,11 @@ export class CoordinatorModule {
   static forConfig(config: CoordinatorConfig): DynamicModule {
     return {
       module: CoordinatorModule,
-      imports: [ObservabilityModule.forApp('coordinator')],
+      imports: [
+        ObservabilityModule.forApp('coordinator'),
+        // readiness failures are answered as problem+json; terminus' own error log would repeat them
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [
         HealthController,
         DirectoryController,

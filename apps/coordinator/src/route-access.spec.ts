@@ -8,7 +8,14 @@ import { CoordinatorModule } from './coordinator.module';
  * write it here. A registration request is public because it changes nothing
  * until an admin approves it.
  */
-const PUBLIC_ROUTES = ['GET /health', 'GET /directory/coordinator-key', 'POST /registrations'];
+const PUBLIC_ROUTES = [
+  'GET /health',
+  'GET /health/live',
+  // readiness for load balancers and supervisors: states only
+  'GET /health/ready',
+  'GET /directory/coordinator-key',
+  'POST /registrations',
+];
 
 describe('access to the coordinator API', () => {
   const controllers = CoordinatorModule.forConfig(coordinatorConfigFromEnv({}))

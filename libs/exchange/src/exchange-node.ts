@@ -97,6 +97,8 @@ export class ExchangeNode {
   private crashes = 0;
   /** when a consumer of this node last joined its group */
   private joinedAt = 0;
+  /** when the inbox consumer last asked the broker for records (readiness: a stalled consumer) */
+  private lastFetchAt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private consumerStatus: InboxConsumerStatus = {
     state: 'starting',
@@ -206,6 +208,7 @@ export class ExchangeNode {
         this.consumerStatus = { state: 'running', lastError: null, attempts: 0, since: Date.now() };
       }
     });
+    consumer.on(consumer.events.FETCH_START, () => (this.lastFetchAt = Date.now()));
     consumer.on(consumer.events.REBALANCING, () => (this.assignedPartitions = []));
     consumer.on(consumer.events.STOP, () => (this.assignedPartitions = []));
     await consumer.connect();
@@ -364,6 +367,17 @@ export class ExchangeNode {
   /** Where the inbox consumer stands (readiness and the monitor). */
   inboxStatus(): InboxConsumerView {
     return { ...this.consumerStatus, partitions: [...this.assignedPartitions] };
+  }
+
+  /** When the inbox consumer last asked the broker for records (epoch ms; 0: never yet). */
+  lastFetch(): number {
+    return this.lastFetchAt;
+  }
+
+  /** One metadata round trip to the cluster with this node's certificate: the brokers it lists. */
+  async brokers(): Promise<number> {
+    const cluster = await this.admin.describeCluster();
+    return cluster.brokers.length;
   }
 
   /** Tries a dead letter again (see InboxProcessor.redrive); undefined when there is no such letter. */

@@ -3,3 +3,4 @@ export * from './exchange-log-line';
 export * from './http-metrics';
 export * from './metrics.controller';
 export * from './observability.module';
+export * from './readiness';

@@ -1,9 +1,18 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { ExchangeNode, MonitorStore } from '@yipanqi/exchange';
-import { ProblemError, Public } from '@yipanqi/http-api';
-import { CITY_NODE_CONFIG } from '../tokens';
+import { DirectoryPeerKeys, ExchangeNode, MonitorStore } from '@yipanqi/exchange';
+import { Public } from '@yipanqi/http-api';
+import { checkWithin, READINESS_CHECK_TIMEOUT_MS, readinessChecks } from '@yipanqi/observability';
+import { CITY_NODE_CONFIG, PEER_KEYS } from '../tokens';
 import type { CityNodeConfig } from '../city-node.config';
+
+/** A running inbox consumer that has not asked the broker for records this long is stalled. */
+export const STALLED_CONSUMER_MS = 60000;
 
 @Controller('health')
 export class HealthController {
@@ -12,12 +21,16 @@ export class HealthController {
   constructor(
     @Inject(CITY_NODE_CONFIG) private readonly config: CityNodeConfig,
     private readonly exchange: ExchangeNode,
-    dataSource: DataSource,
+    @Inject(PEER_KEYS) private readonly peers: DirectoryPeerKeys,
+    private readonly dataSource: DataSource,
+    private readonly terminus: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: TypeOrmHealthIndicator,
   ) {
     this.store = new MonitorStore(dataSource);
   }
 
-  /** Liveness: the process answers. */
+  /** Liveness: the process answers (`/health` is the same, kept for existing probes). */
   @Get()
   @Public()
   health() {
@@ -29,34 +42,60 @@ export class HealthController {
     };
   }
 
+  @Get('live')
+  @Public()
+  live() {
+    return this.health();
+  }
+
   /**
-   * Readiness: 503 while the inbox consumer retries a failing chunk or has
-   * stopped. Diverged incoming streams are reported (`degraded`) without
-   * failing readiness: the node still serves every other partner. Only
-   * counts are public; the monitor names the streams.
+   * Readiness: the database answers, the broker answers this node's
+   * certificate, the directory is read to its end, the inbox consumer runs and
+   * fetches. 503 `NOT_READY` otherwise. Diverged incoming streams are reported
+   * (`degraded`) without failing readiness: the node still serves every other
+   * partner. Only counts are public; the monitor names the streams.
    */
   @Get('ready')
   @Public()
   async ready() {
-    const inbox = this.exchange.inboxStatus();
+    const timeout = READINESS_CHECK_TIMEOUT_MS;
     const stalledStreams = (await this.store.stalledStreams()).length;
-    const checks = {
-      inbox: { state: inbox.state, since: new Date(inbox.since).toISOString() },
-      stalledStreams,
-    };
-    if (inbox.state !== 'running') {
-      throw new ProblemError(
-        503,
-        'NOT_READY',
-        'The node is not ready',
-        `the inbox consumer is ${inbox.state}`,
-        { checks },
-      );
-    }
+    const checks = await readinessChecks(
+      this.terminus,
+      [
+        () => this.database.pingCheck('database', { connection: this.dataSource, timeout }),
+        () =>
+          checkWithin(this.indicators, 'kafka', async () => ({
+            brokers: await this.exchange.brokers(),
+          })),
+        () => checkWithin(this.indicators, 'directory', () => this.peers.upToDate(Date.now())),
+        () => this.inbox(),
+      ],
+      { stalledStreams },
+    );
     return {
       status: stalledStreams > 0 ? 'degraded' : 'ready',
       node: this.config.nodeCode,
       checks,
     };
+  }
+
+  private inbox() {
+    const inbox = this.exchange.inboxStatus();
+    const session = this.indicators.check('inbox');
+    const data = {
+      state: inbox.state,
+      since: new Date(inbox.since).toISOString(),
+      lastFetch: this.exchange.lastFetch()
+        ? new Date(this.exchange.lastFetch()).toISOString()
+        : null,
+    };
+    if (inbox.state !== 'running')
+      return session.down({ ...data, message: `the inbox consumer is ${inbox.state}` });
+    const fetchedAgo = Date.now() - Math.max(this.exchange.lastFetch(), inbox.since);
+    if (fetchedAgo > STALLED_CONSUMER_MS) {
+      return session.down({ ...data, message: `no fetch for ${Math.round(fetchedAgo / 1000)} s` });
+    }
+    return session.up(data);
   }
 }

@@ -55,6 +55,11 @@ export class CommittedRecordPublisher<Row> {
     }, RETRY_MS);
   }
 
+  /** One metadata round trip with the coordinator's certificate (readiness): the brokers listed. */
+  async brokers(): Promise<number> {
+    return (await this.admin.describeCluster()).brokers.length;
+  }
+
   /** Publishes every record not yet acknowledged, oldest first; one flush at a time. */
   flush(): Promise<void> {
     const run = this.flushing.then(() => this.publishPending());
