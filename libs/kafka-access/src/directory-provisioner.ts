@@ -31,6 +31,8 @@ export interface DirectoryProvisionerOptions {
   credentialsRoot?: string;
   /** the CA's folder for those certificates (KAFKA_PKI_DIR) */
   pkiDir?: string;
+  /** false: topics only, the ACLs are Strimzi's KafkaUser resources (deploy/k8s) */
+  acls?: boolean;
   log?: (message: string) => void;
 }
 
@@ -143,7 +145,7 @@ export class DirectoryProvisioner {
       const network = this.network();
       try {
         await this.issueMemberCredentials(network.members);
-        const result = await provisionNetwork(this.admin, network);
+        const result = await provisionNetwork(this.admin, network, { acls: this.options.acls });
         this.provisioned = new Map(network.members.map((m) => [m.code, m.suspended]));
         this.report(result);
       } catch (err) {

@@ -5,3 +5,4 @@ export * from './kafka-settings';
 export * from './pki';
 export * from './provisioning';
 export * from './topics';
+export * from './strimzi';

@@ -55,8 +55,11 @@ export interface ProvisioningResult {
 export async function provisionNetwork(
   admin: Admin,
   network: NetworkAccess,
+  options: { acls?: boolean } = {},
 ): Promise<ProvisioningResult> {
   const createdTopics = await createMissingTopics(admin, networkTopics(network));
+  // on Strimzi the User Operator keeps the ACLs (KafkaUser resources): topics only
+  if (options.acls === false) return { createdTopics, granted: [], revoked: [] };
   const wanted = new Map(accessRules(network).map((r) => [ruleKey(r), r]));
   const existing = await networkRules(admin, network.topicPrefix ?? TOPIC_PREFIX);
   const granted = [...wanted.values()].filter((r) => !existing.has(ruleKey(r)));

@@ -6,7 +6,9 @@ import {
   DirectoryProvisioner,
   kafkaEndpointFromEnv,
   KafkaConnection,
+  strimziKafkaUsers,
 } from '@yipanqi/kafka-access';
+import { stringify } from 'yaml';
 import { coordinatorConfigFromEnv } from '../coordinator.config';
 
 export interface ProvisionKafkaOptions {
@@ -19,6 +21,10 @@ export interface ProvisionKafkaOptions {
   credentialsRoot?: string;
   /** the coordinator's public key; default: from the coordinator's KEYS_DIR */
   coordinatorKey?: string;
+  /** topics only: on Strimzi the ACLs are KafkaUser resources */
+  topicsOnly?: boolean;
+  /** print the directory's KafkaUser resources for this Strimzi cluster (YAML) instead */
+  kafkaUsersFor?: string;
 }
 
 /**
@@ -44,7 +50,15 @@ export function provisionKafkaCommand(): Command {
       [],
     )
     .option('--credentials-root <dir>', 'issue missing certificates here, one folder per principal')
-    .option('--coordinator-key <base64url>', "the coordinator's Ed25519 public key (raw)")
+    .option(
+      '--coordinator-key <base64url>',
+      "the coordinator's Ed25519 public key, raw (default: COORDINATOR_KEY, else from the coordinator's KEYS_DIR)",
+    )
+    .option('--topics-only', 'create topics only: on Strimzi the ACLs are KafkaUser resources')
+    .option(
+      '--print-kafka-users <cluster>',
+      "print the directory's Strimzi KafkaUser resources (YAML) and exit: | kubectl apply -f -",
+    )
     .action(
       async (o: {
         operatorCredentials?: string;
@@ -52,6 +66,8 @@ export function provisionKafkaCommand(): Command {
         auditor: string[];
         credentialsRoot?: string;
         coordinatorKey?: string;
+        topicsOnly?: boolean;
+        printKafkaUsers?: string;
       }) => {
         await provisionKafka({
           operator:
@@ -62,6 +78,8 @@ export function provisionKafkaCommand(): Command {
           auditors: o.auditor,
           credentialsRoot: o.credentialsRoot && resolve(o.credentialsRoot),
           coordinatorKey: o.coordinatorKey,
+          topicsOnly: o.topicsOnly === true || o.printKafkaUsers !== undefined,
+          kafkaUsersFor: o.printKafkaUsers,
         });
       },
     );
@@ -77,8 +95,9 @@ export async function provisionKafka(
     brokers: kafkaEndpointFromEnv(env, options.operator).brokers,
     credentialsDir: options.operator,
   });
-  const coordinatorKey = options.coordinatorKey
-    ? importSigningPublicKey(options.coordinatorKey)
+  const given = options.coordinatorKey ?? env.COORDINATOR_KEY;
+  const coordinatorKey = given
+    ? importSigningPublicKey(given)
     : // the coordinator makes its keys here on first start; making them first is the same
       loadOrCreateNodeKeys(config.keysDir).signing.publicKey;
   const provisioner = await DirectoryProvisioner.start({
@@ -88,9 +107,17 @@ export async function provisionKafka(
     auditors: options.auditors,
     credentialsRoot: options.credentialsRoot,
     pkiDir: env.KAFKA_PKI_DIR,
-    log,
+    acls: !options.topicsOnly,
+    // YAML goes to stdout: the log goes to stderr then
+    log: options.kafkaUsersFor ? (line) => console.error(line) : log,
   });
   await provisioner.caughtUp();
+  if (options.kafkaUsersFor) {
+    const users = strimziKafkaUsers(provisioner.network(), options.kafkaUsersFor);
+    log(users.map((u) => stringify(u)).join('---\n'));
+    await provisioner.stop();
+    return undefined;
+  }
   const members = provisioner.network().members;
   log(
     `provision-kafka: ${config.topicPrefix}: ${members.length} member(s), ` +
