@@ -147,6 +147,36 @@ async function main(): Promise<void> {
       profileAgent: profile ? join(__dirname, 'cpu-profile-agent.js') : undefined,
       log,
     });
+    // the same raw and end-to-end phases on a PLAINTEXT broker of its own: what TLS and ACLs cost
+    const plaintext =
+      process.env.BENCH_SKIP_PLAINTEXT === '1' || connection.credentials === undefined
+        ? null
+        : await withPlaintextBroker(async (brokers) => {
+            const plain: KafkaConnection = { brokers, credentials: undefined };
+            const plainRaw = await measureRawKafka({
+              kafka: plain,
+              topicPrefix: `${topicPrefix}-plain`,
+              envelope: samples.notice,
+              messages: settings.rawMessages,
+              batchSize: settings.rawBatch,
+              log,
+            });
+            log(`plaintext raw: ${Math.round(plainRaw.msgsPerSecond)} msg/s`);
+            const plainE2e = await measureEndToEnd({
+              repo,
+              kafka: plain,
+              pkiDir,
+              topicPrefix: `${topicPrefix}-plain`,
+              workDir: join(workDir, 'plaintext'),
+              outDir: join(outDir, 'plaintext'),
+              messages: settings.messages,
+              warmup: settings.warmup,
+              concurrency: settings.concurrency,
+              log,
+            });
+            return { raw: plainRaw, e2e: plainE2e };
+          });
+
     if (e2e.seconds < 10) {
       log(
         `note: the measured e2e phase took ${e2e.seconds.toFixed(1)} s (< 10 s): raise BENCH_MESSAGES`,
@@ -163,6 +193,7 @@ async function main(): Promise<void> {
       e2e,
       profile,
       idleBusy,
+      plaintext,
     });
     const resultsFile = profile ? join(outDir, 'results.json') : join(repo, 'bench/results.json');
     writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
@@ -207,8 +238,9 @@ function report(r: {
   e2e: E2eResult;
   profile: boolean;
   idleBusy: number | null;
+  plaintext: { raw: RawResult; e2e: E2eResult } | null;
 }) {
-  const { crypto, raw, e2e } = r;
+  const { crypto, raw, e2e, plaintext } = r;
   const ms = (d: { p50: number; p90: number; p99: number; max: number; mean: number }) => ({
     p50: round(d.p50),
     p90: round(d.p90),
@@ -229,6 +261,15 @@ function report(r: {
     auditor_replay_records_per_s: Math.round(e2e.auditorReplay.recordsPerSecond),
     auditor_replay_ratio_to_raw: round(e2e.auditorReplay.recordsPerSecond / raw.msgsPerSecond, 3),
     auditor_replay_verdict: e2e.auditorReplay.verdict,
+    // the same run on a PLAINTEXT broker without an authorizer (BENCH_SKIP_PLAINTEXT=1: not run)
+    security_cost: plaintext && {
+      plaintext_raw_msgs_per_s: Math.round(plaintext.raw.msgsPerSecond),
+      plaintext_e2e_msgs_per_s: Math.round(plaintext.e2e.msgsPerSecond),
+      plaintext_e2e_p50_ms: round(plaintext.e2e.latencyMs.p50),
+      plaintext_e2e_p99_ms: round(plaintext.e2e.latencyMs.p99),
+      tls_raw_ratio: round(raw.msgsPerSecond / plaintext.raw.msgsPerSecond, 3),
+      tls_e2e_ratio: round(e2e.msgsPerSecond / plaintext.e2e.msgsPerSecond, 3),
+    },
     message_count: e2e.messages,
     envelope_bytes: Buffer.byteLength(r.samples.notice),
     receipt_envelope_bytes: Buffer.byteLength(r.samples.receipt),
@@ -308,6 +349,18 @@ function printTable(results: ReturnType<typeof report>, crypto: CryptoLimit, e2e
     ],
     [`end to end, ${e2e.messages} notices`, `${results.e2e_msgs_per_s} msg/s`],
     ['e2e latency p50 / p99', `${results.e2e_p50_ms} / ${results.e2e_p99_ms} ms`],
+    ...(results.security_cost
+      ? ([
+          [
+            'PLAINTEXT raw / e2e (same run)',
+            `${results.security_cost.plaintext_raw_msgs_per_s} / ${results.security_cost.plaintext_e2e_msgs_per_s} msg/s`,
+          ],
+          [
+            'TLS ÷ PLAINTEXT raw / e2e',
+            `${results.security_cost.tls_raw_ratio} / ${results.security_cost.tls_e2e_ratio}`,
+          ],
+        ] as [string, string][])
+      : []),
     ['e2e ÷ raw', `${results.ratio_to_raw}`],
     ['e2e ÷ crypto limit (target ≥ 0.6)', `${results.ratio_to_crypto_limit}`],
     [
@@ -325,6 +378,31 @@ function printTable(results: ReturnType<typeof report>, crypto: CryptoLimit, e2e
   console.log('');
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   console.log('');
+}
+
+/**
+ * A PLAINTEXT single broker without an authorizer (kafka.sh with KAFKA_TLS=off)
+ * on ports of its own, for `work`, wiped afterwards: the comparison that says
+ * what mutual TLS and ACLs cost. Never the broker of a network.
+ */
+async function withPlaintextBroker<T>(work: (brokers: string[]) => Promise<T>): Promise<T> {
+  const port = intFromEnv('BENCH_PLAINTEXT_PORT', 9392);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_TLS: 'off',
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(port + 1000),
+    KAFKA_DATA_DIR: join(repo, '.local', 'kafka-bench-plaintext'),
+  };
+  delete env.KAFKA_BROKERS;
+  const script = join(repo, 'deploy/kafka/kafka.sh');
+  log(`plaintext: starting a PLAINTEXT broker on ${port} for the comparison`);
+  execFileSync('bash', [script, 'up'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    return await work([`127.0.0.1:${port}`]);
+  } finally {
+    execFileSync('bash', [script, 'reset'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
 }
 
 /**

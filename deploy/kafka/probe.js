@@ -15,13 +15,13 @@ async function main() {
   const expected = Number(arg('expect', '1'));
   const timeout = Number(arg('timeout', '5000'));
   // the operator's certificate (mutual TLS); the probe may ask for the cluster's metadata
-  const credentials = arg('credentials', process.env.KAFKA_OPERATOR_CREDENTIALS);
-  if (!credentials) throw new Error('--credentials <dir> (key.pem, cert.pem, ca.pem) is required');
+  // without it: a PLAINTEXT broker (KAFKA_TLS=off, the benchmark's comparison only)
+  const credentials = arg('credentials', undefined);
   const read = (name) => fs.readFileSync(path.join(credentials, name), 'utf8');
   const kafka = new Kafka({
     clientId: 'yipanqi-probe',
     brokers,
-    ssl: { ca: [read('ca.pem')], cert: read('cert.pem'), key: read('key.pem') },
+    ssl: credentials && { ca: [read('ca.pem')], cert: read('cert.pem'), key: read('key.pem') },
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(timeout, 3000),
     requestTimeout: timeout,

@@ -159,9 +159,13 @@ export async function startTestCoordinator(
     }),
     provisioned,
     async stop() {
-      await app.close();
-      await provisioner.stop();
-      if (postgres) await dropPostgresDatabase(postgres);
+      try {
+        await app.close();
+      } finally {
+        // even when the app's Kafka clients failed to close (a broker restarted under them)
+        await provisioner.stop();
+        if (postgres) await dropPostgresDatabase(postgres);
+      }
     },
   };
 }

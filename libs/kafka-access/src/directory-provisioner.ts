@@ -161,9 +161,12 @@ export class DirectoryProvisioner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
-    await this.consumer.disconnect();
-    await this.round;
-    await this.admin.disconnect();
+    try {
+      await this.consumer.disconnect();
+      await this.round;
+    } finally {
+      await this.admin.disconnect();
+    }
   }
 
   private credentialsOf(principal: string): string | undefined {
