@@ -73,8 +73,18 @@ export class DirectoryProvisioner {
   static async start(options: DirectoryProvisionerOptions): Promise<DirectoryProvisioner> {
     const prefix = options.topicPrefix ?? TOPIC_PREFIX;
     const kafka = kafkaClient(options.kafka, `yipanqi-provisioning-${prefix}`);
-    const consumer = kafka.consumer({ groupId: `${prefix}.provisioning.${uuidv7()}` });
+    let stopped = () => false;
+    const consumer = kafka.consumer({
+      groupId: `${prefix}.provisioning.${uuidv7()}`,
+      // kafkajs restarts a crashed consumer after a delay, even one stopped meanwhile
+      retry: { restartOnFailure: () => Promise.resolve(!stopped()) },
+    });
     const provisioner = new DirectoryProvisioner(options, kafka.admin(), consumer);
+    stopped = () => provisioner.stopped;
+    // a restart already under way when stop() ran comes back: stop it again once it has joined
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (provisioner.stopped) void consumer.disconnect().catch(() => undefined);
+    });
     await provisioner.admin.connect();
     await provisioner.issueServiceCredentials();
     await provisioner.provisionNow();
