@@ -212,11 +212,16 @@ async function publishDirectory(options: E2eOptions, codes: string[]): Promise<s
   await producer.connect();
   try {
     // the operator's part, as the provisioning does it for a real network
-    await provisionNetwork(admin, {
-      topicPrefix: options.topicPrefix,
-      members: codes.map((code) => ({ code, suspended: false })),
-      auditors: [BENCH_AUDITOR],
-    });
+    await provisionNetwork(
+      admin,
+      {
+        topicPrefix: options.topicPrefix,
+        members: codes.map((code) => ({ code, suspended: false })),
+        auditors: [BENCH_AUDITOR],
+        // the PLAINTEXT comparison broker has no authorizer: topics only
+      },
+      { acls: options.kafka.credentials !== undefined },
+    );
     if (options.kafka.credentials) {
       const principals = [
         ...codes.map((c) => nodePrincipal(c, options.topicPrefix)),
