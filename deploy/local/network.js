@@ -271,7 +271,9 @@ async function main() {
   console.log(
     `  bearer tokens                ${path.join(dataRoot, '<code|coordinator>', 'tokens.json')}`,
   );
-  console.log(`\n  Kafka (mutual TLS)           ${process.env.KAFKA_BROKERS || '127.0.0.1:9092'}`);
+  console.log(
+    `\n  Kafka (mutual TLS)           ${process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`}`,
+  );
   console.log(
     `  Kafka CA                     ${path.join(path.dirname(operatorCredentials), 'ca.pem')}`,
   );
