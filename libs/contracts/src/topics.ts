@@ -21,6 +21,15 @@ export function deadLetterTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
   return `${prefix}.dlq.${assertNodeCode(node)}`;
 }
 
+/**
+ * The node's sent journal: every envelope it publishes, written here before
+ * the partner's inbox. Only the node reads it: a node restored from an older
+ * backup finds in it what it sent after the copy (docs/operations.md).
+ */
+export function sentJournalTopic(node: NodeCode, prefix = TOPIC_PREFIX): string {
+  return `${prefix}.sent.${assertNodeCode(node)}`;
+}
+
 /** The coordinator's signed campaign results (docs/evaluation.md), keyed by campaign id. */
 export function evaluationTopic(prefix = TOPIC_PREFIX): string {
   return `${prefix}.evaluation`;

@@ -1,5 +1,5 @@
 import { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import { deadLetterTopic, inboxTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
+import { deadLetterTopic, inboxTopic, sentJournalTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { NodeKeys } from '@yipanqi/crypto';
 import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 import { Transactions } from '@yipanqi/persistence';
@@ -18,6 +18,7 @@ import { PeerKeys } from './peer-keys';
 import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait, crashInSeries } from './consumer-restarts';
 import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
+import { recoverFromSentJournal, RejoinContext, rewindInboxToDatabase } from './rejoin/rejoin';
 
 /**
  * Records applied in one transaction. A record costs up to ≈ 1 ms of
@@ -135,13 +136,30 @@ export class ExchangeNode {
     await this.admin.connect();
     await waitForTopics(
       this.admin,
-      [inboxTopic(me, topicPrefix), deadLetterTopic(me, topicPrefix)],
-      {
-        log: this.log,
-      },
+      [
+        inboxTopic(me, topicPrefix),
+        deadLetterTopic(me, topicPrefix),
+        sentJournalTopic(me, topicPrefix),
+      ],
+      { log: this.log },
     );
     await this.producer.connect();
+    // before anything is sent: a restored database continues its streams where the journal ends
+    await recoverFromSentJournal(this.rejoinContext());
     this.relay.start();
+  }
+
+  private rejoinContext(): RejoinContext {
+    return {
+      me: this.options.me,
+      topicPrefix: this.options.topicPrefix ?? TOPIC_PREFIX,
+      kafka: this.kafka,
+      admin: this.admin,
+      transactions: this.options.transactions,
+      peers: this.options.peers,
+      sessionTimeoutMs: this.options.sessionTimeoutMs ?? 30000,
+      log: this.log,
+    };
   }
 
   /** Starts consuming this node's inbox; `handlers` are the domain's message handlers. */
@@ -176,6 +194,7 @@ export class ExchangeNode {
       this.log,
       this.options.onEvent,
     );
+    await rewindInboxToDatabase(this.rejoinContext());
     await this.runConsumer();
   }
 

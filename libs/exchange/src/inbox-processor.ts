@@ -24,6 +24,7 @@ import {
   DropCount,
   DroppedRecord,
   DropReason,
+  GivenAnswer,
   InboxMessage,
   KeptRecord,
   OutboxMessage,
@@ -34,6 +35,7 @@ import { envelopeHash, hasValidSignature } from './envelope-signing';
 import { ExchangeEvent, ExchangeEventListener } from './exchange-events';
 import { Outbox, OutgoingMessage } from './outbox';
 import { PeerKeys } from './peer-keys';
+import { advanceTopicPosition } from './rejoin/topic-position';
 import { cut, evidenceIsWhole, recordEvidence, RecordHeaders } from './record-evidence';
 import { checkStream, isDivergence, STREAM_START } from './stream-check';
 
@@ -161,6 +163,9 @@ export class InboxProcessor {
     private readonly onEvent: ExchangeEventListener = () => undefined,
   ) {}
 
+  /** false once no answer recovered from the sent journal waits for its message (rejoin/) */
+  private givenPending = true;
+
   async process(records: InboundRecord[]): Promise<void> {
     const prepared = await Promise.all(records.map((r) => this.prepare(r)));
     try {
@@ -272,11 +277,11 @@ export class InboxProcessor {
     const deadLetters: DeadLetter[] = [];
     const notes: string[] = [];
     const events: ExchangeEvent[] = [];
-    await this.transactions.run((manager) => {
+    await this.transactions.run(async (manager) => {
       deadLetters.length = 0;
       notes.length = 0;
       events.length = 0;
-      return this.applyInOneTransactionWith(
+      await this.applyInOneTransactionWith(
         manager,
         prepared,
         failures,
@@ -285,6 +290,13 @@ export class InboxProcessor {
         notes,
         events,
       );
+      // where to read again from, in the same transaction as what was read
+      const last = prepared.reduce(
+        (max, p) => (BigInt(p.record.offset) > max ? BigInt(p.record.offset) : max),
+        -1n,
+      );
+      const { topic, partition } = prepared[0].record;
+      if (last >= 0n) await advanceTopicPosition(manager, topic, partition, Number(last + 1n));
     });
     for (const note of notes) this.log(note);
     for (const event of events) this.onEvent(event);
@@ -308,7 +320,9 @@ export class InboxProcessor {
     notes: string[] = [],
     events: ExchangeEvent[] = [],
   ): Promise<void> {
-    const batch = new BatchWriter(manager, this.me, notes);
+    const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
+    const given = await this.givenAnswers(manager, ids);
+    const batch = new BatchWriter(manager, this.me, notes, given);
     const event = (
       outcome: ExchangeEvent['outcome'],
       envelope: Pick<Envelope, 'id' | 'type' | 'from'> | null,
@@ -322,7 +336,6 @@ export class InboxProcessor {
         to: this.me,
         reason,
       });
-    const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
     const known = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await manager.find(InboxMessage, {
@@ -384,9 +397,27 @@ export class InboxProcessor {
             envelope.id,
           ),
         );
+      } else if (given.get(envelope.id)?.answer === 'rejection') {
+        // rejected before this node was restored: the partner holds that rejection
+        const reason = given.get(envelope.id)?.reason ?? null;
+        batch.inbox(envelope, hash, brokerTime, 'rejected', reason);
+        batch.rejectedBefore(envelope, hash);
+        event('rejected', envelope, reason);
       } else {
         const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
-        if (refusal) {
+        if (refusal && given.has(envelope.id)) {
+          // accepted before the restore, and the partner holds that receipt, but
+          // the restored database cannot apply it: staff look at it (re-drive)
+          batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
+          event('dead-letter', envelope);
+          deadLetters.push(
+            batch.deadLetter(
+              record,
+              `answered with a receipt before this node was restored, refused now: ${refusal.reason}: ${refusal.detail}`,
+              envelope.id,
+            ),
+          );
+        } else if (refusal) {
           batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
           batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail);
           event('rejected', envelope, refusal.reason);
@@ -398,6 +429,27 @@ export class InboxProcessor {
       }
     }
     await batch.flush(this.outbox);
+  }
+
+  /**
+   * The answers this node gave, before it was restored, to messages of this
+   * batch (see rejoin/journal-recovery.ts); none after the restored node has
+   * read them all, and then no more queries.
+   */
+  private async givenAnswers(
+    manager: EntityManager,
+    ids: string[],
+  ): Promise<Map<string, GivenAnswer>> {
+    const given = new Map<string, GivenAnswer>();
+    if (!this.givenPending || ids.length === 0) return given;
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await manager.find(GivenAnswer, {
+        where: { messageId: In(ids.slice(i, i + 500)) },
+      });
+      for (const row of rows) given.set(row.messageId, row);
+    }
+    if (given.size === 0) this.givenPending = (await manager.count(GivenAnswer)) > 0;
+    return given;
   }
 
   /** The domain's verdict on a valid message (e.g. no agreement), seeing this transaction's state. */
@@ -520,9 +572,16 @@ export class InboxProcessor {
       } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
         throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
       } else {
-        const batch = new BatchWriter(manager, this.me, []);
+        const given = await this.givenAnswers(manager, [envelope.id]);
+        const batch = new BatchWriter(manager, this.me, [], given);
         if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
         const refusal = p.problem ?? forced ?? (await this.gateRefusal(manager, p));
+        if (refusal && given.has(envelope.id)) {
+          // the partner holds this node's receipt: it can only be applied, never rejected now
+          throw new RedriveRefused(
+            `answered with a receipt before this node was restored, still refused: ${refusal.reason}`,
+          );
+        }
         if (refusal) {
           entered.outcome = 'rejected';
           entered.rejectionReason = refusal.reason;
@@ -560,11 +619,16 @@ class BatchWriter {
   }[] = [];
   private readonly now = Date.now();
 
+  /** answers given before a restore that this batch met again: their rows go at flush */
+  private readonly givenUsed = new Set<string>();
+
   constructor(
     private readonly manager: EntityManager,
     private readonly me: string,
     /** log lines to write once the transaction has committed */
     private readonly notes: string[],
+    /** this node's answers, given before it was restored, to messages of the batch */
+    private readonly given: ReadonlyMap<string, GivenAnswer> = new Map(),
   ) {}
 
   async streamIn(peer: string): Promise<StreamState> {
@@ -678,8 +742,33 @@ class BatchWriter {
     });
   }
 
+  /** Queues an answer, unless this node gave one before it was restored: never two. */
   answer(message: OutgoingMessage): void {
+    const about = message.causationId;
+    if (about && this.given.has(about)) {
+      this.givenUsed.add(about);
+      return;
+    }
     this.outgoing.push(message);
+  }
+
+  /** The monitor's record of a rejection sent before this node was restored. */
+  rejectedBefore(envelope: Envelope, hash: string): void {
+    const before = this.given.get(envelope.id);
+    if (!before) return;
+    this.givenUsed.add(envelope.id);
+    this.refusedHere.add(`${envelope.id}/${hash}`);
+    this.rejections.push({
+      direction: 'sent',
+      peer: envelope.from,
+      messageId: envelope.id,
+      messageHash: hash,
+      reason: before.reason ?? 'UNKNOWN',
+      detail: `sent as ${before.answerId} before this node was restored`,
+      published: true,
+      evidence: null,
+      at: this.now,
+    });
   }
 
   /**
@@ -695,7 +784,8 @@ class BatchWriter {
     detail: string,
   ): void {
     const answer = isAnswer(envelope.type);
-    const send = !answer && envelope.from !== this.me;
+    const send = !answer && envelope.from !== this.me && !this.given.has(envelope.id);
+    if (this.given.has(envelope.id)) this.givenUsed.add(envelope.id);
     this.refusedHere.add(`${envelope.id}/${hash}`);
     this.rejections.push({
       direction: 'sent',
@@ -704,7 +794,7 @@ class BatchWriter {
       messageHash: hash,
       reason,
       detail: cut(detail, 1000),
-      published: send,
+      published: send || this.given.has(envelope.id),
       evidence: answer ? JSON.stringify(envelope) : null,
       at: this.now,
     });
@@ -789,6 +879,8 @@ class BatchWriter {
         { answer: a.answer, answerId: a.answerId, answerReason: a.reason },
       );
     }
+    if (this.givenUsed.size > 0)
+      await m.delete(GivenAnswer, { messageId: In([...this.givenUsed]) });
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }
 }

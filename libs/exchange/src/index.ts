@@ -12,3 +12,4 @@ export * from './outbox-relay';
 export * from './peer-keys';
 export * from './relay-leadership';
 export * from './stream-check';
+export * from './rejoin/journal-recovery';

@@ -1,10 +1,11 @@
 import { Producer } from 'kafkajs';
 import { IsNull } from 'typeorm';
-import { inboxTopic } from '@yipanqi/contracts';
+import { inboxTopic, sentJournalTopic } from '@yipanqi/contracts';
 import { Transactions } from '@yipanqi/persistence';
 import { OutboxMessage } from './entities/exchange.entities';
 import { ExchangeEventListener } from './exchange-events';
 import { RelayLeadership } from './relay-leadership';
+import { advanceTopicPosition } from './rejoin/topic-position';
 
 const BATCH = 1000;
 /**
@@ -41,7 +42,10 @@ export interface OutboxRelayOptions {
 /**
  * Publishes the outbox in position order to each recipient's inbox topic
  * (record key = this node's code, so one stream stays in one partition and in
- * order) with an idempotent producer, then marks the rows sent. A crash after
+ * order) with an idempotent producer, then marks the rows sent. Each batch
+ * goes to the node's sent journal first, so that whatever a partner holds the
+ * journal holds too: a node restored from an older backup reads there what it
+ * sent since (rejoin/). A crash after
  * publishing and before marking re-sends those rows; the receiver's dedup
  * makes that harmless. Of several replicas of a node only the leader
  * publishes.
@@ -179,6 +183,16 @@ export class OutboxRelay {
     }
     if (rows.length === 0) return 0;
     if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
+    const journal = sentJournalTopic(this.me, this.topicPrefix);
+    const journaled = await this.producer.send({
+      topic: journal,
+      acks: -1,
+      messages: rows.map((row) => ({
+        key: peer,
+        value: row.envelope,
+        headers: { type: row.type, id: row.id },
+      })),
+    });
     const acks = await this.producer.send({
       topic: inboxTopic(peer, this.topicPrefix),
       acks: -1,
@@ -198,14 +212,19 @@ export class OutboxRelay {
     // stream's rows are inserted under its row lock, so their positions follow
     // commit order and no row below `last` can appear later.
     const last = rows[rows.length - 1].position;
-    await this.transactions.run((manager) =>
-      manager
+    const journalBase = Number(journaled[0]?.baseOffset ?? -1);
+    await this.transactions.run(async (manager) => {
+      await manager
         .createQueryBuilder()
         .update(OutboxMessage)
         .set({ sentAt, brokerTime })
         .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
-        .execute(),
-    );
+        .execute();
+      // the journal up to here holds only rows this database has
+      if (journalBase >= 0) {
+        await advanceTopicPosition(manager, journal, 0, journalBase + rows.length);
+      }
+    });
     for (const row of rows) {
       this.onSent?.({
         outcome: 'sent',

@@ -17,14 +17,17 @@ describe('the Kafka access model', () => {
   };
   const rules = accessRules(network);
 
-  it('lets a node read only its own inbox, dead letters and group, read the directory, and write to inboxes', () => {
+  it('lets a node read only its own inbox, dead letters, sent journal and groups, read the directory, and write to inboxes', () => {
     expect(rulesOf(rules, nodePrincipal('441300', 'p'))).toEqual([
       'read group literal p.node.441300',
+      'read group literal p.node.441300.journal',
       'read group prefixed p.directory.441300.',
       'read topic literal p.directory',
       'read topic literal p.dlq.441300',
       'read topic literal p.inbox.441300',
+      'read topic literal p.sent.441300',
       'write topic literal p.dlq.441300',
+      'write topic literal p.sent.441300',
       'write topic prefixed p.inbox.',
     ]);
   });
@@ -34,6 +37,7 @@ describe('the Kafka access model', () => {
     expect(suspended).not.toContain('write topic prefixed p.inbox.');
     expect(suspended).toContain('read topic literal p.inbox.511500');
     expect(suspended).toContain('write topic literal p.dlq.511500');
+    expect(suspended).toContain('write topic literal p.sent.511500');
   });
 
   it('gives the directory and the evaluation topic one writer, the coordinator', () => {

@@ -1,4 +1,10 @@
-import { deadLetterTopic, directoryTopic, evaluationTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
+import {
+  deadLetterTopic,
+  directoryTopic,
+  evaluationTopic,
+  sentJournalTopic,
+  TOPIC_PREFIX,
+} from '@yipanqi/contracts';
 
 /**
  * Who may do what on the cluster (DESIGN §5, docs/operations.md "Kafka
@@ -85,6 +91,9 @@ export function accessRules(network: NetworkAccess): AccessRule[] {
     grant(me, 'group', 'literal', `${prefix}.node.${member.code}`, ['read']);
     // its dead letters are evidence about its own inbox: kept writable while suspended
     grant(me, 'topic', 'literal', deadLetterTopic(member.code, prefix), ['read', 'write']);
+    // its own record of what it sent (read back after a restore): kept writable while suspended
+    grant(me, 'topic', 'literal', sentJournalTopic(member.code, prefix), ['read', 'write']);
+    grant(me, 'group', 'literal', `${prefix}.node.${member.code}.journal`, ['read']);
     grant(me, 'topic', 'literal', directoryTopic(prefix), ['read']);
     grant(me, 'group', 'prefixed', `${prefix}.directory.${member.code}.`, ['read']);
     if (!member.suspended) grant(me, 'topic', 'prefixed', inboxes(prefix), ['write']);

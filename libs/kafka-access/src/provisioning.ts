@@ -24,9 +24,10 @@ import {
   directoryTopicConfig,
   evaluationTopicConfig,
   inboxTopicConfig,
+  sentJournalTopicConfig,
 } from './topics';
 
-/** Every topic of a network: directory, evaluation, and each member's inbox and dead letters. */
+/** Every topic of a network: directory, evaluation, and each member's inbox, dead letters and sent journal. */
 export function networkTopics(network: NetworkAccess): ITopicConfig[] {
   const prefix = network.topicPrefix ?? TOPIC_PREFIX;
   return [
@@ -35,6 +36,7 @@ export function networkTopics(network: NetworkAccess): ITopicConfig[] {
     ...network.members.flatMap((m) => [
       inboxTopicConfig(m.code, prefix),
       deadLetterTopicConfig(m.code, prefix),
+      sentJournalTopicConfig(m.code, prefix),
     ]),
   ];
 }

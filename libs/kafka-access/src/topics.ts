@@ -1,5 +1,11 @@
 import { Admin, ITopicConfig } from 'kafkajs';
-import { deadLetterTopic, directoryTopic, evaluationTopic, inboxTopic } from '@yipanqi/contracts';
+import {
+  deadLetterTopic,
+  directoryTopic,
+  evaluationTopic,
+  inboxTopic,
+  sentJournalTopic,
+} from '@yipanqi/contracts';
 
 /** Partitions of an inbox: ≥ 3 so that several replicas of a node can share the load. */
 export const INBOX_PARTITIONS = 3;
@@ -25,6 +31,18 @@ export function deadLetterTopicConfig(node: string, prefix?: string): ITopicConf
     configEntries: [
       { name: 'message.timestamp.type', value: 'LogAppendTime' },
       { name: 'retention.ms', value: '-1' },
+    ],
+  };
+}
+
+/** One partition: a restored node reads what it sent after its copy in one pass, in order. */
+export function sentJournalTopicConfig(node: string, prefix?: string): ITopicConfig {
+  return {
+    topic: sentJournalTopic(node, prefix),
+    numPartitions: 1,
+    configEntries: [
+      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.bytes', value: '-1' },
     ],
   };
 }

@@ -292,6 +292,46 @@ export class DroppedRecord extends KeptRecord {
   at!: number;
 }
 
+/**
+ * How far this node has read each partition of its own topics (its inbox,
+ * its sent journal), written in the same transaction as what it read. The
+ * database, not the consumer group, is the truth: a node restored from an
+ * older backup reads again from here (docs/operations.md "Backup and restore").
+ */
+@Entity('exchange_topic_position')
+export class TopicPosition {
+  @PrimaryColumn({ type: 'varchar', length: 255 })
+  topic!: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  partition!: number;
+
+  /** the offset of the next record to read */
+  @Column({ name: 'next_offset', type: 'bigint', transformer: bigintAsNumber })
+  nextOffset!: number;
+}
+
+/**
+ * An answer this node gave before it was restored from an older backup,
+ * found in its sent journal, to a partner's message the restored database has
+ * not read yet. When the inbox reads that message again, this answer stands:
+ * the partner holds it, so the node neither answers twice nor decides otherwise.
+ */
+@Entity('exchange_given_answer')
+export class GivenAnswer {
+  @PrimaryColumn({ name: 'message_id', type: 'varchar', length: 36 })
+  messageId!: string;
+
+  @Column({ name: 'answer_id', type: 'varchar', length: 36 })
+  answerId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  answer!: 'receipt' | 'rejection';
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  reason!: string | null;
+}
+
 export const EXCHANGE_ENTITIES = [
   OutboxMessage,
   StreamState,
@@ -300,4 +340,6 @@ export const EXCHANGE_ENTITIES = [
   DeadLetter,
   DropCount,
   DroppedRecord,
+  TopicPosition,
+  GivenAnswer,
 ];

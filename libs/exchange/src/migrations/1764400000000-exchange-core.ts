@@ -1,5 +1,6 @@
 import { OutboxBrokerTime1764400010000 } from './1764400010000-outbox-broker-time';
 import { BoundedEvidence1764400020000 } from './1764400020000-bounded-evidence';
+import { SentJournal1764400030000 } from './1764400030000-sent-journal';
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 import { serialColumn } from '@yipanqi/persistence';
 
@@ -124,4 +125,5 @@ export const EXCHANGE_MIGRATIONS = [
   ExchangeCore1764400000000,
   OutboxBrokerTime1764400010000,
   BoundedEvidence1764400020000,
+  SentJournal1764400030000,
 ];
