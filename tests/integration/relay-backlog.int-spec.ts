@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin } from 'kafkajs';
 import { IsNull, Not } from 'typeorm';
-import { Envelope, inboxTopic } from '@yipanqi/contracts';
+import { Envelope, inboxTopic, sentJournalTopic } from '@yipanqi/contracts';
 import { generateNodeKeys } from '@yipanqi/crypto';
 import {
   EXCHANGE_ENTITIES,
@@ -19,7 +19,11 @@ import {
   OutboxRelay,
   SoleRelay,
 } from '@yipanqi/exchange';
-import { createMissingTopics, inboxTopicConfig } from '@yipanqi/kafka-access';
+import {
+  createMissingTopics,
+  inboxTopicConfig,
+  sentJournalTopicConfig,
+} from '@yipanqi/kafka-access';
 import { openDatabase, Transactions } from '@yipanqi/persistence';
 import { api, draftAgreement, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork } from '../support/city-nodes';
@@ -63,7 +67,10 @@ describe('outbox relay backlog', () => {
         })),
       ),
     );
-    await createMissingTopics(admin, [inboxTopicConfig(YIBIN, prefix)]);
+    await createMissingTopics(admin, [
+      inboxTopicConfig(YIBIN, prefix),
+      sentJournalTopicConfig(HUIZHOU, prefix),
+    ]);
     const errors: Error[] = [];
     const relay = new OutboxRelay({
       me: HUIZHOU,
@@ -151,6 +158,26 @@ describe('outbox relay backlog', () => {
         30000,
         'the proposal to Shenzhen published',
       );
+      // retried every second while Shenzhen's inbox was gone, journaled once
+      const journal = sentJournalTopic(HUIZHOU, net.topicPrefix);
+      const [{ high }] = await admin.fetchTopicOffsets(journal);
+      const ids: string[] = [];
+      const reader = testKafka('journal-reader').consumer({ groupId: uniqueName('journal') });
+      await reader.connect();
+      await reader.subscribe({ topic: journal, fromBeginning: true });
+      let last = -1;
+      await reader.run({
+        // eslint-disable-next-line @typescript-eslint/require-await -- kafkajs wants a promise
+        eachMessage: async ({ message }) => {
+          ids.push(String(message.headers?.id));
+          last = Number(message.offset);
+        },
+      });
+      await eventually(() => last >= Number(high) - 1, 30000, "Huizhou's sent journal read");
+      await reader.disconnect();
+      const proposal = pending.find((p) => p.type === 'agreement.proposed');
+      expect(ids.filter((id) => id === proposal?.id)).toHaveLength(1);
+      expect(new Set(ids).size).toBe(ids.length);
     } finally {
       await net.stop();
     }

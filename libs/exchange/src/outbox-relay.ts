@@ -56,6 +56,14 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   /** streams whose last publish failed, and when to try them again */
   private readonly backoffUntil = new Map<string, number>();
+  /**
+   * Per stream, the last outbox position already in the sent journal: a
+   * partner that cannot take messages for a day must not have its batch
+   * journaled again at every retry (after a restart, one batch may be).
+   */
+  private readonly journaledThrough = new Map<string, number>();
+  /** the journal's end after this relay's last write: every record below it has its row in the database */
+  private journalEnd = -1;
 
   private readonly me: string;
   private readonly newProducer: () => Producer;
@@ -184,15 +192,21 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     if (this.crashPoint === 'before-publish') process.kill(process.pid, 'SIGKILL');
     const journal = sentJournalTopic(this.me, this.topicPrefix);
-    const journaled = await this.producer.send({
-      topic: journal,
-      acks: -1,
-      messages: rows.map((row) => ({
-        key: peer,
-        value: row.envelope,
-        headers: { type: row.type, id: row.id },
-      })),
-    });
+    const unjournaled = rows.filter((r) => r.position > (this.journaledThrough.get(peer) ?? 0));
+    if (unjournaled.length > 0) {
+      const [ack] = await this.producer.send({
+        topic: journal,
+        acks: -1,
+        messages: unjournaled.map((row) => ({
+          key: peer,
+          value: row.envelope,
+          headers: { type: row.type, id: row.id },
+        })),
+      });
+      this.journaledThrough.set(peer, unjournaled[unjournaled.length - 1].position);
+      const end = Number(ack?.baseOffset ?? -1) + unjournaled.length;
+      if (Number(ack?.baseOffset ?? -1) >= 0) this.journalEnd = Math.max(this.journalEnd, end);
+    }
     const acks = await this.producer.send({
       topic: inboxTopic(peer, this.topicPrefix),
       acks: -1,
@@ -212,7 +226,7 @@ export class OutboxRelay {
     // stream's rows are inserted under its row lock, so their positions follow
     // commit order and no row below `last` can appear later.
     const last = rows[rows.length - 1].position;
-    const journalBase = Number(journaled[0]?.baseOffset ?? -1);
+    const journalEnd = this.journalEnd;
     await this.transactions.run(async (manager) => {
       await manager
         .createQueryBuilder()
@@ -220,10 +234,8 @@ export class OutboxRelay {
         .set({ sentAt, brokerTime })
         .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
         .execute();
-      // the journal up to here holds only rows this database has
-      if (journalBase >= 0) {
-        await advanceTopicPosition(manager, journal, 0, journalBase + rows.length);
-      }
+      // the journal up to there holds only rows this database has
+      if (journalEnd >= 0) await advanceTopicPosition(manager, journal, 0, journalEnd);
     });
     for (const row of rows) {
       this.onSent?.({
