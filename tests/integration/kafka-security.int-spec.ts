@@ -13,7 +13,11 @@ import {
   logLevel,
   ResourcePatternTypes,
 } from 'kafkajs';
-import { deadLetterTopic, directoryTopic, inboxTopic } from '@yipanqi/contracts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { deadLetterTopic, directoryTopic, inboxTopic, sentJournalTopic } from '@yipanqi/contracts';
 import {
   auditorPrincipal,
   coordinatorPrincipal,
@@ -24,6 +28,7 @@ import {
 } from '@yipanqi/kafka-access';
 import { eventually, startTestNetwork, TEST_AUDITOR, TestNetwork } from '../support/city-nodes';
 import { operatorConnection, uniqueName } from '../support/kafka';
+import { provisionKafka } from '../../apps/coordinator/src/provisioning/provision-kafka.command';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -335,6 +340,71 @@ describe('Kafka security on the real broker', () => {
       'the broker to take the reinstated node’s writes again',
     );
     await producer.disconnect();
+  });
+
+  it('keeps the Strimzi KafkaUser file of a following provisioning current: a suspension is in it within seconds', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'yipanqi-kafka-users-')), 'kafka-users.yaml');
+    const provisioner = await provisionKafka(
+      {
+        operator: operatorConnection().credentials?.dir as string,
+        follow: true,
+        auditors: [TEST_AUDITOR],
+        coordinatorKey: net.coordinator.publicKey,
+        topicsOnly: true,
+        kafkaUsersFile: { file, cluster: 'test-cluster' },
+      },
+      {
+        TOPIC_PREFIX: net.topicPrefix,
+        KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
+        DATA_DIR: dirname(file),
+      },
+      () => undefined,
+    );
+    // what Yibin may write, as the file says it
+    const yibinWrites = () => {
+      let users: {
+        metadata: { name: string };
+        spec: { authorization: { acls: { resource: { name: string }; operations: string[] }[] } };
+      }[] = [];
+      try {
+        users = parseAllDocuments(readFileSync(file, 'utf8')).map(
+          (d) => d.toJS() as (typeof users)[number],
+        );
+      } catch {
+        return undefined;
+      }
+      const user = users.find((u) => u.metadata.name === nodePrincipal(YIBIN, net.topicPrefix));
+      return user?.spec.authorization.acls
+        .filter((a) => a.operations.includes('Write'))
+        .map((a) => a.resource.name)
+        .sort();
+    };
+    try {
+      await eventually(() => yibinWrites() !== undefined, 30000, 'the KafkaUser file');
+      expect(yibinWrites()).toEqual(
+        [
+          deadLetterTopic(YIBIN, net.topicPrefix),
+          `${net.topicPrefix}.inbox.`,
+          sentJournalTopic(YIBIN, net.topicPrefix),
+        ].sort(),
+      );
+      const suspendedAt = Date.now();
+      await net.coordinator.directory.suspend(YIBIN);
+      await eventually(
+        () => yibinWrites()?.includes(`${net.topicPrefix}.inbox.`) === false,
+        10000,
+        "Yibin's inbox writes gone from the file",
+      );
+      expect(Date.now() - suspendedAt).toBeLessThan(10000);
+      await net.coordinator.directory.reinstate(YIBIN);
+      await eventually(
+        () => yibinWrites()?.includes(`${net.topicPrefix}.inbox.`) === true,
+        10000,
+        "Yibin's inbox writes back in the file",
+      );
+    } finally {
+      await provisioner?.stop();
+    }
   });
 
   it('refuses a client without a certificate and a PLAINTEXT connection', async () => {

@@ -150,6 +150,53 @@ describe('deploy/k8s', () => {
     }
   });
 
+  it('applies the KafkaUser resources the following provisioning writes, with a service account that may change only those', () => {
+    const all = docs('apps.yaml') as unknown as {
+      kind: string;
+      metadata: { name: string; namespace?: string };
+      rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+      roleRef?: { kind: string; name: string };
+      subjects?: { kind: string; name: string }[];
+      spec?: {
+        template?: {
+          spec: {
+            serviceAccountName?: string;
+            containers: (Container & { command?: string[] })[];
+            volumes: { name: string; emptyDir?: object }[];
+          };
+        };
+      };
+    }[];
+    const pod = all.find((r) => r.kind === 'Deployment' && r.metadata.name === 'provision-kafka')!
+      .spec!.template!.spec;
+    const [provisioning, apply] = pod.containers;
+    const file = provisioning.args[provisioning.args.indexOf('--kafka-users-file') + 1];
+    expect(provisioning.args).toEqual(expect.arrayContaining(['--follow', '--topics-only']));
+    expect(provisioning.args[provisioning.args.indexOf('--strimzi-cluster') + 1]).toBe(
+      network.cluster,
+    );
+    // the file is on a volume both containers share, and the sidecar applies that file
+    const shared = provisioning.volumeMounts.find((m) => file.startsWith(`${m.mountPath}/`));
+    expect(pod.volumes.find((v) => v.name === shared?.name)?.emptyDir).toEqual({});
+    expect(apply.volumeMounts).toContainEqual(expect.objectContaining({ name: shared?.name }));
+    expect(apply.args.join(' ')).toContain(`kubectl apply -n ${network.namespace} -f ${file}`);
+    // least privilege: KafkaUsers of the namespace, no delete, nothing else
+    const role = all.find((r) => r.kind === 'Role' && r.metadata.name === pod.serviceAccountName);
+    expect(role?.metadata.namespace).toBe(network.namespace);
+    expect(role?.rules).toEqual([
+      {
+        apiGroups: ['kafka.strimzi.io'],
+        resources: ['kafkausers'],
+        verbs: ['get', 'list', 'create', 'patch', 'update'],
+      },
+    ]);
+    const binding = all.find((r) => r.kind === 'RoleBinding');
+    expect(binding?.roleRef).toMatchObject({ kind: 'Role', name: role?.metadata.name });
+    expect(binding?.subjects).toEqual([
+      expect.objectContaining({ kind: 'ServiceAccount', name: pod.serviceAccountName }),
+    ]);
+  });
+
   it("puts each city node's data on its own claim, writable by the image's user, and probes its health", () => {
     for (const city of network.cities) {
       const app = apps.find((a) => a.metadata.name === `city-node-${city.code}`);

@@ -33,6 +33,8 @@ export interface DirectoryProvisionerOptions {
   pkiDir?: string;
   /** false: topics only, the ACLs are Strimzi's KafkaUser resources (deploy/k8s) */
   acls?: boolean;
+  /** after each round that went through, with the network it provisioned (deploy/k8s writes the KafkaUsers) */
+  onRound?: (network: NetworkAccess) => void;
   log?: (message: string) => void;
 }
 
@@ -156,6 +158,7 @@ export class DirectoryProvisioner {
       try {
         await this.issueMemberCredentials(network.members);
         const result = await provisionNetwork(this.admin, network, { acls: this.options.acls });
+        this.options.onRound?.(network);
         this.provisioned = new Map(network.members.map((m) => [m.code, m.suspended]));
         this.report(result);
       } catch (err) {

@@ -1,3 +1,5 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { AccessRule, accessRules, NetworkAccess } from './access-model';
 
 /**
@@ -57,4 +59,29 @@ export function strimziKafkaUsers(network: NetworkAccess, cluster: string): Stri
       },
     };
   });
+}
+
+/** The users as one YAML stream, for `kubectl apply -f`. */
+export function kafkaUsersYaml(network: NetworkAccess, cluster: string): string {
+  return strimziKafkaUsers(network, cluster)
+    .map((u) => stringify(u))
+    .join('---\n');
+}
+
+/**
+ * Writes the users to `file` when they changed (false when not). The new file
+ * replaces the old one in one rename, so whoever applies it (deploy/k8s: a
+ * kubectl sidecar) never reads half of it.
+ */
+export function writeKafkaUsersFile(file: string, yaml: string): boolean {
+  let current: string | undefined;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current === yaml) return false;
+  writeFileSync(`${file}.tmp`, yaml);
+  renameSync(`${file}.tmp`, file);
+  return true;
 }

@@ -6,9 +6,9 @@ import {
   DirectoryProvisioner,
   kafkaEndpointFromEnv,
   KafkaConnection,
-  strimziKafkaUsers,
+  kafkaUsersYaml,
+  writeKafkaUsersFile,
 } from '@yipanqi/kafka-access';
-import { stringify } from 'yaml';
 import { coordinatorConfigFromEnv } from '../coordinator.config';
 
 export interface ProvisionKafkaOptions {
@@ -25,6 +25,8 @@ export interface ProvisionKafkaOptions {
   topicsOnly?: boolean;
   /** print the directory's KafkaUser resources for this Strimzi cluster (YAML) instead */
   kafkaUsersFor?: string;
+  /** keep the directory's KafkaUser resources of this Strimzi cluster in this file */
+  kafkaUsersFile?: { file: string; cluster: string };
 }
 
 /**
@@ -59,6 +61,15 @@ export function provisionKafkaCommand(): Command {
       '--print-kafka-users <cluster>',
       "print the directory's Strimzi KafkaUser resources (YAML) and exit: | kubectl apply -f -",
     )
+    .option(
+      '--kafka-users-file <file>',
+      'with --follow on Strimzi: keep the KafkaUser resources of the directory in this file (deploy/k8s applies it)',
+    )
+    .option(
+      '--strimzi-cluster <name>',
+      'the Strimzi Kafka cluster of --kafka-users-file',
+      'yipanqi',
+    )
     .action(
       async (o: {
         operatorCredentials?: string;
@@ -68,6 +79,8 @@ export function provisionKafkaCommand(): Command {
         coordinatorKey?: string;
         topicsOnly?: boolean;
         printKafkaUsers?: string;
+        kafkaUsersFile?: string;
+        strimziCluster: string;
       }) => {
         await provisionKafka({
           operator:
@@ -78,8 +91,15 @@ export function provisionKafkaCommand(): Command {
           auditors: o.auditor,
           credentialsRoot: o.credentialsRoot && resolve(o.credentialsRoot),
           coordinatorKey: o.coordinatorKey,
-          topicsOnly: o.topicsOnly === true || o.printKafkaUsers !== undefined,
+          topicsOnly:
+            o.topicsOnly === true ||
+            o.printKafkaUsers !== undefined ||
+            o.kafkaUsersFile !== undefined,
           kafkaUsersFor: o.printKafkaUsers,
+          kafkaUsersFile:
+            o.kafkaUsersFile === undefined
+              ? undefined
+              : { file: resolve(o.kafkaUsersFile), cluster: o.strimziCluster },
         });
       },
     );
@@ -108,13 +128,18 @@ export async function provisionKafka(
     credentialsRoot: options.credentialsRoot,
     pkiDir: env.KAFKA_PKI_DIR,
     acls: !options.topicsOnly,
+    onRound: (network) => {
+      const target = options.kafkaUsersFile;
+      if (target && writeKafkaUsersFile(target.file, kafkaUsersYaml(network, target.cluster))) {
+        log(`provision-kafka: KafkaUser resources written to ${target.file}`);
+      }
+    },
     // YAML goes to stdout: the log goes to stderr then
     log: options.kafkaUsersFor ? (line) => console.error(line) : log,
   });
   await provisioner.caughtUp();
   if (options.kafkaUsersFor) {
-    const users = strimziKafkaUsers(provisioner.network(), options.kafkaUsersFor);
-    log(users.map((u) => stringify(u)).join('---\n'));
+    log(kafkaUsersYaml(provisioner.network(), options.kafkaUsersFor));
     await provisioner.stop();
     return undefined;
   }
