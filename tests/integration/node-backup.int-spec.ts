@@ -11,13 +11,22 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { InboxMessage, OutboxMessage, RejectionRecord, StreamState } from '@yipanqi/exchange';
+import {
+  GivenReply,
+  InboxMessage,
+  OutboxMessage,
+  RejectionRecord,
+  StreamState,
+} from '@yipanqi/exchange';
+import { CertificateVerification } from '../../apps/city-node/src/certificates/certificate.entities';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
 import { backupNode, readBackup, restoreNode } from '../../apps/city-node/src/backup/node-backup';
 import { CityNodeConfig } from '../../apps/city-node/src/city-node.config';
 import { openCityNodeDatabase } from '../../apps/city-node/src/database';
 import { Notice } from '../../apps/city-node/src/notices/notice.entity';
-import { establishAgreement } from '../support/agreements';
+import { api, establishAgreement } from '../support/agreements';
+import { certificateFor } from '../support/certificates';
+import { PeopleGenerator } from '../support/synthetic-people';
 import {
   bearer,
   createPostgresDatabase,
@@ -151,30 +160,54 @@ describe.each(['sqlite', 'postgres'] as const)('backing up a city node on %s', (
   });
 
   it('restores a node from a copy older than its last messages, and it rejoins every stream by itself', async () => {
-    const both = () => [net.nodes[HUIZHOU], net.nodes[YIBIN]];
+    // Yibin, the place of outflow, is restored: it also answers verification requests by itself
+    const [RESTORED, PARTNER] = [YIBIN, HUIZHOU];
+    const both = () => [net.nodes[RESTORED], net.nodes[PARTNER]];
     const noticesAt = (node: TestNode, direction: 'sent' | 'received') =>
       node.db.getRepository(Notice).count({ where: { direction } });
-    await sendNotices(HUIZHOU, YIBIN, 2);
-    await sendNotices(YIBIN, HUIZHOU, 2);
+    const holder = new PeopleGenerator(database === 'sqlite' ? 1 : 2).person(YIBIN);
+    const issued = await api<{ number: string }>(
+      net.nodes[YIBIN],
+      'POST',
+      '/certificates',
+      certificateFor(holder, HUIZHOU),
+    );
+    expect(issued.status).toBe(202);
+    await sendNotices(RESTORED, PARTNER, 2);
+    await sendNotices(PARTNER, RESTORED, 2);
     await quiet(both());
     const rejectionsBefore = {
-      huizhou: await net.nodes[HUIZHOU].db.getRepository(RejectionRecord).count(),
-      yibin: await net.nodes[YIBIN].db.getRepository(RejectionRecord).count(),
+      restored: await net.nodes[RESTORED].db.getRepository(RejectionRecord).count(),
+      partner: await net.nodes[PARTNER].db.getRepository(RejectionRecord).count(),
     };
     const folder = await backupNode(
-      net.nodes[HUIZHOU].config,
+      net.nodes[RESTORED].config,
       mkdtempSync(join(tmpdir(), 'yipanqi-backup-')),
     );
 
-    // after the copy, traffic both ways: messages, receipts, and notices applied
-    await sendNotices(HUIZHOU, YIBIN, 3);
-    await sendNotices(YIBIN, HUIZHOU, 4);
+    // after the copy, traffic both ways: notices, receipts, and a verification Yibin answers by itself
+    await sendNotices(RESTORED, PARTNER, 3);
+    await sendNotices(PARTNER, RESTORED, 4);
+    const asked = await api<{ id: string }>(
+      net.nodes[HUIZHOU],
+      'POST',
+      '/certificates/verifications',
+      { certificateNumber: issued.body.number, idNumber: holder.idNumber, to: YIBIN },
+    );
+    expect(asked.status).toBe(202);
     await quiet(both());
-    const receivedAtHuizhou = await noticesAt(net.nodes[HUIZHOU], 'received');
-    const receivedAtYibin = await noticesAt(net.nodes[YIBIN], 'received');
+    const answersOf = async (node: TestNode) =>
+      node.db.getRepository(InboxMessage).find({
+        where: { from: RESTORED, type: 'certificate.verify.answered' },
+        select: { id: true },
+      });
+    const answeredBefore = await answersOf(net.nodes[PARTNER]);
+    expect(answeredBefore).toHaveLength(1);
+    const receivedAtRestored = await noticesAt(net.nodes[RESTORED], 'received');
+    const receivedAtPartner = await noticesAt(net.nodes[PARTNER], 'received');
 
-    // Huizhou is lost and comes back from the older copy, on a new database
-    const lost = net.nodes[HUIZHOU];
+    // Yibin is lost and comes back from the older copy, on a new database
+    const lost = net.nodes[RESTORED];
     await lost.app.close();
     const dataDir = mkdtempSync(join(tmpdir(), 'yipanqi-rejoin-'));
     const config: CityNodeConfig = {
@@ -186,56 +219,71 @@ describe.each(['sqlite', 'postgres'] as const)('backing up a city node on %s', (
     };
     await restoreNode(config, folder);
     const app = await startCityNode(config, { logger: false });
-    net.nodes[HUIZHOU] = {
+    net.nodes[RESTORED] = {
       ...lost,
       app,
       url: await app.getUrl(),
       db: app.get(DataSource),
       config,
     };
-    const huizhou = net.nodes[HUIZHOU];
-    const yibin = net.nodes[YIBIN];
+    const restored = net.nodes[RESTORED];
+    const partner = net.nodes[PARTNER];
     await quiet(both());
 
-    // what Yibin sent after the copy was read again and applied once; nothing went twice to Yibin
-    expect(await noticesAt(huizhou, 'received')).toBe(receivedAtHuizhou);
-    expect(await noticesAt(yibin, 'received')).toBe(receivedAtYibin);
-    // Huizhou's outbox holds again every envelope Yibin has from it, and each one is answered
-    const fromHuizhou = await yibin.db
+    // what Huizhou sent after the copy was read again and applied once; nothing went twice to Huizhou
+    expect(await noticesAt(restored, 'received')).toBe(receivedAtRestored);
+    expect(await noticesAt(partner, 'received')).toBe(receivedAtPartner);
+    // the verification was answered once, and the restored queue names that answer
+    expect(await answersOf(partner)).toEqual(answeredBefore);
+    const verification = await restored.db
+      .getRepository(CertificateVerification)
+      .findOneByOrFail({ id: asked.body.id });
+    expect(verification.answerMessageId).toBe(answeredBefore[0].id);
+    // Yibin's outbox holds again every envelope Huizhou has from it, and each one is answered
+    const fromRestored = await partner.db
       .getRepository(InboxMessage)
-      .find({ where: { from: HUIZHOU }, select: { id: true, type: true, envelope: true } });
-    const outbox = await huizhou.db.getRepository(OutboxMessage).find({ where: { peer: YIBIN } });
-    expect(outbox.map((o) => o.id).sort()).toEqual(fromHuizhou.map((m) => m.id).sort());
+      .find({ where: { from: RESTORED }, select: { id: true, type: true, envelope: true } });
+    const outbox = await restored.db
+      .getRepository(OutboxMessage)
+      .find({ where: { peer: PARTNER } });
+    expect(outbox.map((o) => o.id).sort()).toEqual(fromRestored.map((m) => m.id).sort());
     expect(outbox.filter((o) => o.type === 'notice' && o.answer !== 'receipt')).toEqual([]);
-    // one answer per message of Yibin's, the receipts Huizhou gave before the restore standing
-    const answered = fromHuizhou
+    // one answer per message of Huizhou's, the receipts Yibin gave before the restore standing
+    const answered = fromRestored
       .filter((m) => m.type === 'receipt' || m.type === 'rejection')
       .map((m) => (JSON.parse(m.envelope) as { payload: { messageId: string } }).payload.messageId);
-    const yibinSent = await yibin.db
+    const partnerSent = await partner.db
       .getRepository(OutboxMessage)
-      .find({ where: { peer: HUIZHOU } });
-    const needAnswer = yibinSent.filter((o) => o.type !== 'receipt' && o.type !== 'rejection');
+      .find({ where: { peer: RESTORED } });
+    const needAnswer = partnerSent.filter((o) => o.type !== 'receipt' && o.type !== 'rejection');
     expect(answered.sort()).toEqual(needAnswer.map((o) => o.id).sort());
     expect(needAnswer.filter((o) => o.answer !== 'receipt')).toEqual([]);
+    // every reply found in the journal was met again and handed back
+    expect(await restored.db.getRepository(GivenReply).count()).toBe(0);
     // the streams are in step: no rejection, no divergence on either side
-    expect(await huizhou.db.getRepository(RejectionRecord).count()).toBe(rejectionsBefore.huizhou);
-    expect(await yibin.db.getRepository(RejectionRecord).count()).toBe(rejectionsBefore.yibin);
+    expect(await restored.db.getRepository(RejectionRecord).count()).toBe(
+      rejectionsBefore.restored,
+    );
+    expect(await partner.db.getRepository(RejectionRecord).count()).toBe(rejectionsBefore.partner);
     const stream = async (node: TestNode, peer: string, direction: 'in' | 'out') =>
       node.db.getRepository(StreamState).findOneOrFail({ where: { peer, direction } });
-    const out = await stream(huizhou, YIBIN, 'out');
-    const inAtYibin = await stream(yibin, HUIZHOU, 'in');
-    expect([out.lastSeq, out.lastHash]).toEqual([inAtYibin.lastSeq, inAtYibin.lastHash]);
-    expect(inAtYibin.stalledReason).toBeNull();
-    const inAtHuizhou = await stream(huizhou, YIBIN, 'in');
-    const outAtYibin = await stream(yibin, HUIZHOU, 'out');
-    expect([inAtHuizhou.lastSeq, inAtHuizhou.stalledReason]).toEqual([outAtYibin.lastSeq, null]);
+    const out = await stream(restored, PARTNER, 'out');
+    const inAtPartner = await stream(partner, RESTORED, 'in');
+    expect([out.lastSeq, out.lastHash]).toEqual([inAtPartner.lastSeq, inAtPartner.lastHash]);
+    expect(inAtPartner.stalledReason).toBeNull();
+    const inAtRestored = await stream(restored, PARTNER, 'in');
+    const outAtPartner = await stream(partner, RESTORED, 'out');
+    expect([inAtRestored.lastSeq, inAtRestored.stalledReason]).toEqual([
+      outAtPartner.lastSeq,
+      null,
+    ]);
 
     // and the exchange goes on both ways
-    await sendNotices(HUIZHOU, YIBIN, 1);
-    await sendNotices(YIBIN, HUIZHOU, 1);
+    await sendNotices(RESTORED, PARTNER, 1);
+    await sendNotices(PARTNER, RESTORED, 1);
     await quiet(both());
-    expect(await noticesAt(yibin, 'received')).toBe(receivedAtYibin + 1);
-    expect(await noticesAt(huizhou, 'received')).toBe(receivedAtHuizhou + 1);
-    expect(await yibin.db.getRepository(RejectionRecord).count()).toBe(rejectionsBefore.yibin);
+    expect(await noticesAt(partner, 'received')).toBe(receivedAtPartner + 1);
+    expect(await noticesAt(restored, 'received')).toBe(receivedAtRestored + 1);
+    expect(await partner.db.getRepository(RejectionRecord).count()).toBe(rejectionsBefore.partner);
   });
 });

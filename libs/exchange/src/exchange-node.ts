@@ -3,7 +3,7 @@ import { deadLetterTopic, inboxTopic, sentJournalTopic, TOPIC_PREFIX } from '@yi
 import { NodeKeys } from '@yipanqi/crypto';
 import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 import { Transactions } from '@yipanqi/persistence';
-import { DeadLetter } from './entities/exchange.entities';
+import { DeadLetter, TopicPosition } from './entities/exchange.entities';
 import { ExchangeEventListener } from './exchange-events';
 import {
   InboxGate,
@@ -18,7 +18,8 @@ import { PeerKeys } from './peer-keys';
 import { CONSUMER_RESTART_WAITS_MS, consumerRestartWait, crashInSeries } from './consumer-restarts';
 import { cut } from './record-evidence';
 import { relayLeadershipFor } from './relay-leadership';
-import { recoverFromSentJournal, RejoinContext, rewindInboxToDatabase } from './rejoin/rejoin';
+import { GivenReplies } from './rejoin/given-replies';
+import { recoverFromSentJournal, RejoinContext } from './rejoin/rejoin';
 
 /**
  * Records applied in one transaction. A record costs up to ≈ 1 ms of
@@ -108,6 +109,9 @@ export class ExchangeNode {
     since: Date.now(),
   };
 
+  /** what a restored node had answered before, for its inbox and outbox (rejoin/) */
+  private readonly givenReplies = new GivenReplies();
+
   constructor(private readonly options: ExchangeNodeOptions) {
     this.log = options.log ?? (() => undefined);
     this.kafka = kafkaClient(options.kafka, `yipanqi-node-${options.me}`);
@@ -145,7 +149,7 @@ export class ExchangeNode {
     );
     await this.producer.connect();
     // before anything is sent: a restored database continues its streams where the journal ends
-    await recoverFromSentJournal(this.rejoinContext());
+    await recoverFromSentJournal(this.rejoinContext(), () => this.givenReplies.expect());
     this.relay.start();
   }
 
@@ -193,8 +197,8 @@ export class ExchangeNode {
       this.options.gate,
       this.log,
       this.options.onEvent,
+      this.givenReplies,
     );
-    await rewindInboxToDatabase(this.rejoinContext());
     await this.runConsumer();
   }
 
@@ -217,9 +221,16 @@ export class ExchangeNode {
     });
     // which partitions this replica holds: with several replicas, where each partner's stream is handled
     const topic = inboxTopic(me, topicPrefix);
+    // per partition, how often it was moved to the database's position since it was assigned
+    let alignment = new Map<number, number>();
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      alignment = new Map();
       this.assignedPartitions = [...(event.payload.memberAssignment[topic] ?? [])].sort(
         (a, b) => a - b,
+      );
+      // a partition with nothing new sends no batch to check: start each where the database is
+      void this.startAtDatabasePositions(consumer, topic, this.assignedPartitions).catch(
+        (err: unknown) => this.log(`inbox: positions not read: ${(err as Error).message}`),
       );
       this.joinedAt = Date.now();
       if (restarted && this.consumerStatus.state !== 'running') {
@@ -241,6 +252,7 @@ export class ExchangeNode {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         const { batch } = payload;
+        if (await this.movedToDatabasePosition(consumer, batch, alignment)) return;
         for (let i = 0; i < batch.messages.length; i += chunkSize) {
           if (!payload.isRunning() || payload.isStale()) return;
           const chunk = batch.messages.slice(i, i + chunkSize);
@@ -269,6 +281,57 @@ export class ExchangeNode {
         }
       },
     });
+  }
+
+  private async startAtDatabasePositions(
+    consumer: Consumer,
+    topic: string,
+    partitions: number[],
+  ): Promise<void> {
+    const kept = await this.options.transactions.run((m) =>
+      m.find(TopicPosition, { where: { topic } }),
+    );
+    for (const partition of partitions) {
+      const at = kept.find((k) => k.partition === partition)?.nextOffset ?? 0;
+      consumer.seek({ topic, partition, offset: String(at) });
+    }
+  }
+
+  /**
+   * The database, not the consumer group, says how far a partition was read
+   * (the position is written with each chunk's effects): each assigned
+   * partition starts there (startAtDatabasePositions), and when the first
+   * batch after an assignment still starts elsewhere — a database restored from an older
+   * copy (behind the group), offsets the group lost (ahead of it), a database
+   * from before positions were kept (0: the whole partition once more, its
+   * duplicates skipped) — the consumer moves there first. A few tries: a
+   * batch fetched before the move may still arrive, and a gap in the offsets
+   * must not hold the partition.
+   */
+  private async movedToDatabasePosition(
+    consumer: Consumer,
+    batch: { topic: string; partition: number; firstOffset(): string | null },
+    alignment: Map<number, number>,
+  ): Promise<boolean> {
+    const moves = alignment.get(batch.partition);
+    if (moves === -1) return false;
+    const first = batch.firstOffset();
+    const kept = await this.options.transactions.run((m) =>
+      m.findOne(TopicPosition, { where: { topic: batch.topic, partition: batch.partition } }),
+    );
+    const at = kept?.nextOffset ?? 0;
+    if (first === null || Number(first) === at || (moves ?? 0) >= 3) {
+      alignment.set(batch.partition, -1);
+      return false;
+    }
+    alignment.set(batch.partition, (moves ?? 0) + 1);
+    if (moves === undefined) {
+      this.log(
+        `inbox: partition ${batch.partition} was to be read from offset ${first}, the database has read up to ${at}: reading from there`,
+      );
+    }
+    consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(at) });
+    return true;
   }
 
   /**

@@ -24,7 +24,6 @@ import {
   DropCount,
   DroppedRecord,
   DropReason,
-  GivenAnswer,
   InboxMessage,
   KeptRecord,
   OutboxMessage,
@@ -35,6 +34,7 @@ import { envelopeHash, hasValidSignature } from './envelope-signing';
 import { ExchangeEvent, ExchangeEventListener } from './exchange-events';
 import { Outbox, OutgoingMessage } from './outbox';
 import { PeerKeys } from './peer-keys';
+import { GivenReplies, ReplayedReplies } from './rejoin/given-replies';
 import { advanceTopicPosition } from './rejoin/topic-position';
 import { cut, evidenceIsWhole, recordEvidence, RecordHeaders } from './record-evidence';
 import { checkStream, isDivergence, STREAM_START } from './stream-check';
@@ -161,10 +161,9 @@ export class InboxProcessor {
     private readonly log: InboxLog = () => undefined,
     /** told of each record's outcome once its transaction has committed */
     private readonly onEvent: ExchangeEventListener = () => undefined,
+    /** what a restored node had answered before, found in its sent journal (rejoin/) */
+    private readonly givenReplies: GivenReplies = new GivenReplies(),
   ) {}
-
-  /** false once no answer recovered from the sent journal waits for its message (rejoin/) */
-  private givenPending = true;
 
   async process(records: InboundRecord[]): Promise<void> {
     const prepared = await Promise.all(records.map((r) => this.prepare(r)));
@@ -321,7 +320,35 @@ export class InboxProcessor {
     events: ExchangeEvent[] = [],
   ): Promise<void> {
     const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
-    const given = await this.givenAnswers(manager, ids);
+    const given = await this.givenReplies.of(manager, ids);
+    this.outbox.replaying(manager, given);
+    try {
+      await this.applyEach(
+        manager,
+        prepared,
+        failures,
+        refusals,
+        deadLetters,
+        events,
+        notes,
+        given,
+      );
+    } finally {
+      this.outbox.doneReplaying(manager);
+    }
+  }
+
+  private async applyEach(
+    manager: EntityManager,
+    prepared: Prepared[],
+    failures: Map<InboundRecord, string>,
+    refusals: Map<InboundRecord, Refusal>,
+    deadLetters: DeadLetter[],
+    events: ExchangeEvent[],
+    notes: string[],
+    given: ReplayedReplies,
+  ): Promise<void> {
+    const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
     const batch = new BatchWriter(manager, this.me, notes, given);
     const event = (
       outcome: ExchangeEvent['outcome'],
@@ -397,15 +424,15 @@ export class InboxProcessor {
             envelope.id,
           ),
         );
-      } else if (given.get(envelope.id)?.answer === 'rejection') {
+      } else if (given.answerTo(envelope.id)?.type === 'rejection') {
         // rejected before this node was restored: the partner holds that rejection
-        const reason = given.get(envelope.id)?.reason ?? null;
+        const reason = given.answerTo(envelope.id)?.reason ?? null;
         batch.inbox(envelope, hash, brokerTime, 'rejected', reason);
         batch.rejectedBefore(envelope, hash);
         event('rejected', envelope, reason);
       } else {
         const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
-        if (refusal && given.has(envelope.id)) {
+        if (refusal && given.answerTo(envelope.id)?.type === 'receipt') {
           // accepted before the restore, and the partner holds that receipt, but
           // the restored database cannot apply it: staff look at it (re-drive)
           batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
@@ -429,27 +456,6 @@ export class InboxProcessor {
       }
     }
     await batch.flush(this.outbox);
-  }
-
-  /**
-   * The answers this node gave, before it was restored, to messages of this
-   * batch (see rejoin/journal-recovery.ts); none after the restored node has
-   * read them all, and then no more queries.
-   */
-  private async givenAnswers(
-    manager: EntityManager,
-    ids: string[],
-  ): Promise<Map<string, GivenAnswer>> {
-    const given = new Map<string, GivenAnswer>();
-    if (!this.givenPending || ids.length === 0) return given;
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await manager.find(GivenAnswer, {
-        where: { messageId: In(ids.slice(i, i + 500)) },
-      });
-      for (const row of rows) given.set(row.messageId, row);
-    }
-    if (given.size === 0) this.givenPending = (await manager.count(GivenAnswer)) > 0;
-    return given;
   }
 
   /** The domain's verdict on a valid message (e.g. no agreement), seeing this transaction's state. */
@@ -572,17 +578,24 @@ export class InboxProcessor {
       } else if (entered.outcome !== 'dead-lettered' || entered.hash !== hash) {
         throw new RedriveRefused(`message ${envelope.id} was already ${entered.outcome}`);
       } else {
-        const given = await this.givenAnswers(manager, [envelope.id]);
+        const given = await this.givenReplies.of(manager, [envelope.id]);
+        this.outbox.replaying(manager, given);
         const batch = new BatchWriter(manager, this.me, [], given);
         if (!p.signatureValid) throw new RedriveRefused('its signature no longer verifies');
         const refusal = p.problem ?? forced ?? (await this.gateRefusal(manager, p));
-        if (refusal && given.has(envelope.id)) {
+        const before = given.answerTo(envelope.id);
+        if (refusal && before?.type === 'receipt') {
           // the partner holds this node's receipt: it can only be applied, never rejected now
           throw new RedriveRefused(
             `answered with a receipt before this node was restored, still refused: ${refusal.reason}`,
           );
         }
-        if (refusal) {
+        if (before?.type === 'rejection') {
+          // the partner holds this node's rejection: it stands
+          entered.outcome = 'rejected';
+          entered.rejectionReason = before.reason;
+          batch.rejectedBefore(envelope, hash);
+        } else if (refusal) {
           entered.outcome = 'rejected';
           entered.rejectionReason = refusal.reason;
           batch.reject(envelope, hash, Number(p.record.timestamp), refusal.reason, refusal.detail);
@@ -592,6 +605,7 @@ export class InboxProcessor {
         }
         await manager.save(entered);
         await batch.flush(this.outbox);
+        this.outbox.doneReplaying(manager);
       }
       await manager.update(DeadLetter, { id: letter.id }, { redrivenAt: Date.now() });
     });
@@ -619,16 +633,13 @@ class BatchWriter {
   }[] = [];
   private readonly now = Date.now();
 
-  /** answers given before a restore that this batch met again: their rows go at flush */
-  private readonly givenUsed = new Set<string>();
-
   constructor(
     private readonly manager: EntityManager,
     private readonly me: string,
     /** log lines to write once the transaction has committed */
     private readonly notes: string[],
     /** this node's answers, given before it was restored, to messages of the batch */
-    private readonly given: ReadonlyMap<string, GivenAnswer> = new Map(),
+    private readonly given: ReplayedReplies = new ReplayedReplies([]),
   ) {}
 
   async streamIn(peer: string): Promise<StreamState> {
@@ -742,21 +753,15 @@ class BatchWriter {
     });
   }
 
-  /** Queues an answer, unless this node gave one before it was restored: never two. */
+  /** Queues an answer (the outbox hands back one given before a restore instead: never two). */
   answer(message: OutgoingMessage): void {
-    const about = message.causationId;
-    if (about && this.given.has(about)) {
-      this.givenUsed.add(about);
-      return;
-    }
     this.outgoing.push(message);
   }
 
   /** The monitor's record of a rejection sent before this node was restored. */
   rejectedBefore(envelope: Envelope, hash: string): void {
-    const before = this.given.get(envelope.id);
+    const before = this.given.take(envelope.id, 'rejection');
     if (!before) return;
-    this.givenUsed.add(envelope.id);
     this.refusedHere.add(`${envelope.id}/${hash}`);
     this.rejections.push({
       direction: 'sent',
@@ -764,7 +769,7 @@ class BatchWriter {
       messageId: envelope.id,
       messageHash: hash,
       reason: before.reason ?? 'UNKNOWN',
-      detail: `sent as ${before.answerId} before this node was restored`,
+      detail: `sent as ${before.replyId} before this node was restored`,
       published: true,
       evidence: null,
       at: this.now,
@@ -784,8 +789,7 @@ class BatchWriter {
     detail: string,
   ): void {
     const answer = isAnswer(envelope.type);
-    const send = !answer && envelope.from !== this.me && !this.given.has(envelope.id);
-    if (this.given.has(envelope.id)) this.givenUsed.add(envelope.id);
+    const send = !answer && envelope.from !== this.me;
     this.refusedHere.add(`${envelope.id}/${hash}`);
     this.rejections.push({
       direction: 'sent',
@@ -794,7 +798,7 @@ class BatchWriter {
       messageHash: hash,
       reason,
       detail: cut(detail, 1000),
-      published: send || this.given.has(envelope.id),
+      published: send,
       evidence: answer ? JSON.stringify(envelope) : null,
       at: this.now,
     });
@@ -879,8 +883,7 @@ class BatchWriter {
         { answer: a.answer, answerId: a.answerId, answerReason: a.reason },
       );
     }
-    if (this.givenUsed.size > 0)
-      await m.delete(GivenAnswer, { messageId: In([...this.givenUsed]) });
+    await this.given.settle(m);
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }
 }

@@ -64,6 +64,8 @@ export class OutboxRelay {
   private readonly journaledThrough = new Map<string, number>();
   /** the journal's end after this relay's last write: every record below it has its row in the database */
   private journalEnd = -1;
+  /** what the database was last told of it */
+  private journalEndKept = -1;
 
   private readonly me: string;
   private readonly newProducer: () => Producer;
@@ -146,6 +148,14 @@ export class OutboxRelay {
         firstError ??= result.reason as Error;
       }
     });
+    if (this.journalEnd > this.journalEndKept) {
+      // once per round, not in each stream's transaction: one row every stream would lock
+      const end = this.journalEnd;
+      await this.transactions.run((manager) =>
+        advanceTopicPosition(manager, sentJournalTopic(this.me, this.topicPrefix), 0, end),
+      );
+      this.journalEndKept = end;
+    }
     if (firstError && sent === 0) throw firstError;
     if (firstError) this.onError(firstError);
     return sent;
@@ -226,17 +236,14 @@ export class OutboxRelay {
     // stream's rows are inserted under its row lock, so their positions follow
     // commit order and no row below `last` can appear later.
     const last = rows[rows.length - 1].position;
-    const journalEnd = this.journalEnd;
-    await this.transactions.run(async (manager) => {
-      await manager
+    await this.transactions.run((manager) =>
+      manager
         .createQueryBuilder()
         .update(OutboxMessage)
         .set({ sentAt, brokerTime })
         .where('peer = :peer AND sent_at IS NULL AND position <= :last', { peer, last })
-        .execute();
-      // the journal up to there holds only rows this database has
-      if (journalEnd >= 0) await advanceTopicPosition(manager, journal, 0, journalEnd);
-    });
+        .execute(),
+    );
     for (const row of rows) {
       this.onSent?.({
         outcome: 'sent',

@@ -1,11 +1,12 @@
 import { KeyObject } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '@yipanqi/crypto';
 import {
   Envelope,
   MAX_PAYLOAD_BYTES,
   MessageType,
+  parseEnvelope,
   PayloadOf,
   payloadSchema,
   PayloadVersion,
@@ -13,6 +14,7 @@ import {
 } from '@yipanqi/contracts';
 import { OutboxMessage, StreamState } from './entities/exchange.entities';
 import { envelopeHash, signEnvelope } from './envelope-signing';
+import { ReplayedReplies } from './rejoin/given-replies';
 import { STREAM_START } from './stream-check';
 
 /** What a sender decides besides the type and its payload. */
@@ -76,11 +78,26 @@ export function outgoingPayloadProblems(message: {
  * previous one's hash.
  */
 export class Outbox {
+  /** transactions of the inbox reading again what a restored node had answered */
+  private readonly replays = new WeakMap<EntityManager, ReplayedReplies>();
+
   constructor(
     private readonly me: string,
     private readonly signingKey: KeyObject,
     private readonly onEnqueued: () => void = () => undefined,
   ) {}
+
+  /**
+   * Within this transaction, a reply this node had already sent (before it was
+   * restored) is handed back instead of a second one being made (rejoin/).
+   */
+  replaying(manager: EntityManager, replies: ReplayedReplies): void {
+    this.replays.set(manager, replies);
+  }
+
+  doneReplaying(manager: EntityManager): void {
+    this.replays.delete(manager);
+  }
 
   async enqueue(manager: EntityManager, message: OutgoingMessage): Promise<Envelope> {
     const [envelope] = await this.enqueueAll(manager, [message]);
@@ -96,15 +113,30 @@ export class Outbox {
         throw new OutgoingPayloadInvalid(`${m.type} to ${m.to}: ${problems.join('; ')}`);
       }
     }
+    const replay = this.replays.get(manager);
+    const given = messages.map((m) =>
+      m.causationId ? replay?.take(m.causationId, m.type) : undefined,
+    );
+    const sentBefore = new Map<string, Envelope>();
+    const givenIds = given.flatMap((g) => (g ? [g.replyId] : []));
+    if (givenIds.length > 0) {
+      const rows = await manager.find(OutboxMessage, {
+        select: { id: true, envelope: true },
+        where: { id: In(givenIds) },
+      });
+      for (const row of rows) sentBefore.set(row.id, parseEnvelope(row.envelope));
+      await replay?.settle(manager);
+    }
+    const fresh = messages.filter((_, i) => !given[i] || !sentBefore.has(given[i].replyId));
     // Locks are always taken in peer order, so two transactions never wait on each other in a circle.
     const streams = new Map<string, StreamState>();
-    for (const peer of [...new Set(messages.map((m) => m.to))].sort()) {
+    for (const peer of [...new Set(fresh.map((m) => m.to))].sort()) {
       streams.set(peer, await this.lockStream(manager, peer));
     }
     const rows: Partial<OutboxMessage>[] = [];
-    const envelopes: Envelope[] = [];
+    const made = new Map<OutgoingMessage, Envelope>();
     const now = Date.now();
-    for (const m of messages) {
+    for (const m of fresh) {
       const stream = streams.get(m.to) as StreamState;
       const envelope = signEnvelope(
         {
@@ -139,7 +171,7 @@ export class Outbox {
         answerId: null,
         answerReason: null,
       });
-      envelopes.push(envelope);
+      made.set(m, envelope);
     }
     for (let i = 0; i < rows.length; i += 500) {
       await manager.insert(OutboxMessage, rows.slice(i, i + 500));
@@ -152,7 +184,10 @@ export class Outbox {
       );
     }
     this.onEnqueued();
-    return envelopes;
+    return messages.map((m, i) => {
+      const before = given[i] && sentBefore.get(given[i].replyId);
+      return before ?? (made.get(m) as Envelope);
+    });
   }
 
   /**

@@ -20,8 +20,8 @@ describe('the Kafka access model', () => {
   it('lets a node read only its own inbox, dead letters, sent journal and groups, read the directory, and write to inboxes', () => {
     expect(rulesOf(rules, nodePrincipal('441300', 'p'))).toEqual([
       'read group literal p.node.441300',
-      'read group literal p.node.441300.journal',
       'read group prefixed p.directory.441300.',
+      'read group prefixed p.node.441300.journal.',
       'read topic literal p.directory',
       'read topic literal p.dlq.441300',
       'read topic literal p.inbox.441300',

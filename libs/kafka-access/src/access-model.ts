@@ -93,7 +93,8 @@ export function accessRules(network: NetworkAccess): AccessRule[] {
     grant(me, 'topic', 'literal', deadLetterTopic(member.code, prefix), ['read', 'write']);
     // its own record of what it sent (read back after a restore): kept writable while suspended
     grant(me, 'topic', 'literal', sentJournalTopic(member.code, prefix), ['read', 'write']);
-    grant(me, 'group', 'literal', `${prefix}.node.${member.code}.journal`, ['read']);
+    // one group per reading process (restored replicas starting together do not wait on each other)
+    grant(me, 'group', 'prefixed', `${prefix}.node.${member.code}.journal.`, ['read']);
     grant(me, 'topic', 'literal', directoryTopic(prefix), ['read']);
     grant(me, 'group', 'prefixed', `${prefix}.directory.${member.code}.`, ['read']);
     if (!member.suspended) grant(me, 'topic', 'prefixed', inboxes(prefix), ['write']);

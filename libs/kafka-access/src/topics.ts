@@ -41,6 +41,8 @@ export function sentJournalTopicConfig(node: string, prefix?: string): ITopicCon
     topic: sentJournalTopic(node, prefix),
     numPartitions: 1,
     configEntries: [
+      // the directory's key valid at the broker's time checks what the node signed
+      { name: 'message.timestamp.type', value: 'LogAppendTime' },
       { name: 'retention.ms', value: '-1' },
       { name: 'retention.bytes', value: '-1' },
     ],

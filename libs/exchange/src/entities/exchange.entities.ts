@@ -312,22 +312,27 @@ export class TopicPosition {
 }
 
 /**
- * An answer this node gave before it was restored from an older backup,
- * found in its sent journal, to a partner's message the restored database has
- * not read yet. When the inbox reads that message again, this answer stands:
- * the partner holds it, so the node neither answers twice nor decides otherwise.
+ * A reply this node sent before it was restored from an older backup — a
+ * receipt, a rejection, or a message a handler sends in answer — found in its
+ * sent journal, to a partner's message the restored database has not read
+ * yet. When the inbox reads that message again the reply stands: the partner
+ * holds it, so the node neither decides otherwise nor sends a second one.
  */
-@Entity('exchange_given_answer')
-export class GivenAnswer {
-  @PrimaryColumn({ name: 'message_id', type: 'varchar', length: 36 })
+@Entity('exchange_given_reply')
+export class GivenReply {
+  /** the reply's envelope id (its row is in the outbox again) */
+  @PrimaryColumn({ name: 'reply_id', type: 'varchar', length: 36 })
+  replyId!: string;
+
+  /** the partner's message it answers (its causationId) */
+  @Index('ix_given_reply_message')
+  @Column({ name: 'message_id', type: 'varchar', length: 36 })
   messageId!: string;
 
-  @Column({ name: 'answer_id', type: 'varchar', length: 36 })
-  answerId!: string;
+  @Column({ type: 'varchar', length: 64 })
+  type!: string;
 
-  @Column({ type: 'varchar', length: 16 })
-  answer!: 'receipt' | 'rejection';
-
+  /** a rejection's reason */
   @Column({ type: 'varchar', length: 32, nullable: true })
   reason!: string | null;
 }
@@ -341,5 +346,5 @@ export const EXCHANGE_ENTITIES = [
   DropCount,
   DroppedRecord,
   TopicPosition,
-  GivenAnswer,
+  GivenReply,
 ];

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
 import { bigintColumn, integerColumn, varcharColumn } from '@yipanqi/persistence';
 
-/** Read positions kept in the database, and the answers a restored node finds in its sent journal. */
+/** Read positions kept in the database, and the replies a restored node finds in its sent journal. */
 export class SentJournal1764400030000 implements MigrationInterface {
   name = 'SentJournal1764400030000';
 
@@ -18,19 +18,20 @@ export class SentJournal1764400030000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
-        name: 'exchange_given_answer',
+        name: 'exchange_given_reply',
         columns: [
-          { ...varcharColumn('message_id', 36), isPrimary: true },
-          varcharColumn('answer_id', 36),
-          varcharColumn('answer', 16),
+          { ...varcharColumn('reply_id', 36), isPrimary: true },
+          varcharColumn('message_id', 36),
+          varcharColumn('type', 64),
           varcharColumn('reason', 32, true),
         ],
+        indices: [{ name: 'ix_given_reply_message', columnNames: ['message_id'] }],
       }),
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.dropTable('exchange_given_answer');
+    await q.dropTable('exchange_given_reply');
     await q.dropTable('exchange_topic_position');
   }
 }

@@ -21,6 +21,7 @@ function next(
   after: OutgoingStreamEnd,
   type: 'notice' | 'receipt' | 'rejection' = 'notice',
   key = mine.signing.privateKey,
+  causationId: string | null = null,
 ): Envelope {
   counter++;
   const payload =
@@ -48,7 +49,7 @@ function next(
       to: after.peer,
       agreementId: null,
       correlationId: null,
-      causationId: null,
+      causationId,
       seq: after.lastSeq + 1,
       prevHash: after.lastHash,
       occurredAt: '2026-12-07T00:00:00.000Z',
@@ -67,11 +68,17 @@ const record = (e: Envelope, offset: number): JournalRecord => ({
   value: Buffer.from(JSON.stringify(e)),
   timestamp: '1765000000000',
 });
-const plan = (records: JournalRecord[], ends: OutgoingStreamEnd[], known: string[] = []) =>
+const plan = (
+  records: JournalRecord[],
+  ends: OutgoingStreamEnd[],
+  known: string[] = [],
+  own: string[] = [],
+) =>
   planJournalRecovery({
     me: ME,
     records,
     known: new Set(known),
+    ownCausations: new Set(own),
     ends: new Map(ends.map((e) => [e.peer, e])),
     signedByMe: (envelope) => hasValidSignature(envelope, mine.signing.publicKey),
   });
@@ -80,8 +87,14 @@ describe('recovering what a restored node sent after its copy', () => {
   const start = { peer: YIBIN, lastSeq: 0, lastHash: null };
   const inCopy = next(start); // the database holds this one
   const a = next(endAfter(inCopy));
-  const b = next(endAfter(a), 'receipt');
-  const c = next(endAfter(b), 'rejection');
+  const PARTNER_MESSAGE = '0192f3c4-2222-7000-8000-000000000001';
+  const b = next(endAfter(a), 'receipt', mine.signing.privateKey, PARTNER_MESSAGE);
+  const c = next(
+    endAfter(b),
+    'rejection',
+    mine.signing.privateKey,
+    PARTNER_MESSAGE.replace(/1$/, '2'),
+  );
   const other = next({ peer: SHENZHEN, lastSeq: 0, lastHash: null });
 
   it('gives back, stream by stream and in seq order, what the database lacks, once', () => {
@@ -95,19 +108,22 @@ describe('recovering what a restored node sent after its copy', () => {
     expect(result.streams).toEqual([endAfter(other), endAfter(c)]);
   });
 
-  it('names the answers given, so that they stand when their messages are read again', () => {
-    const { answers } = plan([record(a, 1), record(b, 2), record(c, 3)], [endAfter(inCopy)]);
-    expect(answers).toEqual([
+  it('names the replies to partner messages, so that they stand when those are read again', () => {
+    const followUp = next(endAfter(c), 'notice', mine.signing.privateKey, inCopy.id);
+    const reminder = next(endAfter(followUp), 'notice', mine.signing.privateKey, a.id);
+    const { replies } = plan(
+      [record(a, 1), record(b, 2), record(c, 3), record(followUp, 4), record(reminder, 5)],
+      [endAfter(inCopy)],
+      [inCopy.id],
+      [inCopy.id],
+    );
+    // not the follow-ups of its own messages (in the database, or recovered here)
+    expect(replies).toEqual([
+      { replyId: b.id, messageId: PARTNER_MESSAGE, type: 'receipt', reason: null },
       {
-        messageId: (b.payload as { messageId: string }).messageId,
-        answerId: b.id,
-        answer: 'receipt',
-        reason: null,
-      },
-      {
-        messageId: (c.payload as { messageId: string }).messageId,
-        answerId: c.id,
-        answer: 'rejection',
+        replyId: c.id,
+        messageId: PARTNER_MESSAGE.replace(/1$/, '2'),
+        type: 'rejection',
         reason: 'NO_AGREEMENT',
       },
     ]);
@@ -117,7 +133,7 @@ describe('recovering what a restored node sent after its copy', () => {
     expect(plan([record(inCopy, 0)], [endAfter(inCopy)], [inCopy.id])).toEqual({
       recovered: [],
       streams: [],
-      answers: [],
+      replies: [],
     });
   });
 
@@ -136,11 +152,13 @@ describe('recovering what a restored node sent after its copy', () => {
     ).toThrow(/with another hash/);
   });
 
-  it('refuses a record this node did not sign, or cannot parse', () => {
+  it('refuses a record this node did not sign, or cannot parse, unless the database holds it', () => {
     const forged = next(endAfter(inCopy), 'notice', someoneElse.signing.privateKey);
     expect(() => plan([record(forged, 7)], [endAfter(inCopy)])).toThrow(
       /offset 7: not an envelope this node signed/,
     );
+    // e.g. signed with the key before a rotation and journaled after it: the database has it
+    expect(plan([record(forged, 7)], [endAfter(inCopy)], [forged.id]).recovered).toEqual([]);
     expect(() =>
       plan([{ offset: '8', value: Buffer.from('{"id":'), timestamp: '1' }], [endAfter(inCopy)]),
     ).toThrow(/offset 8/);

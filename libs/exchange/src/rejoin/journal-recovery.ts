@@ -25,11 +25,13 @@ export interface RecoveredEnvelope {
   journaledAt: number;
 }
 
-/** This node's answer to a partner's message, as the partner received it. */
-export interface RecoveredAnswer {
+/** This node's reply to a partner's message, as the partner received it. */
+export interface RecoveredReply {
+  replyId: string;
+  /** the partner's message it answers */
   messageId: string;
-  answerId: string;
-  answer: 'receipt' | 'rejection';
+  type: string;
+  /** a rejection's reason */
   reason: string | null;
 }
 
@@ -38,7 +40,8 @@ export interface JournalRecovery {
   recovered: RecoveredEnvelope[];
   /** the new end of every stream that got envelopes back */
   streams: OutgoingStreamEnd[];
-  answers: RecoveredAnswer[];
+  /** the recovered envelopes that reply to a partner's message (not to one of this node's) */
+  replies: RecoveredReply[];
 }
 
 /**
@@ -59,9 +62,11 @@ export function planJournalRecovery(input: {
   records: JournalRecord[];
   /** ids of the envelopes the outbox holds already (sent or not) */
   known: ReadonlySet<string>;
+  /** of the causation ids the records name, those of this node's own messages */
+  ownCausations: ReadonlySet<string>;
   /** the database's end of each outgoing stream */
   ends: ReadonlyMap<string, OutgoingStreamEnd>;
-  /** whether the node's signing key valid at `at` signed the envelope */
+  /** whether one of the node's signing keys signed the envelope (`at`: when it was journaled) */
   signedByMe: (envelope: Envelope, at: number) => boolean;
 }): JournalRecovery {
   const byPeer = new Map<string, RecoveredEnvelope[]>();
@@ -76,11 +81,11 @@ export function planJournalRecovery(input: {
       throw new SentJournalMismatch(`${where}: ${(err as Error).message}`);
     }
     const journaledAt = Number(record.timestamp);
+    // a publish that was tried again journals the same envelope twice
+    if (input.known.has(envelope.id) || seen.has(envelope.id)) continue;
     if (envelope.from !== input.me || !input.signedByMe(envelope, journaledAt)) {
       throw new SentJournalMismatch(`${where}: not an envelope this node signed`);
     }
-    // a publish that was tried again journals the same envelope twice
-    if (input.known.has(envelope.id) || seen.has(envelope.id)) continue;
     seen.add(envelope.id);
     const entry = {
       envelope,
@@ -110,26 +115,24 @@ export function planJournalRecovery(input: {
     streams.push(end);
   }
 
-  const answers: RecoveredAnswer[] = [];
-  for (const { envelope: typed } of recovered) {
-    if (typed.type !== 'receipt' && typed.type !== 'rejection') continue;
-    // this node's own signed answer: its payload passed the schema when it was sent
-    if (!hasValidPayload(typed, [])) continue;
-    if (typed.type === 'receipt') {
-      answers.push({
-        messageId: typed.payload.messageId,
-        answerId: typed.id,
-        answer: 'receipt',
-        reason: null,
-      });
-    } else if (typed.type === 'rejection') {
-      answers.push({
-        messageId: typed.payload.messageId,
-        answerId: typed.id,
-        answer: 'rejection',
-        reason: typed.payload.reason,
-      });
-    }
+  const replies: RecoveredReply[] = [];
+  const recoveredIds = new Set(recovered.map((r) => r.envelope.id));
+  for (const { envelope } of recovered) {
+    const about = envelope.causationId;
+    if (!about || recoveredIds.has(about) || input.ownCausations.has(about)) continue;
+    replies.push({
+      replyId: envelope.id,
+      messageId: about,
+      type: envelope.type,
+      reason: rejectionReasonOf(envelope),
+    });
   }
-  return { recovered, streams, answers };
+  return { recovered, streams, replies };
+}
+
+/** A rejection's reason code, from its validated payload (null for anything else). */
+function rejectionReasonOf(envelope: Envelope): string | null {
+  // this node's own signed rejection: its payload passed the schema when it was sent
+  if (envelope.type !== 'rejection' || !hasValidPayload(envelope, [])) return null;
+  return envelope.type === 'rejection' ? envelope.payload.reason : null;
 }
