@@ -1,4 +1,10 @@
-import { AppMetrics, appLogging, httpMetrics, LogOptions } from '@yipanqi/observability';
+import {
+  AppMetrics,
+  appLogging,
+  httpMetrics,
+  LogOptions,
+  requestLogger,
+} from '@yipanqi/observability';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -26,6 +32,8 @@ export async function startCityNode(
       abortOnError: false,
     },
   );
+  // first: every request gets its line, also those the body checks refuse
+  app.use(requestLogger(log));
   app.use(httpMetrics(app.get(AppMetrics)));
   configureHttpApi(app);
   serveOpenApi(

@@ -1,4 +1,10 @@
-import { AppMetrics, appLogging, httpMetrics, LogOptions } from '@yipanqi/observability';
+import {
+  AppMetrics,
+  appLogging,
+  httpMetrics,
+  LogOptions,
+  requestLogger,
+} from '@yipanqi/observability';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -17,6 +23,8 @@ export async function startCoordinator(
     // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
     { logger: nestLogger, abortOnError: false },
   );
+  // first: every request gets its line, also those the body checks refuse
+  app.use(requestLogger(log));
   app.use(httpMetrics(app.get(AppMetrics)));
   configureHttpApi(app);
   app.enableShutdownHooks();

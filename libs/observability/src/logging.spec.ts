@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import {
   Controller,
@@ -22,6 +23,7 @@ import {
   parseLogLevel,
   requestIdFor,
   requestLine,
+  requestLogger,
   requestLogLevel,
 } from './logging';
 
@@ -234,6 +236,13 @@ async function appWithLogging(lines: Lines) {
   @Module({ imports: [LoggingModule.forApp(log)], controllers: [ThingsController] })
   class TestModule {}
   const app = await NestFactory.create(TestModule, { logger: nestLogger, abortOnError: false });
+  app.use(requestLogger(log));
+  // like the body checks of libs/http-api: an answer before Nest's own middleware
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    if (req.headers['content-encoding'] === undefined) return next();
+    res.statusCode = 415;
+    res.end();
+  });
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
 }
@@ -292,6 +301,22 @@ describe('LoggingModule (a real Nest app)', () => {
       expect.objectContaining({ level: 'warn', route: '/things', status: 401 }),
       expect.objectContaining({ level: 'warn', route: '(unmatched)', status: 404 }),
     ]);
+  });
+
+  it('logs a request the app answered before any route or Nest middleware', async () => {
+    const res = await fetch(`${url}/things/1`, {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip' },
+      body: 'x',
+    });
+    expect(res.status).toBe(415);
+    expect(requestLines().at(-1)).toMatchObject({
+      level: 'warn',
+      method: 'POST',
+      route: '(unmatched)',
+      status: 415,
+      requestId: res.headers.get('x-request-id'),
+    });
   });
 
   it("logged Nest's start-up: detail at debug, the start at info", () => {

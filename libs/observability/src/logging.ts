@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
-import type { Options as HttpLogOptions } from 'pino-http';
+import { HttpLogger, Options as HttpLogOptions, pinoHttp } from 'pino-http';
 import type { ExchangeEvent } from '@yipanqi/exchange';
 import { exchangeLogFields } from './exchange-log-line';
 import { EVERY_PATH, routeLabel } from './http-metrics';
@@ -205,18 +205,39 @@ export function logExchangeEvent(log: AppLog, event: ExchangeEvent): void {
 /**
  * Every path, the root included, in Express 5's own syntax: nestjs-pino's
  * default `*` is a legacy path Nest converts (silently in 11.2), and
- * routeLabel must know the exact mount path to tell it from a route of ours.
+ * routeLabel must know the exact mount path to tell it from a route of ours
+ * (Nest mounts middleware as a route, which stays on unmatched requests).
  */
 const ALL_ROUTES = [{ path: EVERY_PATH, method: RequestMethod.ALL }];
 
-/** Wires the request line (nestjs-pino over pino-http) and provides the app's root as APP_LOG. */
+/**
+ * The request logger (pino-http), for the app to mount with `app.use` before
+ * any other middleware: Nest mounts a module's middleware only at init,
+ * after the app's own, and the body checks (415, 413, malformed JSON) answer
+ * before that, so their requests would get no line.
+ */
+export function requestLogger(log: AppLog): HttpLogger<IncomingMessage & RoutedRequest> {
+  return pinoHttp(httpLogOptions(log));
+}
+
+/**
+ * Provides the app's root as APP_LOG, and nestjs-pino's binding of the
+ * request's logger (`useExisting`: the one requestLogger made) for Nest's
+ * lines logged while a request is handled.
+ */
 @Module({})
 export class LoggingModule {
   static forApp(log: AppLog): DynamicModule {
     return {
       module: LoggingModule,
       global: true,
-      imports: [LoggerModule.forRoot({ pinoHttp: httpLogOptions(log), forRoutes: ALL_ROUTES })],
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger: log },
+          useExisting: true,
+          forRoutes: ALL_ROUTES,
+        }),
+      ],
       providers: [{ provide: APP_LOG, useValue: log }],
       exports: [APP_LOG],
     };
