@@ -141,7 +141,7 @@ export function httpLogOptions(log: AppLog): HttpLogOptions<IncomingMessage & Ro
   };
 }
 
-/** Nest's per-module, per-controller and per-route lines at start-up (87 of a city node's 95). */
+/** Nest's per-module, per-controller and per-route lines at start-up (91 of a city node's 95). */
 const START_UP_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /**
