@@ -7,6 +7,10 @@
  * reads the story made, and no node's SQLite file holds the person in clear.
  * Then one pass of bad requests over every endpoint the story used, across the
  * three nodes, each refused with its own code and leaving no trace anywhere.
+ * Every app logs at debug into one collector throughout: at the end no line
+ * holds any ID number, name, phone or address the story used, while the
+ * lines do hold each request (route template, request id) and each message
+ * sent and applied (message id, type, from, to).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +36,7 @@ import {
 } from '../support/campaign-import';
 import { certificateFor } from '../support/certificates';
 import { startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { CollectedLogs, LogLine, secretsIn } from '../support/logs';
 import { arrivalOf } from '../support/migrants';
 import {
   answerProblems,
@@ -119,6 +124,9 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
   let shenzhenHuizhou: string;
 
   const people = new PeopleGenerator(5_2026_1129);
+  const campaignRows = new ArrivalRows(2026_1129);
+  /** every line of the four apps, at debug (they run in this process: one collector for all) */
+  const logs = new CollectedLogs();
   const person = people.person(YIBIN);
   const identity = { idNumber: person.idNumber, name: person.name, phone: person.phone };
   const newPhone = '13800138000';
@@ -172,7 +180,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
   const periodStart = instant(Date.now() - 1000);
 
   beforeAll(async () => {
-    net = await startTestNetwork([HUIZHOU, SHENZHEN, YIBIN]);
+    net = await startTestNetwork([HUIZHOU, SHENZHEN, YIBIN], undefined, 'sqlite', { logTo: logs });
     [huizhou, shenzhen, yibin] = [net.nodes[HUIZHOU], net.nodes[SHENZHEN], net.nodes[YIBIN]];
     nodes = [huizhou, shenzhen, yibin];
     [, , shenzhenHuizhou] = await Promise.all([
@@ -617,7 +625,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
 
     it('13. 深圳 imports a campaign file (专项活动): the valid rows reach 宜宾, the bad rows are reported, a re-upload adds nothing', async () => {
       // 12 arrivals, every 4th row bad (bad check digit, impossible birth date, missing name)
-      const file = syntheticCampaignFile(new ArrivalRows(2026_1129), 12, 4);
+      const file = syntheticCampaignFile(campaignRows, 12, 4);
       const before = (await migrants(yibin, 'outflow')).length;
       const upload = await uploadCsv(shenzhen, '2026-winter-clearance', file.csv);
       expect(upload.status).toBe(202);
@@ -1348,6 +1356,121 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       expect(pairs).toHaveLength(6);
       for (const pair of pairs) expect(pair).toEqual(scores.get(pairKey(pair)));
       expect(report.campaigns).toEqual([expect.objectContaining({ status: 'agrees' })]);
+    });
+  });
+
+  describe('the logs of the four apps, at debug, from their start to here', () => {
+    let lines: LogLine[];
+    beforeAll(async () => {
+      await quiet(nodes);
+      // one JSON object per line, or this throws
+      lines = logs.parsed();
+    });
+
+    it('hold no ID number, name, phone or address the story used', () => {
+      const secrets = [
+        ...people.personalData(),
+        ...campaignRows.personalData(),
+        newPhone,
+        '南山区科技园8号',
+        certificate.number,
+        '511500-2019-000123',
+      ];
+      // the story's person, the bad-input pass's people and the twelve campaign rows
+      expect(secrets.length).toBeGreaterThan(50);
+      expect(secretsIn(logs.raw, secrets)).toEqual([]);
+    });
+
+    it('are JSON lines of the four apps, with no colour codes and start-up detail at debug', () => {
+      expect(logs.raw).not.toContain('\x1b');
+      expect(new Set(lines.map((l) => l.app))).toEqual(new Set(['city-node', 'coordinator']));
+      for (const line of lines) {
+        expect(typeof line.level === 'string' && typeof line.time === 'string').toBe(true);
+      }
+      const mappings = lines.filter((l) => l.context === 'RouterExplorer');
+      expect(mappings.length).toBeGreaterThan(3 * 60);
+      expect(new Set(mappings.map((l) => l.level))).toEqual(new Set(['debug']));
+      expect(lines.filter((l) => l.msg === 'listening').map((l) => l.node ?? l.app)).toEqual([
+        'coordinator',
+        HUIZHOU,
+        SHENZHEN,
+        YIBIN,
+      ]);
+    });
+
+    it('hold one line per request: the route template and a request id, never the path', async () => {
+      const requests = logs.parsed().filter((l) => typeof l.status === 'number');
+      // as many lines as each app counted answers (its metrics, counted on the same event)
+      for (const app of [...nodes, net.coordinator]) {
+        const name = 'code' in app ? app.code : 'coordinator';
+        const answered = (await (await fetch(`${app.url}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('yipanqi_http_requests_total{'))
+          .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+        const logged = requests.filter((r) => (r.node ?? r.app) === name).length;
+        expect([name, logged]).toEqual([name, answered]);
+      }
+      expect(requests.length).toBeGreaterThan(200);
+      for (const r of requests) {
+        expect(Object.keys(r).sort()).toEqual(
+          [
+            'app',
+            'durationMs',
+            'level',
+            'method',
+            'msg',
+            'requestId',
+            'route',
+            'status',
+            'time',
+            ...(r.app === 'city-node' ? ['node'] : []),
+          ].sort(),
+        );
+      }
+      // supertest sends no x-request-id: each request got an id of its own
+      const ids = requests.map((r) => r.requestId);
+      expect(ids.every((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+      expect(new Set(ids).size).toBe(requests.length);
+      const routes = new Set(requests.map((r) => `${String(r.node)} ${String(r.route)}`));
+      for (const route of [
+        `${HUIZHOU} /migrants/arrivals`,
+        `${YIBIN} /migrants/:id`,
+        // GET /migrants?idNumber=… (story step 12): the query string is not in the line
+        `${YIBIN} /migrants`,
+        `${SHENZHEN} /campaigns/:campaignId/imports`,
+      ]) {
+        expect(routes).toContain(route);
+      }
+      // no id, number or code of a record in any route, no query string
+      const templates = new Set(requests.map((r) => String(r.route)));
+      expect([...templates].filter((t) => /\d{4}|[0-9a-f]{8}-|\?/.test(t))).toEqual([]);
+    });
+
+    it('hold one line per message sent and one per message applied, with its ids', async () => {
+      const exchange = lines.filter((l) => l.event === 'exchange');
+      const key = (outcome: unknown, node: unknown, id: unknown) =>
+        `${String(outcome)} ${String(node)} ${String(id)}`;
+      const seen = new Map<string, LogLine[]>();
+      for (const line of exchange) {
+        const k = key(line.outcome, line.node, line.messageId);
+        seen.set(k, [...(seen.get(k) ?? []), line]);
+      }
+      let messages = 0;
+      for (const node of nodes) {
+        for (const row of await node.db.getRepository(OutboxMessage).find()) {
+          messages++;
+          const fields = { messageId: row.id, type: row.type, from: node.code, to: row.peer };
+          expect(seen.get(key('sent', node.code, row.id))).toEqual([
+            expect.objectContaining({ ...fields, level: 'info', msg: 'exchange sent' }),
+          ]);
+          expect(seen.get(key('applied', row.peer, row.id))).toEqual([
+            expect.objectContaining({ ...fields, level: 'info', msg: 'exchange applied' }),
+          ]);
+        }
+      }
+      expect(messages).toBeGreaterThan(50);
+      // and nothing else happened to a message: no rejection, drop or dead letter
+      expect(new Set(exchange.map((l) => l.outcome))).toEqual(new Set(['sent', 'applied']));
     });
   });
 });

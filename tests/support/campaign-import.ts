@@ -76,6 +76,11 @@ export class ArrivalRows {
     return this.people.badCheckDigit(this.outflowNode);
   }
 
+  /** every ID number, name, phone and address in the rows made so far (and drawn twice) */
+  personalData(): string[] {
+    return this.people.personalData();
+  }
+
   impossibleBirthDate(): string {
     return this.people.impossibleBirthDate(this.outflowNode);
   }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { exportPublicKeys, loadOrCreateNodeKeys, NodeKeys } from '@yipanqi/crypto';
@@ -17,6 +18,7 @@ import {
   loadKafkaCredentials,
   nodePrincipal,
 } from '@yipanqi/kafka-access';
+import { LogOptions } from '@yipanqi/observability';
 import { startCityNode } from '../../apps/city-node/src/city-node.app';
 import { CityNodeConfig, cityNodeConfigFromEnv } from '../../apps/city-node/src/city-node.config';
 import { startCoordinator } from '../../apps/coordinator/src/coordinator.app';
@@ -35,6 +37,7 @@ export interface TestNode {
   tokens: Record<Role, string>;
   /** what it was started with: restartTestNode starts it again on the same data */
   config: CityNodeConfig;
+  logging: LogOptions;
 }
 
 /** The coordinator of a test network, running in the test's process. */
@@ -80,6 +83,22 @@ export interface TestNetwork {
 /** Directory changes take effect this long after they are issued (short: tests wait for it). */
 const TEST_DIRECTORY_LEAD_MS = 300;
 
+export interface TestLogging {
+  /**
+   * every line of every app of the network, at debug, goes here; without
+   * it the apps log nothing (Nest's static Logger is process-wide, so one
+   * collector for all apps is what a test can rely on)
+   */
+  logTo?: DestinationStream;
+}
+
+/** The environment and start options of an app under `logging`. */
+function testLogging(logging: TestLogging): { env: NodeJS.ProcessEnv; options: LogOptions } {
+  return logging.logTo
+    ? { env: { LOG_LEVEL: 'debug' }, options: { logTo: logging.logTo } }
+    : { env: {}, options: { logger: false } };
+}
+
 /**
  * Starts a coordinator in this process, under the network's topic prefix, and
  * registers `members` (code → keys) in its directory. Returns once their keys
@@ -90,7 +109,9 @@ export async function startTestCoordinator(
   topicPrefix: string,
   members: Record<string, NodeKeys>,
   database: 'sqlite' | 'postgres' = 'sqlite',
+  logging: TestLogging = {},
 ): Promise<TestCoordinator> {
+  const log = testLogging(logging);
   let postgres: string | undefined;
   if (database === 'postgres') {
     postgres = `yipanqi_test_coordinator_${randomBytes(4).toString('hex')}`;
@@ -116,8 +137,9 @@ export async function startTestCoordinator(
       DIRECTORY_LEAD_MS: String(TEST_DIRECTORY_LEAD_MS),
       KAFKA_BROKERS: kafkaSettingsFromEnv().brokers.join(','),
       KAFKA_CREDENTIALS_DIR: credentialsDirOf(credentialsRoot, coordinatorPrincipal(topicPrefix)),
+      ...log.env,
     }),
-    { logger: false },
+    log.options,
   );
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
@@ -180,7 +202,9 @@ export async function startTestNetwork(
   running: string[],
   members: string[] = running,
   database: 'sqlite' | 'postgres' = 'sqlite',
+  logging: TestLogging = {},
 ): Promise<TestNetwork> {
+  const log = testLogging(logging);
   const dir = mkdtempSync(join(tmpdir(), 'yipanqi-net-'));
   const topicPrefix = uniqueName('net').replace(/\./g, '-');
   const databases: string[] = [];
@@ -188,7 +212,7 @@ export async function startTestNetwork(
   for (const code of new Set([...running, ...members])) {
     keys[code] = loadOrCreateNodeKeys(join(dir, code, 'keys'));
   }
-  const coordinator = await startTestCoordinator(dir, topicPrefix, keys, database);
+  const coordinator = await startTestCoordinator(dir, topicPrefix, keys, database, logging);
   const nodes: Record<string, TestNode> = {};
   for (const code of running) {
     let databaseUrl: string | undefined;
@@ -210,14 +234,24 @@ export async function startTestNetwork(
         coordinator.credentialsRoot,
         nodePrincipal(code, topicPrefix),
       ),
+      ...log.env,
     });
-    const app = await startCityNode(config, { logger: false });
+    const app = await startCityNode(config, log.options);
     const tokens = {} as Record<Role, string>;
     for (const role of ROLES) {
       tokens[role] = (await app.get(ApiTokens).issue(role, `test ${role}`)).token;
     }
     const url = await app.getUrl();
-    nodes[code] = { code, app, url, keys: keys[code], db: app.get(DataSource), tokens, config };
+    nodes[code] = {
+      code,
+      app,
+      url,
+      keys: keys[code],
+      db: app.get(DataSource),
+      tokens,
+      config,
+      logging: log.options,
+    };
   }
   return {
     topicPrefix,
@@ -248,7 +282,7 @@ export async function restartTestNode(
   await node.app.close();
   await meanwhile();
   const config = { ...node.config, ...changes };
-  const app = await startCityNode(config, { logger: false });
+  const app = await startCityNode(config, node.logging);
   net.nodes[code] = { ...node, app, url: await app.getUrl(), db: app.get(DataSource), config };
   return net.nodes[code];
 }

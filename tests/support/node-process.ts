@@ -16,6 +16,9 @@ export const CITY_NODE_MAIN = resolve(
   '../../dist/apps/city-node/apps/city-node/src/main.js',
 );
 
+/** How much of each output stream a NodeProcess keeps (its log lines). */
+const OUTPUT_CAP = 4 * 1024 * 1024;
+
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -36,6 +39,8 @@ export class NodeProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<NodeJS.Signals | number | null> | undefined;
   private output = '';
+  private stdoutText = '';
+  private stderrText = '';
 
   constructor(
     readonly code: string,
@@ -80,6 +85,13 @@ export class NodeProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // each stream whole from the first start on (capped), for tests of what the node prints
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdoutText = (this.stdoutText + chunk.toString()).slice(0, OUTPUT_CAP);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrText = (this.stderrText + chunk.toString()).slice(0, OUTPUT_CAP);
+    });
     this.exited = new Promise((done) => {
       child.once('exit', (code, signal) => {
         this.child = undefined;
@@ -134,6 +146,15 @@ export class NodeProcess {
   /** The last output lines, for a failing test's message. */
   get log(): string {
     return this.output;
+  }
+
+  /** What the node wrote to its stdout (a pipe, not a terminal), from its first start. */
+  get stdout(): string {
+    return this.stdoutText;
+  }
+
+  get stderr(): string {
+    return this.stderrText;
   }
 }
 

@@ -20,4 +20,17 @@ describe('synthetic people', () => {
       expect(residentIdProblem(g.impossibleBirthDate())?.code).toBe('ID_NUMBER_BIRTH_DATE');
     }
   });
+
+  it('remember every ID number, name, phone and address they made', () => {
+    const g = new PeopleGenerator(13);
+    const p = g.person('441300');
+    const bad = g.badCheckDigit();
+    const impossible = g.impossibleBirthDate();
+    const made = g.personalData();
+    expect(made).toEqual(
+      expect.arrayContaining([p.idNumber, p.name, p.phone, p.address, bad, impossible]),
+    );
+    // badCheckDigit draws a person first: that one is remembered too
+    expect(made).toHaveLength(4 + 4 + 1 + 1);
+  });
 });

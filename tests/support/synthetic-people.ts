@@ -25,6 +25,7 @@ const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚�
 
 export class PeopleGenerator {
   private state: number;
+  private readonly made = new Set<string>();
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -47,6 +48,19 @@ export class PeopleGenerator {
     return items[this.int(0, items.length - 1)] as T;
   }
 
+  /**
+   * Every ID number (the malformed ones too), name, phone and address this
+   * generator has made: what a test searches logs and files for.
+   */
+  personalData(): string[] {
+    return [...this.made];
+  }
+
+  private remember(value: string): string {
+    this.made.add(value);
+    return value;
+  }
+
   /** A person registered (户籍) under `outflowNode`, born 1960–2005. */
   person(outflowNode = '511500'): SyntheticPerson {
     const household = this.pick(HOUSEHOLD_COUNTIES[outflowNode] ?? [outflowNode]);
@@ -57,10 +71,12 @@ export class PeopleGenerator {
     const first17 = `${household}${year}${pad(month, 2)}${pad(day, 2)}${pad(sequence, 3)}`;
     const name = this.pick<string>(SURNAMES) + this.pick<string>(GIVEN) + this.pick<string>(GIVEN);
     return {
-      idNumber: first17 + residentIdCheckChar(first17),
-      name,
-      phone: `1${this.pick<string>('3456789')}${pad(this.int(0, 999999999), 9)}`,
-      address: `${this.pick<string>(['惠城区', '福田区', '南山区', '宝安区'])}${this.int(1, 300)}号`,
+      idNumber: this.remember(first17 + residentIdCheckChar(first17)),
+      name: this.remember(name),
+      phone: this.remember(`1${this.pick<string>('3456789')}${pad(this.int(0, 999999999), 9)}`),
+      address: this.remember(
+        `${this.pick<string>(['惠城区', '福田区', '南山区', '宝安区'])}${this.int(1, 300)}号`,
+      ),
       household,
     };
   }
@@ -69,14 +85,14 @@ export class PeopleGenerator {
   badCheckDigit(outflowNode = '511500'): string {
     const id = this.person(outflowNode).idNumber;
     const wrong = '0123456789X'.replace(id[17], '');
-    return id.slice(0, 17) + this.pick<string>(wrong);
+    return this.remember(id.slice(0, 17) + this.pick<string>(wrong));
   }
 
   /** A correctly checked ID number whose birth date does not exist (30 February). */
   impossibleBirthDate(outflowNode = '511500'): string {
     const household = this.pick(HOUSEHOLD_COUNTIES[outflowNode] ?? [outflowNode]);
     const first17 = `${household}19900230${pad(this.int(1, 999), 3)}`;
-    return first17 + residentIdCheckChar(first17);
+    return this.remember(first17 + residentIdCheckChar(first17));
   }
 }
 

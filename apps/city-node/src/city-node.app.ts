@@ -1,4 +1,10 @@
-import { AppMetrics, httpMetrics } from '@yipanqi/observability';
+import {
+  AppMetrics,
+  appLogging,
+  httpMetrics,
+  LogOptions,
+  requestLogger,
+} from '@yipanqi/observability';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,13 +16,24 @@ import { CityNodeModule } from './city-node.module';
 /** Builds and starts a city node: HTTP admin API plus the exchange transport. */
 export async function startCityNode(
   config: CityNodeConfig,
-  options: { logger?: false } = {},
+  options: LogOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(CityNodeModule.forConfig(config), {
-    logger: options.logger,
-    // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
-    abortOnError: false,
-  });
+  const { log, nestLogger } = appLogging(
+    'city-node',
+    { node: config.nodeCode },
+    config.logLevel,
+    options,
+  );
+  const app = await NestFactory.create<NestExpressApplication>(
+    CityNodeModule.forConfig(config, log),
+    {
+      logger: nestLogger,
+      // a start-up failure is thrown to the caller (main exits 1, a test fails) rather than process.exit
+      abortOnError: false,
+    },
+  );
+  // first: every request gets its line, also those the body checks refuse
+  app.use(requestLogger(log));
   app.use(httpMetrics(app.get(AppMetrics)));
   configureHttpApi(app);
   serveOpenApi(
@@ -31,5 +48,6 @@ export async function startCityNode(
   );
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
+  log.info({ url: await app.getUrl() }, 'listening');
   return app;
 }

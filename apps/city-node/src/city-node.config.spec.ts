@@ -67,6 +67,15 @@ describe('cityNodeConfigFromEnv', () => {
     );
   });
 
+  it('logs at info unless LOG_LEVEL says otherwise, and refuses a level pino does not have', () => {
+    expect(cityNodeConfigFromEnv({}).logLevel).toBe('info');
+    expect(cityNodeConfigFromEnv({ LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(cityNodeConfigFromEnv({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(() => cityNodeConfigFromEnv({ LOG_LEVEL: 'INFO' })).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace',
+    );
+  });
+
   it('refuses a malformed node code or port', () => {
     expect(() => cityNodeConfigFromEnv({ NODE_CODE: '4403' })).toThrow(/division code/);
     expect(() => cityNodeConfigFromEnv({ HTTP_PORT: 'x' })).toThrow(/TCP port/);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { assertNodeCode, NodeCode, parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { RelayCrashPoint } from '@yipanqi/exchange';
 import { KafkaEndpoint, kafkaEndpointFromEnv } from '@yipanqi/kafka-access';
+import { LogLevel, parseLogLevel } from '@yipanqi/observability';
 
 export interface CityNodeConfig {
   nodeCode: NodeCode;
@@ -28,6 +29,8 @@ export interface CityNodeConfig {
   kafkaSessionTimeoutMs: number;
   /** fault tests only (EXCHANGE_CRASH_POINT): the relay kills the process at that point */
   relayCrashPoint: RelayCrashPoint | undefined;
+  /** LOG_LEVEL, default info (docs/operations.md "Logs") */
+  logLevel: LogLevel;
 }
 
 const CRASH_POINTS: readonly RelayCrashPoint[] = ['before-publish', 'after-publish'];
@@ -70,5 +73,6 @@ export function cityNodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cit
       30000,
     ),
     relayCrashPoint: parseCrashPoint(env.EXCHANGE_CRASH_POINT),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
   };
 }

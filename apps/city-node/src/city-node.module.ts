@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TokensController } from '@yipanqi/http-api';
-import { ObservabilityModule } from '@yipanqi/observability';
+import { AppLog, LoggingModule, ObservabilityModule } from '@yipanqi/observability';
 import { AccessLog } from './access-log/access-log';
 import { AccessLogController } from './access-log/access-log.controller';
 import { AgreementMessagesController } from './agreements/agreement-messages.controller';
@@ -38,10 +38,11 @@ import { RatingsService } from './evaluation/ratings.service';
 
 @Module({})
 export class CityNodeModule {
-  static forConfig(config: CityNodeConfig): DynamicModule {
+  static forConfig(config: CityNodeConfig, log: AppLog): DynamicModule {
     return {
       module: CityNodeModule,
       imports: [
+        LoggingModule.forApp(log),
         ObservabilityModule.forApp('city-node', { node: config.nodeCode }),
         // readiness failures are answered as problem+json; terminus' own error log would repeat them
         TerminusModule.forRoot({ logger: false }),

@@ -18,9 +18,8 @@ program
   .command('serve', { isDefault: true })
   .description('run the node: admin API and exchange')
   .action(async () => {
-    const config = cityNodeConfigFromEnv();
-    const app = await startCityNode(config);
-    console.log(`city-node ${config.nodeCode} listening on ${await app.getUrl()}`);
+    // the app logs `listening` as a JSON line itself: stdout holds log lines only
+    await startCityNode(cityNodeConfigFromEnv());
   });
 
 program.addCommand(

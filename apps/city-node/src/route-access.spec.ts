@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { routeAccess } from '@yipanqi/http-api';
+import { createAppLog } from '@yipanqi/observability';
 import { cityNodeConfigFromEnv } from './city-node.config';
 import { CityNodeModule } from './city-node.module';
 
@@ -14,7 +15,10 @@ const PUBLIC_ROUTES = [
 ];
 
 describe('access to the city node API', () => {
-  const controllers = CityNodeModule.forConfig(cityNodeConfigFromEnv({})).controllers as Type[];
+  const controllers = CityNodeModule.forConfig(
+    cityNodeConfigFromEnv({}),
+    createAppLog({ app: 'city-node', level: 'silent' }),
+  ).controllers as Type[];
   const routes = routeAccess(controllers);
 
   it('finds the routes it checks', () => {

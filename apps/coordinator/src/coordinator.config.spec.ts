@@ -8,6 +8,7 @@ describe('coordinatorConfigFromEnv', () => {
       httpHost: '127.0.0.1',
       topicPrefix: 'yipanqi',
       directoryLeadMs: 2000,
+      logLevel: 'info',
     });
     expect(config.dataDir).toMatch(/\.local\/coordinator$/);
     expect(config.databaseUrl).toBe(`sqlite:${config.dataDir}/coordinator.db`);
@@ -23,6 +24,7 @@ describe('coordinatorConfigFromEnv', () => {
         KAFKA_BROKERS: 'k:9092',
         TOPIC_PREFIX: 'test-1',
         DIRECTORY_LEAD_MS: '250',
+        LOG_LEVEL: 'debug',
       }),
     ).toMatchObject({
       httpPort: 3100,
@@ -34,13 +36,17 @@ describe('coordinatorConfigFromEnv', () => {
       },
       topicPrefix: 'test-1',
       directoryLeadMs: 250,
+      logLevel: 'debug',
     });
   });
 
-  it('refuses a malformed lead time or port', () => {
+  it('refuses a malformed lead time, port or log level', () => {
     expect(() => coordinatorConfigFromEnv({ DIRECTORY_LEAD_MS: '2s' })).toThrow(
       /DIRECTORY_LEAD_MS/,
     );
     expect(() => coordinatorConfigFromEnv({ HTTP_PORT: 'x' })).toThrow(/TCP port/);
+    expect(() => coordinatorConfigFromEnv({ LOG_LEVEL: 'verbose' })).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace',
+    );
   });
 });

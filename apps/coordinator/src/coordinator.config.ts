@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parsePort, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { KafkaEndpoint, kafkaEndpointFromEnv } from '@yipanqi/kafka-access';
+import { LogLevel, parseLogLevel } from '@yipanqi/observability';
 
 export interface CoordinatorConfig {
   httpPort: number;
@@ -21,6 +22,8 @@ export interface CoordinatorConfig {
    * publishing takes plus the clock difference between coordinator and broker
    */
   directoryLeadMs: number;
+  /** LOG_LEVEL, default info (docs/operations.md "Logs") */
+  logLevel: LogLevel;
 }
 
 export function coordinatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
@@ -37,5 +40,6 @@ export function coordinatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): 
     kafka: kafkaEndpointFromEnv(env, join(dataDir, 'kafka-credentials')),
     topicPrefix: env.TOPIC_PREFIX || TOPIC_PREFIX,
     directoryLeadMs: Number(lead),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
   };
 }

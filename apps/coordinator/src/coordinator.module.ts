@@ -1,4 +1,4 @@
-import { ObservabilityModule } from '@yipanqi/observability';
+import { AppLog, LoggingModule, ObservabilityModule } from '@yipanqi/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { APP_GUARD } from '@nestjs/core';
@@ -16,10 +16,11 @@ import { COORDINATOR_CONFIG } from './tokens';
 
 @Module({})
 export class CoordinatorModule {
-  static forConfig(config: CoordinatorConfig): DynamicModule {
+  static forConfig(config: CoordinatorConfig, log: AppLog): DynamicModule {
     return {
       module: CoordinatorModule,
       imports: [
+        LoggingModule.forApp(log),
         ObservabilityModule.forApp('coordinator'),
         // readiness failures are answered as problem+json; terminus' own error log would repeat them
         TerminusModule.forRoot({ logger: false }),

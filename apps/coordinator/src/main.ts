@@ -14,8 +14,8 @@ program
   .command('serve', { isDefault: true })
   .description('run the coordinator: admin API and directory publisher')
   .action(async () => {
-    const app = await startCoordinator(coordinatorConfigFromEnv());
-    console.log(`coordinator listening on ${await app.getUrl()}`);
+    // the app logs `listening` as a JSON line itself: stdout holds log lines only
+    await startCoordinator(coordinatorConfigFromEnv());
   });
 
 program.addCommand(

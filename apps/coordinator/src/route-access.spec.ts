@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { routeAccess } from '@yipanqi/http-api';
+import { createAppLog } from '@yipanqi/observability';
 import { coordinatorConfigFromEnv } from './coordinator.config';
 import { CoordinatorModule } from './coordinator.module';
 
@@ -18,8 +19,10 @@ const PUBLIC_ROUTES = [
 ];
 
 describe('access to the coordinator API', () => {
-  const controllers = CoordinatorModule.forConfig(coordinatorConfigFromEnv({}))
-    .controllers as Type[];
+  const controllers = CoordinatorModule.forConfig(
+    coordinatorConfigFromEnv({}),
+    createAppLog({ app: 'coordinator', level: 'silent' }),
+  ).controllers as Type[];
   const routes = routeAccess(controllers);
 
   it('finds the routes it checks', () => {

@@ -1,4 +1,15 @@
+import { MESSAGE_TYPES } from '@yipanqi/contracts';
+import type { ExchangeEvent } from '@yipanqi/exchange';
 import { exchangeLogFields } from './exchange-log-line';
+
+const sent: ExchangeEvent = {
+  outcome: 'sent',
+  messageId: '0193a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b',
+  type: 'notice',
+  from: '441300',
+  to: '511500',
+  reason: null,
+};
 
 describe('exchangeLogFields', () => {
   it('keeps ids, types, codes and reasons of the right shape', () => {
@@ -20,6 +31,15 @@ describe('exchangeLogFields', () => {
       to: '511500',
       reason: 'NO_AGREEMENT',
     });
+  });
+
+  it('keeps every type of the catalogue, dotted as they are', () => {
+    for (const type of MESSAGE_TYPES) {
+      expect(exchangeLogFields({ ...sent, type }).type).toBe(type);
+    }
+    for (const type of ['task..requested', '.task', 'task.', 'Task.requested', 'a'.repeat(49)]) {
+      expect([type, exchangeLogFields({ ...sent, type }).type]).toEqual([type, '(invalid)']);
+    }
   });
 
   it('never prints free text a hostile record carried', () => {

@@ -2,8 +2,12 @@ import type { ExchangeEvent } from '@yipanqi/exchange';
 
 const NODE_CODE = /^\d{6}$/;
 const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** message types and reason codes: lower-case words with dashes, or UPPER_SNAKE codes */
-const CODE = /^(?:[a-z][a-z0-9-]{0,47}|[A-Z][A-Z0-9_]{0,47})$/;
+/**
+ * message types and reason codes: lower-case words with dashes, dot-separated
+ * as the catalogue's types are (`certificate.verify.requested`), or
+ * UPPER_SNAKE codes; at most 48 characters
+ */
+const CODE = /^(?=.{1,48}$)(?:[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*|[A-Z][A-Z0-9_]*)$/;
 
 /** The fields of the one log line per exchange event, each checked for its shape. */
 export interface ExchangeLogFields {

@@ -6,5 +6,7 @@ describe('routeLabel', () => {
   });
   it('names every request no route matched alike', () => {
     expect(routeLabel({})).toBe('(unmatched)');
+    // the request logger's own mount route, left on a request no controller took
+    expect(routeLabel({ baseUrl: '', route: { path: '/{*splat}' } })).toBe('(unmatched)');
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   importSigningPublicKey,
@@ -8,7 +8,7 @@ import {
 } from '@yipanqi/crypto';
 import { DirectoryPeerKeys, ExchangeNode } from '@yipanqi/exchange';
 import { connectionOf } from '@yipanqi/kafka-access';
-import { AppMetrics } from '@yipanqi/observability';
+import { APP_LOG, AppLog, AppMetrics, logExchangeEvent } from '@yipanqi/observability';
 import { Transactions } from '@yipanqi/persistence';
 import { AgreementGate } from '../agreements/agreement-gate';
 import { CityNodeConfig } from '../city-node.config';
@@ -44,20 +44,20 @@ export const exchangeProviders: Provider[] = [
   },
   {
     provide: PEER_KEYS,
-    inject: [CITY_NODE_CONFIG],
-    useFactory: (config: CityNodeConfig) => {
+    inject: [CITY_NODE_CONFIG, APP_LOG],
+    useFactory: (config: CityNodeConfig, appLog: AppLog) => {
       if (!config.coordinatorKey) {
         throw new Error(
           'COORDINATOR_KEY (or COORDINATOR_KEY_FILE) is required: it verifies the directory',
         );
       }
-      const logger = new Logger('Directory');
+      const log = appLog.child({ context: 'Directory' });
       return DirectoryPeerKeys.start({
         me: config.nodeCode,
         kafka: connectionOf(config.kafka),
         coordinatorKey: importSigningPublicKey(config.coordinatorKey),
         topicPrefix: config.topicPrefix,
-        log: (message) => logger.warn(message),
+        log: (message) => log.warn(message),
       });
     },
   },
@@ -73,15 +73,17 @@ export const exchangeProviders: Provider[] = [
   },
   {
     provide: ExchangeNode,
-    inject: [CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS, Transactions, AppMetrics],
+    inject: [CITY_NODE_CONFIG, NODE_KEYS, PEER_KEYS, Transactions, AppMetrics, APP_LOG],
     useFactory: async (
       config: CityNodeConfig,
       keys: NodeKeys,
       peers: DirectoryPeerKeys,
       transactions: Transactions,
       metrics: AppMetrics,
+      appLog: AppLog,
     ) => {
-      const logger = new Logger('Exchange');
+      // the app's own root, not Nest's process-wide Logger: the lines must name this node
+      const log = appLog.child({ context: 'Exchange' });
       const exchange = new ExchangeNode({
         me: config.nodeCode,
         kafka: connectionOf(config.kafka),
@@ -92,8 +94,11 @@ export const exchangeProviders: Provider[] = [
         sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         relayCrashPoint: config.relayCrashPoint,
         gate: new AgreementGate(config.nodeCode),
-        log: (message) => logger.warn(message),
-        onEvent: (event) => metrics.exchange(event),
+        log: (message) => log.warn(message),
+        onEvent: (event) => {
+          metrics.exchange(event);
+          logExchangeEvent(log, event);
+        },
         onRelayError: () => metrics.relayError(),
       });
       await exchange.start();

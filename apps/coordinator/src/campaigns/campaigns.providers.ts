@@ -1,4 +1,5 @@
-import { Logger, Provider } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
+import { APP_LOG, AppLog } from '@yipanqi/observability';
 import { NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
 import { CoordinatorConfig } from '../coordinator.config';
@@ -16,14 +17,14 @@ export const campaignProviders: Provider[] = [
   },
   {
     provide: EvaluationPublisher,
-    inject: [COORDINATOR_CONFIG, Transactions],
-    useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
-      const logger = new Logger('Campaigns');
+    inject: [COORDINATOR_CONFIG, Transactions, APP_LOG],
+    useFactory: async (config: CoordinatorConfig, transactions: Transactions, appLog: AppLog) => {
+      const log = appLog.child({ context: 'Campaigns' });
       const publisher = new EvaluationPublisher({
         kafka: connectionOf(config.kafka),
         topicPrefix: config.topicPrefix,
         transactions,
-        log: (message) => logger.warn(message),
+        log: (message) => log.warn(message),
       });
       await publisher.start();
       return publisher;

@@ -1,4 +1,5 @@
-import { Logger, Provider } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
+import { APP_LOG, AppLog } from '@yipanqi/observability';
 import { DataSource } from 'typeorm';
 import { loadOrCreateNodeKeys } from '@yipanqi/crypto';
 import { ApiTokens } from '@yipanqi/http-api';
@@ -35,15 +36,15 @@ export const directoryProviders: Provider[] = [
   },
   {
     provide: DirectoryPublisher,
-    inject: [COORDINATOR_CONFIG, Transactions],
-    useFactory: async (config: CoordinatorConfig, transactions: Transactions) => {
-      const logger = new Logger('Directory');
+    inject: [COORDINATOR_CONFIG, Transactions, APP_LOG],
+    useFactory: async (config: CoordinatorConfig, transactions: Transactions, appLog: AppLog) => {
+      const log = appLog.child({ context: 'Directory' });
       const publisher = new DirectoryPublisher({
         kafka: connectionOf(config.kafka),
         topicPrefix: config.topicPrefix,
         transactions,
         leadMs: config.directoryLeadMs,
-        log: (message) => logger.warn(message),
+        log: (message) => log.warn(message),
       });
       await publisher.start();
       return publisher;
