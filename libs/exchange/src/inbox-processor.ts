@@ -323,139 +323,116 @@ export class InboxProcessor {
     const given = await this.givenReplies.of(manager, ids);
     this.outbox.replaying(manager, given);
     try {
-      await this.applyEach(
-        manager,
-        prepared,
-        failures,
-        refusals,
-        deadLetters,
-        events,
-        notes,
-        given,
-      );
-    } finally {
-      this.outbox.doneReplaying(manager);
-    }
-  }
-
-  private async applyEach(
-    manager: EntityManager,
-    prepared: Prepared[],
-    failures: Map<InboundRecord, string>,
-    refusals: Map<InboundRecord, Refusal>,
-    deadLetters: DeadLetter[],
-    events: ExchangeEvent[],
-    notes: string[],
-    given: ReplayedReplies,
-  ): Promise<void> {
-    const ids = prepared.flatMap((p) => (p.kind === 'envelope' ? [p.envelope.id] : []));
-    const batch = new BatchWriter(manager, this.me, notes, given);
-    const event = (
-      outcome: ExchangeEvent['outcome'],
-      envelope: Pick<Envelope, 'id' | 'type' | 'from'> | null,
-      reason: string | null = null,
-    ) =>
-      events.push({
-        outcome,
-        messageId: envelope?.id ?? null,
-        type: envelope?.type ?? null,
-        from: envelope?.from ?? null,
-        to: this.me,
-        reason,
-      });
-    const known = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await manager.find(InboxMessage, {
-        select: { id: true, hash: true },
-        where: { id: In(ids.slice(i, i + 500)) },
-      });
-      for (const row of rows) known.set(row.id, row.hash);
-    }
-
-    for (const p of prepared) {
-      if (p.kind === 'unparseable') {
-        deadLetters.push(batch.deadLetter(p.record, p.error, null));
-        event('dead-letter', null);
-        continue;
+      const batch = new BatchWriter(manager, this.me, notes, given);
+      const event = (
+        outcome: ExchangeEvent['outcome'],
+        envelope: Pick<Envelope, 'id' | 'type' | 'from'> | null,
+        reason: string | null = null,
+      ) =>
+        events.push({
+          outcome,
+          messageId: envelope?.id ?? null,
+          type: envelope?.type ?? null,
+          from: envelope?.from ?? null,
+          to: this.me,
+          reason,
+        });
+      const known = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await manager.find(InboxMessage, {
+          select: { id: true, hash: true },
+          where: { id: In(ids.slice(i, i + 500)) },
+        });
+        for (const row of rows) known.set(row.id, row.hash);
       }
-      const { envelope, hash, record } = p;
-      const position = await batch.streamIn(envelope.from);
-      const verdict = checkStream({
-        envelope,
-        hash,
-        me: this.me,
-        key: p.key,
-        senderKnown: p.senderKnown,
-        signatureValid: p.signatureValid,
-        position,
-        priorHash: known.get(envelope.id),
-      });
-      if (verdict.verdict === 'redelivery') continue;
-      const brokerTime = Number(record.timestamp);
-      if (verdict.verdict === 'drop') {
-        await batch.drop(record, verdict.reason, envelope.from, envelope.id, verdict.detail);
-        event('dropped', envelope, verdict.reason);
-        continue;
-      }
-      if (verdict.verdict === 'refuse') {
-        // An exact copy of a message already refused (a replay, or a
-        // redelivery) was answered once: it is not answered again.
-        if (await batch.alreadyRefused(envelope.id, hash)) {
-          await batch.drop(record, 'REPLAYED', envelope.from, envelope.id, verdict.detail);
-          event('dropped', envelope, 'REPLAYED');
+
+      for (const p of prepared) {
+        if (p.kind === 'unparseable') {
+          deadLetters.push(batch.deadLetter(p.record, p.error, null));
+          event('dead-letter', null);
           continue;
         }
-        batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail);
-        event('rejected', envelope, verdict.reason);
-        if (isDivergence(verdict.reason)) batch.diverged(position, envelope, verdict.reason);
-        continue;
-      }
+        const { envelope, hash, record } = p;
+        const position = await batch.streamIn(envelope.from);
+        const verdict = checkStream({
+          envelope,
+          hash,
+          me: this.me,
+          key: p.key,
+          senderKnown: p.senderKnown,
+          signatureValid: p.signatureValid,
+          position,
+          priorHash: known.get(envelope.id),
+        });
+        if (verdict.verdict === 'redelivery') continue;
+        const brokerTime = Number(record.timestamp);
+        if (verdict.verdict === 'drop') {
+          await batch.drop(record, verdict.reason, envelope.from, envelope.id, verdict.detail);
+          event('dropped', envelope, verdict.reason);
+          continue;
+        }
+        if (verdict.verdict === 'refuse') {
+          // An exact copy of a message already refused (a replay, or a
+          // redelivery) was answered once: it is not answered again.
+          if (await batch.alreadyRefused(envelope.id, hash)) {
+            await batch.drop(record, 'REPLAYED', envelope.from, envelope.id, verdict.detail);
+            event('dropped', envelope, 'REPLAYED');
+            continue;
+          }
+          batch.reject(envelope, hash, brokerTime, verdict.reason, verdict.detail);
+          event('rejected', envelope, verdict.reason);
+          if (isDivergence(verdict.reason)) batch.diverged(position, envelope, verdict.reason);
+          continue;
+        }
 
-      batch.advance(position, envelope.seq, hash);
-      known.set(envelope.id, hash);
-      const failure = failures.get(record);
-      if (failure !== undefined) {
-        batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
-        event('dead-letter', envelope);
-        deadLetters.push(
-          batch.deadLetter(
-            record,
-            `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`,
-            envelope.id,
-          ),
-        );
-      } else if (given.answerTo(envelope.id)?.type === 'rejection') {
-        // rejected before this node was restored: the partner holds that rejection
-        const reason = given.answerTo(envelope.id)?.reason ?? null;
-        batch.inbox(envelope, hash, brokerTime, 'rejected', reason);
-        batch.rejectedBefore(envelope, hash);
-        event('rejected', envelope, reason);
-      } else {
-        const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
-        if (refusal && given.answerTo(envelope.id)?.type === 'receipt') {
-          // accepted before the restore, and the partner holds that receipt, but
-          // the restored database cannot apply it: staff look at it (re-drive)
+        batch.advance(position, envelope.seq, hash);
+        known.set(envelope.id, hash);
+        const failure = failures.get(record);
+        if (failure !== undefined) {
           batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
           event('dead-letter', envelope);
           deadLetters.push(
             batch.deadLetter(
               record,
-              `answered with a receipt before this node was restored, refused now: ${refusal.reason}: ${refusal.detail}`,
+              `handler failed ${HANDLER_ATTEMPTS} times: ${failure}`,
               envelope.id,
             ),
           );
-        } else if (refusal) {
-          batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
-          batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail);
-          event('rejected', envelope, refusal.reason);
+        } else if (given.answerTo(envelope.id)?.type === 'rejection') {
+          // rejected before this node was restored: the partner holds that rejection
+          const reason = given.answerTo(envelope.id)?.reason ?? null;
+          batch.inbox(envelope, hash, brokerTime, 'rejected', reason);
+          batch.rejectedBefore(envelope, hash);
+          event('rejected', envelope, reason);
         } else {
-          await this.applyAccepted(manager, batch, p);
-          batch.inbox(envelope, hash, brokerTime, 'applied', null);
-          event('applied', envelope);
+          const refusal = p.problem ?? refusals.get(record) ?? (await this.gateRefusal(manager, p));
+          if (refusal && given.answerTo(envelope.id)?.type === 'receipt') {
+            // accepted before the restore, and the partner holds that receipt, but
+            // the restored database cannot apply it: staff look at it (re-drive)
+            batch.inbox(envelope, hash, brokerTime, 'dead-lettered', null);
+            event('dead-letter', envelope);
+            deadLetters.push(
+              batch.deadLetter(
+                record,
+                `answered with a receipt before this node was restored, refused now: ${refusal.reason}: ${refusal.detail}`,
+                envelope.id,
+              ),
+            );
+          } else if (refusal) {
+            batch.inbox(envelope, hash, brokerTime, 'rejected', refusal.reason);
+            batch.reject(envelope, hash, brokerTime, refusal.reason, refusal.detail);
+            event('rejected', envelope, refusal.reason);
+          } else {
+            await this.applyAccepted(manager, batch, p);
+            batch.inbox(envelope, hash, brokerTime, 'applied', null);
+            event('applied', envelope);
+          }
         }
       }
+      await batch.flush(this.outbox);
+    } finally {
+      this.outbox.doneReplaying(manager);
     }
-    await batch.flush(this.outbox);
   }
 
   /** The domain's verdict on a valid message (e.g. no agreement), seeing this transaction's state. */
