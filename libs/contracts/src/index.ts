@@ -18,3 +18,5 @@ export * from './payloads/task';
 export * from './person-text';
 export * from './resident-id';
 export * from './topics';
+export * from './agreement-flow';
+export * from './task-thread';

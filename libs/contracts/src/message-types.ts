@@ -66,6 +66,25 @@ export const REJECTION_REASONS = [
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+/**
+ * Reasons about the envelope and its place in the stream (libs/exchange
+ * stream-check): a message refused for one of these did not enter the
+ * recipient's stream. Every other reason is given after the stream advanced
+ * (schema, version, agreement, scope, decryption, a handler's refusal), so
+ * its message is part of the log like a receipted one.
+ */
+export const STREAM_REJECTION_REASONS: readonly RejectionReason[] = [
+  'UNKNOWN_SENDER',
+  'BAD_SIGNATURE',
+  'SEQ_GAP',
+  'CHAIN_BROKEN',
+  'DUPLICATE',
+];
+
+export function isStreamRejection(reason: unknown): boolean {
+  return STREAM_REJECTION_REASONS.some((r) => r === reason);
+}
+
 /** Scope items (协作事项) an agreement can cover (DESIGN §1). */
 export const SCOPE_DOMAINS = [
   'publicity', // 宣传教育

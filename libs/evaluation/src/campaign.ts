@@ -1,4 +1,4 @@
-import { LogRecord, Period } from './log-record';
+import { Period, ScoringRecord } from './log-record';
 import { ratio, roundHalfUp2 } from './ratio';
 import { PairScore, scorePair } from './score-pair';
 import { effectiveWeights, SlaLookup, Weights } from './terms';
@@ -86,7 +86,7 @@ export interface CampaignInput {
   participants: readonly string[];
   period: Period;
   asOf: number;
-  records: readonly LogRecord[];
+  records: readonly ScoringRecord[];
   slaFor?: SlaLookup;
   /** the weights of the agreement between a pair, if it sets them */
   agreementWeights?: (evaluator: string, evaluated: string) => Weights | undefined;
@@ -108,7 +108,7 @@ function pairKey(x: string, y: string): string {
 export function scoreCampaign(input: CampaignInput): CampaignScores {
   checkParticipants(input.participants);
   // one pass splits the log by pair, so each pair score reads only its own messages
-  const byPair = new Map<string, LogRecord[]>();
+  const byPair = new Map<string, ScoringRecord[]>();
   for (const r of input.records) {
     const key = pairKey(r.from, r.to);
     const records = byPair.get(key);

@@ -5,7 +5,7 @@ import {
   PayloadOf,
   utcInstantMs,
 } from '@yipanqi/contracts';
-import { LogRecord, Period } from './log-record';
+import { Period, ScoringRecord as LogRecord } from './log-record';
 import { PairLog } from './pair-log';
 import { Sla } from './terms';
 
@@ -96,14 +96,27 @@ function openingRequests(view: PairView, type: string): LogRecord[] {
   );
 }
 
-/** R: B's receipt or rejection of each A→B message, within the receipt SLA. */
+/**
+ * B's unjustified rejection of A's message decides the item as not on time
+ * (DESIGN §7): rejecting must never do B better than answering late.
+ */
+function unjustifiedRefusal(view: PairView, m: LogRecord): TimedItem['answer'] {
+  const rejection = view.log.rejectedUnjustifiably(m);
+  return rejection && { at: rejection.brokerTime, fulfils: false };
+}
+
+/**
+ * R: B's receipt of each A→B message within the receipt SLA. A message B
+ * rejected is left out when the rejection holds or cannot be decided, and
+ * decided as not on time when it does not hold.
+ */
 export function receiptTimeliness(view: PairView): Count {
   const items = view.log.messages
-    .filter((m) => m.from === view.evaluator && sentIn(view.period, m))
+    .filter((m) => m.from === view.evaluator && sentIn(view.period, m) && !view.log.refused(m))
     .map((m) => ({
       id: m.id,
       deadline: m.brokerTime + view.sla(m).receiptHours * HOUR_MS,
-      answer: answered(view.log.exchangeAnswer(m)),
+      answer: unjustifiedRefusal(view, m) ?? answered(view.log.exchangeAnswer(m)),
     }));
   return countTimeliness(items, view.log.asOf);
 }
@@ -113,7 +126,9 @@ export function verificationAnswers(view: PairView): Count {
   const items = openingRequests(view, 'certificate.verify.requested').map((m) => ({
     id: m.id,
     deadline: m.brokerTime + view.sla(m).responseHours * HOUR_MS,
-    answer: answered(view.log.firstInThread(m, ['certificate.verify.answered'], view.evaluated)),
+    answer:
+      unjustifiedRefusal(view, m) ??
+      answered(view.log.firstInThread(m, ['certificate.verify.answered'], view.evaluated)),
   }));
   return countTimeliness(items, view.log.asOf);
 }
@@ -129,21 +144,26 @@ function dueAt(request: LogRecord): number | undefined {
  */
 export function taskCompletion(view: PairView): Count {
   const items = openingRequests(view, 'task.requested').flatMap((m) => {
-    const answer = view.log.firstInThread(m, ['task.completed', 'task.rejected'], view.evaluated);
+    const refusal = unjustifiedRefusal(view, m);
+    const reply = view.log.firstInThread(m, ['task.completed', 'task.rejected'], view.evaluated);
+    const answer = refusal ?? answered(reply, reply?.type === 'task.completed');
     const cancel = view.log.firstInThread(m, ['task.cancelled'], view.evaluator);
-    if (cancel && (!answer || cancel.brokerTime < answer.brokerTime)) return [];
+    if (cancel && (!answer || cancel.brokerTime < answer.at)) return [];
     return [
       {
         id: m.id,
         deadline: dueAt(m) ?? m.brokerTime + view.sla(m).taskHours * HOUR_MS,
-        answer: answered(answer, answer?.type === 'task.completed'),
+        answer,
       },
     ];
   });
   return countTimeliness(items, view.log.asOf);
 }
 
-/** Q: of B's messages that A has answered, the share A receipted rather than rejected. */
+/**
+ * Q: of B's messages that A has answered, the share A receipted rather than
+ * rejected; a rejection whose reason does not hold counts as a receipt.
+ */
 export function dataQuality(view: PairView): Count {
   const numeratorIds: string[] = [];
   const denominatorIds: string[] = [];
@@ -156,7 +176,7 @@ export function dataQuality(view: PairView): Count {
       continue;
     }
     denominatorIds.push(m.id);
-    if (answer.type === 'receipt') numeratorIds.push(m.id);
+    if (answer.type === 'receipt' || answer.verdict === 'unjustified') numeratorIds.push(m.id);
   }
   return {
     items: denominatorIds.length,

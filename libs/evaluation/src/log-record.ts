@@ -1,4 +1,4 @@
-import { Envelope } from '@yipanqi/contracts';
+import { Envelope, JWE_COMPACT } from '@yipanqi/contracts';
 
 /**
  * One message of the exchange log as scoring sees it: the envelope without
@@ -10,6 +10,8 @@ export interface LogRecord {
   /** envelope id (UUIDv7) */
   id: string;
   type: string;
+  /** the envelope's payload version */
+  v: number;
   from: string;
   to: string;
   agreementId: string | null;
@@ -21,16 +23,46 @@ export interface LogRecord {
   brokerTime: number;
   /** readable payload fields; `pii` is never needed */
   payload: Readonly<Record<string, unknown>>;
+  /**
+   * The form of the payload's `pii` member, never its content: what a
+   * reader without the recipient's key can tell about it when it judges a
+   * SCHEMA_INVALID rejection.
+   */
+  piiForm: PiiForm;
+}
+
+/** `none`: no `pii` member; `jwe`: a JWE compact serialization; `other`: anything else. */
+export type PiiForm = 'none' | 'jwe' | 'other';
+
+export function piiFormOf(payload: Readonly<Record<string, unknown>>): PiiForm {
+  if (!Object.hasOwn(payload, 'pii')) return 'none';
+  return typeof payload.pii === 'string' && JWE_COMPACT.test(payload.pii) ? 'jwe' : 'other';
+}
+
+/**
+ * Whether a rejection's reason holds on the log (DESIGN §7, docs/evaluation.md
+ * "Rejection verdicts"): set on every rejection before scoring.
+ */
+export type RejectionVerdict = 'justified' | 'unjustified' | 'undecidable';
+
+/** A log record as scoring reads it: a rejection carries its verdict, everything else null. */
+export interface ScoringRecord extends LogRecord {
+  verdict: RejectionVerdict | null;
 }
 
 /**
  * An envelope as scoring sees it, with the broker time of its record: the
  * readable payload only (`pii` is encrypted to one side and never needed).
  */
-export function logRecord(envelope: Envelope, brokerTime: number): LogRecord {
+export function logRecord(
+  envelope: Envelope,
+  brokerTime: number,
+  piiForm = piiFormOf(envelope.payload),
+): LogRecord {
   return {
     id: envelope.id,
     type: envelope.type,
+    v: envelope.v,
     from: envelope.from,
     to: envelope.to,
     agreementId: envelope.agreementId,
@@ -38,6 +70,7 @@ export function logRecord(envelope: Envelope, brokerTime: number): LogRecord {
     causationId: envelope.causationId,
     brokerTime,
     payload: readablePayload(envelope.payload),
+    piiForm,
   };
 }
 

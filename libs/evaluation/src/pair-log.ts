@@ -1,5 +1,7 @@
-import { isAnswer } from '@yipanqi/contracts';
-import { LogRecord } from './log-record';
+import { isAnswer, isStreamRejection } from '@yipanqi/contracts';
+import { ScoringRecord } from './log-record';
+
+type LogRecord = ScoringRecord;
 
 function byBrokerTime(x: LogRecord, y: LogRecord): number {
   if (x.brokerTime !== y.brokerTime) return x.brokerTime - y.brokerTime;
@@ -44,6 +46,8 @@ export class PairLog {
     for (const r of ordered) {
       const messageId = r.payload.messageId;
       if (!isAnswer(r.type) || typeof messageId !== 'string') continue;
+      // it answers a delivery that did not enter the stream, not the message (which is no item until it enters)
+      if (r.type === 'rejection' && isStreamRejection(r.payload.reason)) continue;
       const key = `${r.from}>${messageId}`;
       if (!this.answers.has(key)) this.answers.set(key, r);
     }
@@ -62,12 +66,21 @@ export class PairLog {
   }
 
   /**
-   * Its recipient rejected it, so nothing of it was applied: it opens no
-   * thread and answers none (flows.md: an answer to an unknown or closed
-   * thread is refused).
+   * Its recipient rejected it with a reason that holds or that the log cannot
+   * decide: nothing of it counts, it opens no thread and answers none
+   * (flows.md: an answer to an unknown or closed thread is refused). A
+   * rejection whose reason does not hold is no veto (DESIGN §7): the message
+   * counts as if it had been accepted — see `rejectedUnjustifiably`.
    */
   refused(message: LogRecord): boolean {
-    return this.exchangeAnswer(message)?.type === 'rejection';
+    const answer = this.exchangeAnswer(message);
+    return answer?.type === 'rejection' && answer.verdict !== 'unjustified';
+  }
+
+  /** The recipient's rejection of `message` when its reason does not hold on the log. */
+  rejectedUnjustifiably(message: LogRecord): LogRecord | undefined {
+    const answer = this.exchangeAnswer(message);
+    return answer?.type === 'rejection' && answer.verdict === 'unjustified' ? answer : undefined;
   }
 
   /** The first message in `message`'s thread of one of `types` sent by `from`; refused ones are no part of it. */

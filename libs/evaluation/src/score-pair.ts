@@ -7,7 +7,7 @@ import {
   taskCompletion,
   verificationAnswers,
 } from './indicators';
-import { LogRecord, Period } from './log-record';
+import { Period, ScoringRecord } from './log-record';
 import { PairLog } from './pair-log';
 import { decimalRatio, dividedBy, plus, ratio, Ratio, roundHalfUp2, times, ZERO } from './ratio';
 import {
@@ -28,7 +28,7 @@ export interface PairInput {
   /** epoch ms, at or after the period's end: what arrived later is not seen */
   asOf: number;
   /** the log; records of other pairs are ignored */
-  records: readonly LogRecord[];
+  records: readonly ScoringRecord[];
   /** default: DEFAULT_SLA for every item */
   slaFor?: SlaLookup;
   /** default: DEFAULT_WEIGHTS; see effectiveWeights */

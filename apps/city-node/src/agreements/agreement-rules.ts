@@ -1,32 +1,23 @@
 import { KeyObject } from 'node:crypto';
-import {
-  AgreementTermsV1,
-  messageDomain,
-  RejectionReason,
-  SCOPE_DOMAINS,
-} from '@yipanqi/contracts';
+import { AgreementStatus, AgreementTermsV1, SCOPE_DOMAINS } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url, signEd25519, verifyEd25519 } from '@yipanqi/crypto';
 
 /**
  * The rules of cooperation agreements (区域协作协议), free of Nest and
  * TypeORM: hashing and signing the text, the lifecycle, whether a message may
  * travel under an agreement, and how crossing offers are settled.
- * docs/agreements.md explains them for staff.
+ * docs/agreements.md explains them for staff. The flow rule itself
+ * (`flowRefusal`) lives in libs/contracts: the auditor judges rejections
+ * with it.
  */
 
-/** Where an agreement stands on this node. */
-export type AgreementStatus =
-  | 'draft' // written here, not sent
-  | 'proposed' // sent to the partner, awaiting countersignature
-  | 'received' // the partner's proposal, awaiting our decision
-  | 'active' // countersigned by both
-  | 'suspended'
-  | 'declined'
-  | 'terminated'
-  | 'superseded'; // lost to a crossing proposal (see crossingWinner)
-
-/** Status as staff see it at an instant: an active agreement outside its term is not in force. */
-export type EffectiveStatus = AgreementStatus | 'expired' | 'not-yet-in-force';
+export type {
+  AgreementState,
+  AgreementStatus,
+  EffectiveStatus,
+  FlowRefusal as Refusal,
+} from '@yipanqi/contracts';
+export { effectiveStatus, flowRefusal } from '@yipanqi/contracts';
 
 export type Action =
   'propose' | 'countersign' | 'decline' | 'amend' | 'suspend' | 'resume' | 'terminate';
@@ -104,71 +95,6 @@ export function termsProblems(terms: AgreementTermsV1, me: string): string[] {
     problems.push('scope holds an unknown domain');
   }
   return problems;
-}
-
-export interface AgreementState {
-  status: AgreementStatus;
-  terms: AgreementTermsV1;
-}
-
-export function effectiveStatus(agreement: AgreementState, at: number): EffectiveStatus {
-  if (agreement.status !== 'active') return agreement.status;
-  if (at < Date.parse(agreement.terms.termStart)) return 'not-yet-in-force';
-  if (at >= Date.parse(agreement.terms.termEnd)) return 'expired';
-  return 'active';
-}
-
-export interface Refusal {
-  reason: Extract<RejectionReason, 'NO_AGREEMENT' | 'AGREEMENT_INACTIVE' | 'OUT_OF_SCOPE'>;
-  detail: string;
-}
-
-/**
- * Whether a flow message from `from` to `to` may travel under `agreement` at
- * instant `at` (send time at the sender, broker time at the recipient). The
- * same rule refuses it at send and rejects it at receive.
- */
-export function flowRefusal(
-  agreement: AgreementState | undefined,
-  message: {
-    from: string;
-    to: string;
-    type: string;
-    agreementId: string | null;
-    payload: Record<string, unknown>;
-  },
-  at: number,
-): Refusal | undefined {
-  if (!message.agreementId || !agreement) {
-    return {
-      reason: 'NO_AGREEMENT',
-      detail: message.agreementId
-        ? `no agreement ${message.agreementId}`
-        : `${message.type} must name an agreement`,
-    };
-  }
-  const parties = [agreement.terms.inflow, agreement.terms.outflow];
-  if (!parties.includes(message.from) || !parties.includes(message.to)) {
-    return {
-      reason: 'NO_AGREEMENT',
-      detail: `agreement ${message.agreementId} is not between ${message.from} and ${message.to}`,
-    };
-  }
-  const status = effectiveStatus(agreement, at);
-  if (status !== 'active') {
-    return {
-      reason: 'AGREEMENT_INACTIVE',
-      detail: `agreement ${message.agreementId} is ${status}`,
-    };
-  }
-  const domain = messageDomain(message.type, message.payload);
-  if (domain && !agreement.terms.scope.includes(domain)) {
-    return {
-      reason: 'OUT_OF_SCOPE',
-      detail: `${domain} is not in the scope of agreement ${message.agreementId} (${agreement.terms.scope.join(', ')})`,
-    };
-  }
-  return undefined;
 }
 
 /**

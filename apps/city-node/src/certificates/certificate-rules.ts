@@ -1,4 +1,4 @@
-import { AgreementTermsV1, VerificationResult } from '@yipanqi/contracts';
+import { VerificationResult } from '@yipanqi/contracts';
 
 /**
  * The rules of 婚育证明 (marriage-and-childbearing certificates), free of Nest
@@ -93,20 +93,4 @@ export function normaliseCertificateNumber(typed: string): string {
   return typed.replace(/\s+/g, '').toUpperCase();
 }
 
-/** Certificates are issued and verifications answered by the outflow node; verifications are asked by the inflow node. */
-const SENDER_ROLE: Record<string, 'inflow' | 'outflow'> = {
-  'certificate.issued': 'outflow',
-  'certificate.verify.requested': 'inflow',
-  'certificate.verify.answered': 'outflow',
-};
-
-/** Why `from` may not send `type` under these terms, or undefined when its role allows it. */
-export function senderRoleProblem(
-  terms: AgreementTermsV1,
-  from: string,
-  type: string,
-): string | undefined {
-  const role = SENDER_ROLE[type];
-  if (!role || terms[role] === from) return undefined;
-  return `${type} is sent by the ${role} node of agreement ${terms.agreementId} (${terms[role]}), not by ${from}`;
-}
+export { senderRoleProblem } from '@yipanqi/contracts';

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not } from 'typeorm';
-import { scorePair, Weights } from '@yipanqi/evaluation';
 import { InboxMessage, OutboxMessage } from '@yipanqi/exchange';
+import { pairWeights, scoreFromLog, ScoringLog, scoringLog } from '@yipanqi/exchange-log';
 import { ProblemError } from '@yipanqi/http-api';
-import { Agreement, AgreementVersion } from '../agreements/agreement.entities';
-import { termsOf } from '../agreements/agreement-store';
+import { Agreement } from '../agreements/agreement.entities';
 import { CityNodeConfig } from '../city-node.config';
 import { CITY_NODE_CONFIG } from '../tokens';
-import { AgreementTimeline, pairWeights } from './agreement-terms';
 import { Direction, PartnerScoreQuery, ScoresQuery } from './evaluation.dto';
 import { iso, scoreWindow, ScoreWindow } from './evaluation-input';
 import { evaluationProblem } from './evaluation-problem';
@@ -16,9 +14,10 @@ import { summarise } from './score-report';
 
 /**
  * Mutual evaluation (互评, DESIGN §7) as this node sees it: the scores of
- * each partner in both directions, computed by libs/evaluation from the log
- * records rebuilt from this node's outbox and inbox — the whole log of each
- * pair, since every message of the pair passed through this node.
+ * each partner in both directions, from the log records rebuilt from this
+ * node's outbox and inbox — the whole log of each pair, since every message
+ * of the pair passed through this node — through the one derivation the
+ * coordinator and the auditor use (libs/exchange-log scoringLog).
  */
 @Injectable()
 export class EvaluationService {
@@ -35,15 +34,15 @@ export class EvaluationService {
   async scores(query: ScoresQuery) {
     const window = evaluationProblem(scoreWindow(query, Date.now()));
     const log = await this.log();
-    const timeline = await this.timeline(log);
+    const scoring = scoringLog(log.records);
     const partners = await this.partners(log);
     return {
       node: this.me,
       ...windowView(window),
       partners: partners.map((partner) => {
-        const terms = pairWeights(timeline, this.me, partner, window.period.end);
+        const terms = pairWeights(scoring, this.me, partner, window.period.end);
         const score = (direction: Direction) =>
-          summarise(this.score(log, timeline, terms.weights, window, partner, direction));
+          summarise(this.score(scoring, window, partner, direction));
         return {
           partner,
           weights: terms,
@@ -75,36 +74,21 @@ export class EvaluationService {
         `this node has no agreement and no messages with ${partner}`,
       );
     }
-    const timeline = await this.timeline(log);
-    const terms = pairWeights(timeline, this.me, partner, window.period.end);
+    const scoring = scoringLog(log.records);
+    const terms = pairWeights(scoring, this.me, partner, window.period.end);
     const direction = query.direction ?? 'given';
     return {
       direction,
       ...windowView(window),
       weights: terms,
       unpublished: this.unpublished(log, partner),
-      score: this.score(log, timeline, terms.weights, window, partner, direction),
+      score: this.score(scoring, window, partner, direction),
     };
   }
 
-  private score(
-    log: NodeLog,
-    timeline: AgreementTimeline,
-    weights: Weights,
-    window: ScoreWindow,
-    partner: string,
-    direction: Direction,
-  ) {
+  private score(log: ScoringLog, window: ScoreWindow, partner: string, direction: Direction) {
     const [evaluator, evaluated] = direction === 'given' ? [this.me, partner] : [partner, this.me];
-    return scorePair({
-      evaluator,
-      evaluated,
-      period: window.period,
-      asOf: window.asOf,
-      records: log.records,
-      slaFor: timeline.slaFor,
-      weights,
-    });
+    return scoreFromLog(log, { evaluator, evaluated, ...window });
   }
 
   /** The log of this node with one partner, or with all of them. */
@@ -120,14 +104,6 @@ export class EvaluationService {
       }),
     ]);
     return nodeLogRecords(sent, received);
-  }
-
-  private async timeline(log: NodeLog): Promise<AgreementTimeline> {
-    const versions = await this.dataSource.getRepository(AgreementVersion).find();
-    return new AgreementTimeline(
-      versions.map((v) => ({ hash: v.hash, terms: termsOf(v) })),
-      log.records,
-    );
   }
 
   /** Nodes this node exchanged messages with or made an agreement with, by code. */

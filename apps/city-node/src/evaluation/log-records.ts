@@ -1,4 +1,4 @@
-import { Envelope, isAnswer, RejectionReason } from '@yipanqi/contracts';
+import { Envelope, isAnswer, isStreamRejection } from '@yipanqi/contracts';
 import { LogRecord, logRecord } from '@yipanqi/evaluation';
 
 /**
@@ -34,21 +34,6 @@ export interface NodeLog {
   /** outbox rows not yet published: not in the log yet, so not in `records` */
   unsent: { id: string; peer: string }[];
 }
-
-/**
- * Rejection reasons given before a message enters the recipient's stream
- * (libs/exchange stream-check): such a message is not part of the log the
- * scores read. OUT_OF_SCOPE is also a stream reason for a misaddressed
- * envelope, but our relay always publishes to the addressee's inbox, so from
- * a partner it can only mean the agreement gate, after the stream advanced.
- */
-const STREAM_REFUSALS: ReadonlySet<string> = new Set<RejectionReason>([
-  'UNKNOWN_SENDER',
-  'BAD_SIGNATURE',
-  'SEQ_GAP',
-  'CHAIN_BROKEN',
-  'DUPLICATE',
-]);
 
 /** What a partner's receipt or rejection says about one of our envelopes. */
 interface Answer {
@@ -123,7 +108,8 @@ export function nodeLogRecords(
   for (const row of sent) {
     const answer = answers.get(`${row.peer}>${row.id}`);
     const aboutThis = answer && answer.messageHash === row.hash ? answer : undefined;
-    if (typeof aboutThis?.reason === 'string' && STREAM_REFUSALS.has(aboutThis.reason)) continue;
+    // refused before it entered the partner's stream: not part of the log scores read
+    if (isStreamRejection(aboutThis?.reason)) continue;
     const brokerTime = isBrokerTime(aboutThis?.brokerTime) ? aboutThis.brokerTime : row.brokerTime;
     if (brokerTime === null) {
       unsent.push({ id: row.id, peer: row.peer });

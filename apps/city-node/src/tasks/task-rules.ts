@@ -1,107 +1,43 @@
-import { MessageType } from '@yipanqi/contracts';
 import { DEFAULT_SLA } from '../agreements/agreement-rules';
+import {
+  isTerminal,
+  sideOf,
+  TaskAction,
+  TaskSide,
+  TaskState,
+  transitionProblem,
+  utcSecond,
+} from '@yipanqi/contracts';
 
 /**
- * The rules of tasks (协查 / 委托事项), free of Nest and TypeORM: the state
- * machine, which side may do what, how crossing messages settle, and the due
- * date. docs/tasks.md explains them for staff.
+ * The rules of tasks a node applies to its own staff's actions, free of Nest
+ * and TypeORM; the thread rules both sides and the auditor apply
+ * (`replayTask`, `receivedStepProblem`, …) live in libs/contracts
+ * task-thread.ts. docs/tasks.md explains them for staff.
  */
 
-export const TASK_STATES = ['requested', 'accepted', 'rejected', 'completed', 'cancelled'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
-
-const TERMINAL_STATES: readonly TaskState[] = ['rejected', 'completed', 'cancelled'];
-
-export function isTerminal(state: TaskState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
-
-/** What one message of a task does. */
-export type TaskAction = 'request' | 'accept' | 'reject' | 'progress' | 'complete' | 'cancel';
-
-/** The requester asked for the task (our outbox); the performer was asked (our inbox). */
-export type TaskSide = 'requester' | 'performer';
-
-export const TASK_MESSAGE_TYPES = {
-  request: 'task.requested',
-  accept: 'task.accepted',
-  reject: 'task.rejected',
-  progress: 'task.progress',
-  complete: 'task.completed',
-  cancel: 'task.cancelled',
-} as const satisfies Record<TaskAction, MessageType>;
-
-/** The message types of a task's later steps (all but the request). */
-export type TaskStepType = Exclude<(typeof TASK_MESSAGE_TYPES)[TaskAction], 'task.requested'>;
-
-export function actionOfType(type: string): TaskAction | undefined {
-  return (Object.keys(TASK_MESSAGE_TYPES) as TaskAction[]).find(
-    (a) => TASK_MESSAGE_TYPES[a] === type,
-  );
-}
+export {
+  actionOfType,
+  isTerminal,
+  receivedDueDateProblem,
+  receivedStepProblem,
+  replayTask,
+  sideOf,
+  TASK_MESSAGE_TYPES,
+  TASK_STATES,
+  transitionProblem,
+  utcSecond,
+} from '@yipanqi/contracts';
+export type {
+  TaskAction,
+  TaskReplay,
+  TaskSide,
+  TaskState,
+  TaskStepRef,
+  TaskStepType,
+} from '@yipanqi/contracts';
 
 type FollowUp = Exclude<TaskAction, 'request'>;
-
-const RULES: Record<FollowUp, { by: TaskSide; from: readonly TaskState[]; to: TaskState }> = {
-  accept: { by: 'performer', from: ['requested'], to: 'accepted' },
-  reject: { by: 'performer', from: ['requested'], to: 'rejected' },
-  progress: { by: 'performer', from: ['accepted'], to: 'accepted' },
-  // no completion without acceptance: the log then always shows who took the task on
-  complete: { by: 'performer', from: ['accepted'], to: 'completed' },
-  cancel: { by: 'requester', from: ['requested', 'accepted'], to: 'cancelled' },
-};
-
-export function sideOf(action: TaskAction): TaskSide {
-  return action === 'request' ? 'requester' : RULES[action].by;
-}
-
-/** Why `action` cannot follow `state`, or undefined when it can. */
-export function transitionProblem(state: TaskState, action: TaskAction): string | undefined {
-  if (action === 'request') return 'a task is requested once';
-  const rule = RULES[action];
-  return rule.from.includes(state)
-    ? undefined
-    : `cannot ${action} a task that is ${state} (allowed when ${rule.from.join(' or ')})`;
-}
-
-/** One message of a task's thread: its envelope id and what it does. */
-export interface TaskStepRef {
-  messageId: string;
-  action: TaskAction;
-}
-
-export interface TaskReplay {
-  state: TaskState;
-  /** steps that took no effect, each with the reason */
-  void: Map<string, string>;
-}
-
-/**
- * The task's state from its messages. The request comes first; every other
- * message is applied in envelope-id order (UUIDv7, so in the order they were
- * made) if the machine admits it at that point, and takes no effect otherwise.
- *
- * Ordering by id rather than by arrival settles crossings the same way on
- * both nodes without further messages: when a cancellation and the
- * performer's completion cross, the earlier one stands on both nodes and the
- * later one takes effect on neither (a node refuses such a message when it
- * arrives). An auditor replaying the log gets the same state by the same rule.
- */
-export function replayTask(steps: readonly TaskStepRef[]): TaskReplay {
-  const request = steps.find((s) => s.action === 'request');
-  if (!request) throw new Error('a task has a request');
-  const rest = steps
-    .filter((s) => s !== request)
-    .sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
-  let state: TaskState = 'requested';
-  const voided = new Map<string, string>();
-  for (const step of rest) {
-    const problem = transitionProblem(state, step.action);
-    if (problem) voided.set(step.messageId, problem);
-    else state = RULES[step.action as FollowUp].to;
-  }
-  return { state, void: voided };
-}
 
 export type ActionRefusal =
   { code: 'TASK_NOT_YOURS'; detail: string } | { code: 'TASK_STATE_CONFLICT'; detail: string };
@@ -120,33 +56,11 @@ export function actionRefusal(
   return problem ? { code: 'TASK_STATE_CONFLICT', detail: problem } : undefined;
 }
 
-/**
- * Why a received message cannot join the thread, or undefined when it can:
- * it must come from the side that takes its action (`senderSide`) and take
- * effect at its place among the steps already known.
- */
-export function receivedStepProblem(
-  known: readonly TaskStepRef[],
-  step: TaskStepRef,
-  senderSide: TaskSide,
-): string | undefined {
-  if (step.action === 'request') return 'the task already exists';
-  if (sideOf(step.action) !== senderSide) {
-    return `only the ${sideOf(step.action)} may ${step.action} a task`;
-  }
-  return replayTask([...known, step]).void.get(step.messageId);
-}
-
 // ---- due dates -------------------------------------------------------------
 
 export const DEFAULT_TASK_HOURS = DEFAULT_SLA.taskHours;
 
 const HOUR_MS = 3600_000;
-
-/** An instant as evaluation reads it: UTC, to the second (truncated). */
-export function utcSecond(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 export type DueDate = { dueAt: string } | { past: string };
 
@@ -163,13 +77,6 @@ export function dueDate(now: number, requested: string | undefined, taskHours: n
   return Date.parse(dueAt) <= now
     ? { past: `dueAt ${dueAt} is not after now (${utcSecond(now)})` }
     : { dueAt };
-}
-
-/** A received request whose due date had passed when it reached the broker cannot be met. */
-export function receivedDueDateProblem(dueAt: string, brokerTime: number): string | undefined {
-  return Date.parse(dueAt) <= brokerTime
-    ? `dueAt ${dueAt} is not after the request's broker time ${utcSecond(brokerTime)}`
-    : undefined;
 }
 
 /** Still open and past its due date. */

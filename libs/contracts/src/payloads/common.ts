@@ -7,7 +7,7 @@ import {
 
 /** Field shapes several payloads share. */
 
-const JWE_COMPACT =
+export const JWE_COMPACT =
   /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** The `pii` member: a JWE compact serialization (its content is validated after decryption). */

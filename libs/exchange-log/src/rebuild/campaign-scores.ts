@@ -1,6 +1,6 @@
 import { CampaignScores, Period, scoreCampaign, Weights } from '@yipanqi/evaluation';
+import { scoringLog, VerdictCounts, verdictCounts } from '../scoring/scoring-log';
 import { VerifiedMessage } from '../verify/log-verifier';
-import { AgreementTerms } from './agreement-terms';
 
 /** What a campaign is scored with; a published result carries all of it. */
 export interface CampaignParameters {
@@ -12,27 +12,33 @@ export interface CampaignParameters {
   weights: Weights | null;
 }
 
+export interface CampaignComputation extends CampaignScores {
+  /** per participant, its rejections of fellow participants' messages sent in the period, by verdict */
+  rejections: Record<string, VerdictCounts>;
+}
+
 /**
- * A campaign's pair scores and ranking (DESIGN §7) from verified messages:
- * `scoreCampaign` of libs/evaluation with the SLAs of the agreement texts in
- * force when each item opened, and the campaign's weights over the pair's
- * agreement weights (those in force at the period's end, as recomputeScores
- * takes them). The coordinator publishes what this returns; the auditor
- * calls it again on its replay and compares.
+ * A campaign's pair scores and ranking (DESIGN §7) from verified messages,
+ * through the one derivation (scoringLog): SLAs of the texts in force when
+ * each item opened, the campaign's weights over the pair's agreement weights
+ * at the period's end, every rejection judged. The coordinator publishes
+ * what this returns; the auditor calls it again on its replay and compares.
  */
 export function recomputeCampaign(
   messages: readonly VerifiedMessage[],
   parameters: CampaignParameters,
-): CampaignScores {
-  const terms = new AgreementTerms(messages);
+): CampaignComputation {
+  const log = scoringLog(messages);
   const { participants, period, asOf, weights } = parameters;
-  return scoreCampaign({
+  const scores = scoreCampaign({
     participants,
     period,
     asOf,
-    records: messages,
-    slaFor: terms.slaFor,
-    agreementWeights: (evaluator, evaluated) => terms.weightsFor(evaluator, evaluated, period.end),
+    records: log.records,
+    slaFor: log.history.slaFor,
+    agreementWeights: (evaluator, evaluated) =>
+      log.history.weightsFor(evaluator, evaluated, period.end),
     weights: weights ?? undefined,
   });
+  return { ...scores, rejections: verdictCounts(log.rejections, period, participants) };
 }

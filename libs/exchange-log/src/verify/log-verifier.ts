@@ -2,13 +2,21 @@ import { KeyObject } from 'node:crypto';
 import {
   Envelope,
   isAnswer,
+  isStreamRejection,
   isValidDto,
   parseEnvelope,
   ReceiptPayloadV1,
   RejectionPayloadV1,
   RejectionReason,
 } from '@yipanqi/contracts';
-import { logRecord, readablePayload } from '@yipanqi/evaluation';
+import {
+  LogRecord,
+  logRecord,
+  PiiForm,
+  piiFormOf,
+  readablePayload,
+  RejectionVerdict,
+} from '@yipanqi/evaluation';
 import {
   checkStream,
   DropReason,
@@ -20,21 +28,6 @@ import { inboxOwner, locationOf, RecordLocation, TopicRecord } from '../log/topi
 import { AuditDirectory } from './audit-directory';
 import { Finding, finding, FindingKind, streamName } from './findings';
 import { StreamChain } from './stream-chain';
-
-/**
- * Rejection reasons about the envelope and its place in the stream: a
- * recipient that gives one of these did not take the message into its
- * stream. Every other reason (schema, version, agreement, scope, decryption)
- * is given after the stream advanced, so such a rejection answers a message
- * that entered the stream, like a receipt.
- */
-const STREAM_REASONS: ReadonlySet<RejectionReason> = new Set([
-  'UNKNOWN_SENDER',
-  'BAD_SIGNATURE',
-  'SEQ_GAP',
-  'CHAIN_BROKEN',
-  'DUPLICATE',
-]);
 
 /** Why a record cannot enter its stream, found from the record alone. */
 type RecordRefusal =
@@ -89,6 +82,8 @@ interface Delivery {
   /** the envelope with its readable payload (`pii` is dropped: it is never needed) */
   envelope: Envelope;
   hash: string;
+  /** what its `pii` member was, read before it was dropped */
+  piiForm: PiiForm;
   /** the node whose inbox the record sits in */
   owner: string;
   brokerTime: number;
@@ -104,20 +99,25 @@ interface Delivery {
   contradiction?: { answerId: string; detail: string };
   /** id of the answer that answered this record */
   answeredBy?: string;
+  /** a rejection for a stream reason: whether the rule on this log refuses what it answers */
+  streamVerdict?: RejectionVerdict;
 }
 
-/** A message that entered its stream: the shape libs/evaluation reads (its LogRecord). */
-export interface VerifiedMessage {
-  id: string;
-  type: string;
-  from: string;
-  to: string;
-  agreementId: string | null;
-  correlationId: string | null;
-  causationId: string | null;
-  /** LogAppendTime of the record that entered the stream, in the recipient's inbox */
-  brokerTime: number;
-  payload: Readonly<Record<string, unknown>>;
+/**
+ * A message that entered its stream: libs/evaluation's LogRecord, at the
+ * broker time of the record that entered, in the recipient's inbox.
+ */
+export interface VerifiedMessage extends LogRecord {
+  /**
+   * Set on a rejection for a stream reason (SEQ_GAP, CHAIN_BROKEN, DUPLICATE,
+   * and the never-sent BAD_SIGNATURE, UNKNOWN_SENDER): `justified` when the
+   * node's stream rule on this log refuses the record it answers for that
+   * reason, `unjustified` when the rule takes it, `undecidable` when the
+   * stream is split over partitions (the log holds no order to judge by).
+   * Only the stream walk can tell; scoring reads it (libs/exchange-log
+   * scoring).
+   */
+  streamVerdict?: RejectionVerdict;
 }
 
 export interface StreamSummary {
@@ -204,6 +204,8 @@ export class LogVerifier {
   private inboxRecords = 0;
   /** set by `finish`: a time-range replay anchors each stream at its first record */
   private anchored = false;
+  /** set by `finish`: streams whose records sit on more than one partition */
+  private split = new Set<string>();
 
   constructor(
     private readonly directory: AuditDirectory,
@@ -234,6 +236,7 @@ export class LogVerifier {
       // personal data is encrypted to the recipient and never needed: not even kept
       envelope: { ...envelope, payload: readablePayload(envelope.payload) },
       hash,
+      piiForm: piiFormOf(envelope.payload),
       owner,
       brokerTime: record.timestamp,
       location,
@@ -268,7 +271,7 @@ export class LogVerifier {
       findings,
       streams,
       awaiting,
-      messages: entered.map(verifiedMessage),
+      messages: entered.map((d) => verifiedMessage(d, d.streamVerdict)),
       counts: {
         directoryRecords: this.directory.records,
         directoryMembers: this.directory.codes().length,
@@ -293,13 +296,18 @@ export class LogVerifier {
    */
   messagesAsOf(cut: number): VerifiedMessage[] {
     const walk = new RuleWalk(this.anchored);
-    const messages: VerifiedMessage[] = [];
+    const entered: Delivery[] = [];
+    const verdicts = new Map<Delivery, RejectionVerdict>();
     for (const d of inArrivalOrder(this.deliveries)) {
       if (d.brokerTime > cut || d.refusal) continue;
-      const { outcome } = walk.next(d, this.recipientAnswer(d, cut));
-      if (outcome.kind === 'entered') messages.push(verifiedMessage(d));
+      const said = this.recipientAnswer(d, cut);
+      const { outcome, contradiction } = walk.next(d, said);
+      const split = this.split.has(streamName(d.envelope.from, d.owner));
+      const verdict = streamVerdict(said, contradiction, split);
+      if (said && verdict) verdicts.set(said, verdict);
+      if (outcome.kind === 'entered') entered.push(d);
     }
-    return messages;
+    return entered.map((d) => verifiedMessage(d, verdicts.get(d)));
   }
 
   // ── pass 1: one record ────────────────────────────────────────────────────
@@ -428,6 +436,7 @@ export class LogVerifier {
     // per stream: the partition its records sit on, once they first did
     const homes = new Map<string, number>();
     const split = new Set<string>();
+    const judged: { said: Delivery; contradiction: Delivery['contradiction']; name: string }[] = [];
     const walk = new RuleWalk(this.anchored);
     const ordered = inArrivalOrder(this.deliveries);
 
@@ -465,12 +474,19 @@ export class LogVerifier {
         mapFor(seenIds, d.owner, () => new Map<string, string>()),
         d,
       );
-      const { outcome, contradiction } = walk.next(d, this.recipientAnswer(d, Infinity));
+      const said = this.recipientAnswer(d, Infinity);
+      const { outcome, contradiction } = walk.next(d, said);
       d.outcome = outcome;
       // across partitions the log holds no order: the recipient's answers are the only evidence of it
       if (!split.has(name)) d.contradiction = contradiction;
+      if (said) judged.push({ said, contradiction, name });
     }
 
+    this.split = split;
+    // a stream found split later is split for all its records
+    for (const { said, contradiction, name } of judged) {
+      said.streamVerdict = streamVerdict(said, contradiction, split.has(name));
+    }
     for (const [name, chain] of chains) {
       this.findings.push(...chain.findings);
       explainGaps(chain, refusedIn.get(name) ?? []);
@@ -788,7 +804,7 @@ class RuleWalk {
     if (!said?.claim) return { outcome: rule };
     const saidReason = said.envelope.type === 'rejection' ? said.claim.reason : undefined;
     const recipient: Outcome =
-      saidReason && STREAM_REASONS.has(saidReason)
+      saidReason && isStreamRejection(saidReason)
         ? { kind: 'refused', reason: saidReason, published: true }
         : { kind: 'entered' };
     if (rule.kind === recipient.kind && (rule.kind === 'entered' || rule.reason === saidReason)) {
@@ -848,8 +864,29 @@ function inArrivalOrder(deliveries: readonly Delivery[]): Delivery[] {
   return keyed.map((k) => k.d);
 }
 
-function verifiedMessage({ envelope, brokerTime }: Delivery): VerifiedMessage {
-  return logRecord(envelope, brokerTime);
+function verifiedMessage(
+  { envelope, brokerTime, piiForm }: Delivery,
+  streamVerdict: RejectionVerdict | undefined,
+): VerifiedMessage {
+  const record = logRecord(envelope, brokerTime, piiForm);
+  return streamVerdict ? { ...record, streamVerdict } : record;
+}
+
+/**
+ * The verdict on the recipient's rejection `said` of a record when it gives
+ * a stream reason; undefined for receipts and other reasons. The rule walk
+ * found a contradiction exactly when the rule on this log takes the record.
+ */
+function streamVerdict(
+  said: Delivery | undefined,
+  contradiction: Delivery['contradiction'],
+  split: boolean,
+): RejectionVerdict | undefined {
+  if (said?.envelope.type !== 'rejection' || !isStreamRejection(said.claim?.reason)) {
+    return undefined;
+  }
+  if (split) return 'undecidable';
+  return contradiction ? 'unjustified' : 'justified';
 }
 
 function inLogOrder(a: Delivery, b: Delivery): number {
