@@ -1,5 +1,5 @@
 import { scoreCampaign } from './campaign';
-import { LogRecord } from './log-record';
+import { RejectionVerdict, ScoringRecord as LogRecord } from './log-record';
 import { PairInput, scorePair } from './score-pair';
 import { DEFAULT_WEIGHTS, effectiveWeights, INDICATORS, Sla, Weights } from './terms';
 
@@ -28,6 +28,7 @@ class Log {
     const record: LogRecord = {
       id,
       type,
+      v: 1,
       from,
       to,
       agreementId: 'ag-1',
@@ -35,6 +36,8 @@ class Log {
       causationId: null,
       brokerTime: at,
       payload: {},
+      piiForm: 'none',
+      verdict: null,
       ...fields,
     };
     this.records.push(record);
@@ -50,7 +53,12 @@ class Log {
   }
 
   /** The recipient's exchange answer: `receipt` or `rejection`. */
-  exchangeAnswer(message: LogRecord, type: 'receipt' | 'rejection', at: number): LogRecord {
+  exchangeAnswer(
+    message: LogRecord,
+    type: 'receipt' | 'rejection',
+    at: number,
+    verdict: RejectionVerdict | null = null,
+  ): LogRecord {
     const payload =
       type === 'receipt'
         ? { messageId: message.id }
@@ -59,6 +67,7 @@ class Log {
       correlationId: message.correlationId,
       causationId: message.id,
       payload,
+      verdict,
     });
   }
 
@@ -66,8 +75,9 @@ class Log {
     return this.exchangeAnswer(message, 'receipt', at);
   }
 
-  rejection(message: LogRecord, at: number): LogRecord {
-    return this.exchangeAnswer(message, 'rejection', at);
+  /** A rejection, by default one whose reason holds. */
+  rejection(message: LogRecord, at: number, verdict: RejectionVerdict = 'justified'): LogRecord {
+    return this.exchangeAnswer(message, 'rejection', at, verdict);
   }
 
   /** A flow answer in the request's thread, from the request's recipient. */
@@ -218,9 +228,10 @@ describe('scorePair', () => {
     expect(result.score).toBe(66.67);
   });
 
-  it('takes a rejection as a timely answer for R and counts it against the sender in Q', () => {
+  it('leaves out of R what B rightly rejected and counts A’s justified rejections against B in Q', () => {
     const log = new Log();
     log.rejection(log.fromA('n1', 'notice', START), START + H);
+    log.rejection(log.fromA('n0', 'notice', START), START + H, 'undecidable');
     log.receipt(log.fromA('n2', 'notice', START), START + 25 * H);
     log.receipt(log.fromB('m1', 'migrant.arrival', START), START + H);
     log.rejection(log.fromB('m2', 'migrant.arrival', START), START + H);
@@ -228,17 +239,88 @@ describe('scorePair', () => {
 
     const result = score(log);
 
-    expect(result.indicators.R).toMatchObject({
-      numeratorIds: ['n1'],
-      denominatorIds: ['n1', 'n2'],
-    });
+    expect(result.indicators.R).toMatchObject({ numeratorIds: [], denominatorIds: ['n2'] });
     expect(result.indicators.Q).toMatchObject({
       numeratorIds: ['m1'],
       denominatorIds: ['m1', 'm2'],
       pendingIds: ['m3'],
     });
-    // R = 1/2 (w 20), Q = 1/2 (w 15): 100 × (10 + 7.5) / 35 = 50
-    expect(result.score).toBe(50);
+    // R = 0/1 (w 20), Q = 1/2 (w 15): 100 × 7.5 / 35 = 21.428… → 21.43
+    expect(result.score).toBe(21.43);
+  });
+
+  describe('with a rejection whose reason does not hold (DESIGN §7)', () => {
+    it('decides B’s item as not on time, however quick the rejection', () => {
+      const log = new Log();
+      log.rejection(log.fromA('n1', 'notice', START), START + H, 'unjustified');
+      const v1 = log.fromA('v1', 'certificate.verify.requested', START);
+      log.receipt(v1, START + H);
+      log.rejection(
+        log.fromA('v2', 'certificate.verify.requested', START),
+        START + H,
+        'unjustified',
+      );
+      log.rejection(log.fromA('t1', 'task.requested', START), START + H, 'unjustified');
+      log.reply(v1, 'v1a', 'certificate.verify.answered', START + 2 * H, { result: 'VALID' });
+
+      const result = score(log);
+
+      expect(result.indicators.R).toMatchObject({
+        numeratorIds: ['v1'],
+        denominatorIds: ['n1', 't1', 'v1', 'v2'],
+      });
+      expect(result.indicators.V).toMatchObject({
+        numeratorIds: ['v1'],
+        denominatorIds: ['v1', 'v2'],
+      });
+      expect(result.indicators.T).toMatchObject({ numeratorIds: [], denominatorIds: ['t1'] });
+    });
+
+    it('counts what A rejected unjustifiably as accepted: Q receipted, an answer arrived', () => {
+      const log = new Log();
+      log.rejection(log.fromB('m1', 'migrant.arrival', START), START + H, 'unjustified');
+      const v1 = log.fromA('v1', 'certificate.verify.requested', START);
+      log.receipt(v1, START + H);
+      const answer = log.reply(v1, 'v1a', 'certificate.verify.answered', START + 2 * H, {
+        result: 'VALID',
+      });
+      log.rejection(answer, START + 3 * H, 'unjustified');
+      const t1 = log.fromA('t1', 'task.requested', START, {
+        payload: { dueAt: '2026-01-10T00:00:00Z' },
+      });
+      log.receipt(t1, START + H);
+      log.rejection(
+        log.reply(t1, 't1c', 'task.completed', START + 4 * H),
+        START + 5 * H,
+        'unjustified',
+      );
+      const rated = log.fromA('s1', 'evaluation.rated', START + H, rating([5, 5, 5, 5]));
+      log.rejection(rated, START + 2 * H, 'unjustified');
+
+      const result = score(log);
+
+      expect(result.indicators.Q).toMatchObject({ numeratorIds: ['m1', 'v1a', 't1c'] });
+      expect(result.indicators.V.numeratorIds).toEqual(['v1']);
+      expect(result.indicators.T.numeratorIds).toEqual(['t1']);
+      expect(result.indicators.S.numeratorIds).toEqual(['s1']);
+    });
+
+    it('gives A nothing for the same answers rejected with a reason that holds', () => {
+      const log = new Log();
+      const v1 = log.fromA('v1', 'certificate.verify.requested', START);
+      log.receipt(v1, START + H);
+      const answer = log.reply(v1, 'v1a', 'certificate.verify.answered', START + 2 * H, {
+        result: 'VALID',
+      });
+      log.rejection(answer, START + 3 * H, 'justified');
+      const rated = log.fromA('s1', 'evaluation.rated', START + H, rating([5, 5, 5, 5]));
+      log.rejection(rated, START + 2 * H, 'undecidable');
+
+      const result = score(log);
+
+      expect(result.indicators.V).toMatchObject({ numeratorIds: [], denominatorIds: ['v1'] });
+      expect(result.indicators.S.items).toBe(0);
+    });
   });
 
   it('takes each item’s SLA from the agreement, as in force when the item opened', () => {
@@ -424,8 +506,8 @@ describe('scorePair', () => {
       numeratorIds: ['v1', 'v2'],
       denominatorIds: ['v1', 'v2', 'v3', 'v4', 'v5'],
     });
-    // the refused request is still an R item, answered in time by the rejection
-    expect(result.indicators.R.numeratorIds).toEqual(['v6']);
+    // a request B rightly refused is no R item either
+    expect(result.indicators.R.denominatorIds).not.toContain('v6');
   });
 
   it('takes the latest rating for exactly the period that arrived by as-of', () => {
@@ -543,7 +625,7 @@ describe('scorePair', () => {
 });
 
 describe('scoreCampaign', () => {
-  // A → B: R = 1/1, Q = 0/1; B → A: nothing; C: no messages at all
+  // A → B: R = 1/1, Q = 0/1; B → A: Q = 1/1 (R: A rightly rejected m1, left out); C: nothing
   const log = new Log();
   log.receipt(log.fromA('n1', 'notice', START), START + H);
   log.rejection(log.fromB('m1', 'notice', START), START + H);
@@ -564,8 +646,8 @@ describe('scoreCampaign', () => {
     ]);
     // A → B: 100 × 10 / (10 + 30) = 25
     expect(pairs[0].score).toBe(25);
-    // B → A, default weights: R = 1/1 (A rejected m1 in time), Q = 1/1 (B receipted n1): 100
-    expect(pairs[2]).toMatchObject({ score: 100, items: 2 });
+    // B → A, default weights: Q = 1/1 (B receipted n1): 100
+    expect(pairs[2]).toMatchObject({ score: 100, items: 1 });
     expect(pairs.filter((p) => p.evaluated === C).every((p) => p.score === 'n/a')).toBe(true);
   });
 
@@ -577,7 +659,7 @@ describe('scoreCampaign', () => {
     expect(pairs[0].score).toBe(50);
     expect(pairs.every((p) => p.indicators.R.weight === 50)).toBe(true);
     expect(ranking).toEqual([
-      { node: A, rank: 1, score: 100, items: 2, scoredBy: [B] },
+      { node: A, rank: 1, score: 100, items: 1, scoredBy: [B] },
       { node: B, rank: 2, score: 50, items: 2, scoredBy: [A] },
       { node: C, rank: 3, score: 'n/a', items: 0, scoredBy: [] },
     ]);

@@ -1,5 +1,5 @@
 import { scoreCampaign } from '@yipanqi/evaluation';
-import { VerifiedMessage } from '@yipanqi/exchange-log';
+import { scoringLog, VerifiedMessage } from '@yipanqi/exchange-log';
 import { compareCampaignFigures } from './campaign-comparison';
 
 const HUIZHOU = '441300';
@@ -13,6 +13,7 @@ function message(over: Partial<VerifiedMessage>): VerifiedMessage {
   return {
     id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`,
     type: 'notice',
+    v: 1,
     from: HUIZHOU,
     to: YIBIN,
     agreementId: null,
@@ -20,6 +21,7 @@ function message(over: Partial<VerifiedMessage>): VerifiedMessage {
     causationId: null,
     brokerTime: START + n * HOUR,
     payload: {},
+    piiForm: 'none',
     ...over,
   };
 }
@@ -45,7 +47,7 @@ function campaign() {
     participants: [HUIZHOU, YIBIN],
     period,
     asOf: period.end + 48 * HOUR,
-    records,
+    records: scoringLog(records).records,
   });
   return { scores, late: second.id };
 }

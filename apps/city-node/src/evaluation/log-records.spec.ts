@@ -1,5 +1,5 @@
 import { Envelope } from '@yipanqi/contracts';
-import { scorePair } from '@yipanqi/evaluation';
+import { scoreFromLog, scoringLog } from '@yipanqi/exchange-log';
 import { nodeLogRecords, ReceivedRow, SentRow } from './log-records';
 
 const ME = '441300'; // 惠州
@@ -151,6 +151,7 @@ describe('log records from the node database', () => {
     expect(records).toContainEqual({
       id: task.id,
       type: 'task.requested',
+      v: 1,
       from: PARTNER,
       to: ME,
       agreementId: AGREEMENT,
@@ -162,6 +163,8 @@ describe('log records from the node database', () => {
         domain: 'information-exchange',
         dueAt: '2026-01-20T00:00:00Z',
       },
+      // what the pii member looked like, never what it held
+      piiForm: 'other',
     });
     expect(records.find((r) => r.id === ours.id)?.payload).toEqual({
       category: 'policy',
@@ -201,15 +204,18 @@ describe('log records from the node database', () => {
 
     const period = { start: T0, end: T0 + 3600_000 };
     const asOf = period.end + 48 * 3600_000;
-    const mine = scorePair({ evaluator: ME, evaluated: PARTNER, period, asOf, records });
+    const log = scoringLog(records);
+    const mine = scoreFromLog(log, { evaluator: ME, evaluated: PARTNER, period, asOf });
     // Q: of the partner's three messages we answered two, and receipted one
     expect(mine.indicators.Q).toMatchObject({
       numeratorIds: [applied.id],
       denominatorIds: [applied.id, refused.id],
       pendingIds: [deadLettered.id],
     });
-    const theirs = scorePair({ evaluator: PARTNER, evaluated: ME, period, asOf, records });
-    // R of the partner's view of us: the dead letter is still unanswered after 24 h
-    expect(theirs.indicators.R).toMatchObject({ items: 3, numerator: 2 });
+    const theirs = scoreFromLog(log, { evaluator: PARTNER, evaluated: ME, period, asOf });
+    // R of the partner's view of us: the dead letter is still unanswered after 24 h; the
+    // completion of a task nobody asked for was rightly rejected, so it is no item
+    expect(log.rejections).toMatchObject([{ messageId: refused.id, verdict: 'justified' }]);
+    expect(theirs.indicators.R).toMatchObject({ items: 2, numerator: 1 });
   });
 });

@@ -33,6 +33,9 @@ function signedResult() {
     causationId: null,
     brokerTime: START + 1000,
     payload: {},
+    v: 1,
+    piiForm: 'none' as const,
+    verdict: null,
   };
   const scores = scoreCampaign({ ...parameters, records: [notice] });
   const about = { resultId: 'r1', campaignId: 'c1', name: '季度互评', computedAt: END + 1 };

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AgreementTermsV1 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
 import { VerifiedMessage } from '../verify/log-verifier';
-import { AgreementTerms } from './agreement-terms';
+import { AgreementHistory } from '../scoring/agreement-history';
 import { recomputeScores } from './pair-scores';
 
 const HUIZHOU = '441300';
@@ -23,6 +23,7 @@ function message(
   return {
     id: uuidv7(),
     type,
+    v: 1,
     from,
     to,
     agreementId: null,
@@ -30,6 +31,7 @@ function message(
     causationId: null,
     brokerTime: clock,
     payload,
+    piiForm: 'none',
     ...over,
   };
 }
@@ -66,14 +68,14 @@ function agreed(text: AgreementTermsV1, hash = sha256Base64url(canonicalJson(tex
   return { offer, countersigned, receipts };
 }
 
-describe('AgreementTerms', () => {
+describe('AgreementHistory', () => {
   it('puts a version in force at the broker time of its countersignature, until the next one', () => {
     const id = uuidv7();
     const v1 = agreed(terms(id, 1, 48));
     const v2 = agreed(terms(id, 2, 12));
-    const book = new AgreementTerms([v1.offer, v1.countersigned, v2.offer, v2.countersigned]);
-    expect(book.inForce(id, v1.countersigned.brokerTime - 1)).toBeUndefined();
-    expect(book.inForce(id, v1.countersigned.brokerTime)?.version).toBe(1);
+    const book = new AgreementHistory([v1.offer, v1.countersigned, v2.offer, v2.countersigned]);
+    expect(book.termsAt(id, v1.countersigned.brokerTime - 1)).toBeUndefined();
+    expect(book.termsAt(id, v1.countersigned.brokerTime)?.version).toBe(1);
     expect(book.slaFor(id, v2.offer.brokerTime)?.receiptHours).toBe(48);
     expect(book.slaFor(id, v2.countersigned.brokerTime)?.receiptHours).toBe(12);
     expect(book.weightsFor(YIBIN, HUIZHOU, clock)).toEqual({ R: 40, V: 25, T: 25, Q: 10, S: 0 });
@@ -84,7 +86,7 @@ describe('AgreementTerms', () => {
     const text = terms(id, 1, 48);
     const forgedHash = agreed(text, 'x'.repeat(43));
     expect(
-      new AgreementTerms([forgedHash.offer, forgedHash.countersigned]).inForce(id, clock),
+      new AgreementHistory([forgedHash.offer, forgedHash.countersigned]).termsAt(id, clock),
     ).toBe(undefined);
     const { offer } = agreed(text);
     const self = message(HUIZHOU, YIBIN, 'agreement.countersigned', {
@@ -93,7 +95,7 @@ describe('AgreementTerms', () => {
       hash: sha256Base64url(canonicalJson(text)),
       signature: SIGNATURE,
     });
-    expect(new AgreementTerms([offer, self]).inForce(id, clock)).toBeUndefined();
+    expect(new AgreementHistory([offer, self]).termsAt(id, clock)).toBeUndefined();
   });
 });
 
