@@ -11,13 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { evaluationTopic } from '@yipanqi/contracts';
 import { OutboxMessage } from '@yipanqi/exchange';
-import { CampaignResult, signCampaignResult, UnsignedCampaignResult } from '@yipanqi/exchange-log';
+import {
+  CampaignResult,
+  evidenceDigest,
+  publishedIndicator,
+  signCampaignResult,
+  UnsignedCampaignResult,
+} from '@yipanqi/exchange-log';
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
-import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
+import { CampaignView, EvidenceView } from '../../apps/coordinator/src/campaigns/campaigns.service';
 import { api, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
@@ -66,6 +73,16 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
   let periodEnd: string;
   let campaign: CampaignView;
   let result: CampaignResult;
+  /** the ids behind Huizhou's R score of Yibin, as the coordinator serves them */
+  let evidence: EvidenceView;
+
+  /** the ids of the messages (but answers) Huizhou sent Yibin */
+  const huizhouSent = async () =>
+    (
+      await net.nodes[HUIZHOU].db
+        .getRepository(OutboxMessage)
+        .find({ where: { peer: YIBIN, type: Not(In(['receipt', 'rejection'])) } })
+    ).map((m) => m.id);
 
   const coordinatorApi = <T = Record<string, unknown>>(
     method: string,
@@ -160,14 +177,20 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     // every message receipted within seconds: each scores the other 100, under the campaign's weights
     expect(result.pairs.map((p) => p.score)).toEqual([100, 100]);
     // the proposal and three notices from Huizhou, each receipted in time
-    const r = result.pairs[0].indicators.R;
-    expect(r).toMatchObject({ weight: 40, numerator: r.denominator });
-    expect(r.denominator).toBeGreaterThanOrEqual(4);
-    expect(r.numeratorIds).toHaveLength(r.numerator);
-    expect(result.ranking.map((s) => [s.rank, s.score])).toEqual([
-      [1, 100],
-      [2, 100],
+    const [weight, items, numerator, denominator, pending] = publishedIndicator(
+      result.pairs[0],
+      'R',
+    );
+    expect([weight, items, numerator, pending]).toEqual([40, denominator, denominator, 0]);
+    expect(denominator).toBeGreaterThanOrEqual(4);
+    expect(result.ranking.map((s) => [s.rank, s.score, s.exactScore])).toEqual([
+      [1, 100, '100/1'],
+      [2, 100, '100/1'],
     ]);
+    // the record names no message: its digests stand for the ids
+    for (const id of (await huizhouSent()).slice(0, 4)) {
+      expect(JSON.stringify(result)).not.toContain(id);
+    }
 
     const read = await coordinatorApi<CampaignView>(
       'GET',
@@ -184,6 +207,60 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     expect(JSON.parse(line.value as string)).toEqual(result);
   });
 
+  it('serves the ids behind a published digest, to coordinators and auditors', async () => {
+    const path = `/campaigns/${campaign.id}/results/${result.resultId}/evidence`;
+    const served = await coordinatorApi<EvidenceView>(
+      'GET',
+      `${path}?pair=${HUIZHOU}-${YIBIN}&indicator=R`,
+      undefined,
+      'auditor',
+    );
+    expect(served.status).toBe(200);
+    evidence = served.body;
+    const [, , numerator, denominator, , digest] = publishedIndicator(result.pairs[0], 'R');
+    expect(evidence).toMatchObject({
+      evaluator: HUIZHOU,
+      evaluated: YIBIN,
+      indicator: 'R',
+      digest,
+    });
+    expect(evidenceDigest(evidence)).toBe(digest);
+    expect(evidence.numeratorIds).toHaveLength(numerator);
+    expect(evidence.denominatorIds).toHaveLength(denominator);
+    expect(evidence.pendingIds).toEqual([]);
+    expect((await huizhouSent()).filter((id) => evidence.denominatorIds.includes(id))).toHaveLength(
+      denominator,
+    );
+
+    const refusals: [string, number, string][] = [
+      [`${path}?pair=${HUIZHOU}-${YIBIN}&indicator=X`, 400, 'VALIDATION_FAILED'],
+      [`${path}?pair=${HUIZHOU}&indicator=R`, 400, 'VALIDATION_FAILED'],
+      [`${path}?pair=${HUIZHOU}-${HUIZHOU}&indicator=R`, 404, 'PAIR_NOT_FOUND'],
+      [`${path}?pair=${HUIZHOU}-${BEIJING}&indicator=R`, 404, 'PAIR_NOT_FOUND'],
+      [
+        `/campaigns/${campaign.id}/results/${uuidv7()}/evidence?pair=${HUIZHOU}-${YIBIN}&indicator=R`,
+        404,
+        'RESULT_NOT_FOUND',
+      ],
+      [
+        `/campaigns/${uuidv7()}/results/${result.resultId}/evidence?pair=${HUIZHOU}-${YIBIN}&indicator=R`,
+        404,
+        'CAMPAIGN_NOT_FOUND',
+      ],
+    ];
+    for (const [url, status, code] of refusals) {
+      const res = await coordinatorApi('GET', url);
+      expect([url, res.status, res.body.code]).toEqual([url, status, code]);
+    }
+    const admin = await coordinatorApi(
+      'GET',
+      `${path}?pair=${HUIZHOU}-${YIBIN}&indicator=R`,
+      undefined,
+      'admin',
+    );
+    expect(admin.status).toBe(403);
+  });
+
   it('the auditor recomputes the campaign from the log and agrees figure for figure', async () => {
     const { code, report } = await replay(archive);
     expect(report.findings).toEqual([]);
@@ -197,7 +274,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
 
   it('finds a re-signed result with one altered figure, naming the figure and its messages', async () => {
     const altered = alteredResult((r) => {
-      r.pairs[0].indicators.R.numerator -= 1;
+      publishedIndicator(r.pairs[0], 'R')[2] -= 1;
       return signCampaignResult(r, net.coordinator.keys.signing.privateKey);
     });
     const { code, report } = await replay(altered);
@@ -205,16 +282,36 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     expect(report.findings).toEqual([
       expect.objectContaining({
         kind: 'CAMPAIGN_RESULT_MISMATCH',
-        messageIds: expect.arrayContaining(result.pairs[0].indicators.R.numeratorIds),
+        messageIds: expect.arrayContaining(evidence.numeratorIds),
         topic: evaluationTopic(net.topicPrefix),
       }),
     ]);
     expect(report.findings[0].detail).toContain(campaign.id);
-    const { numerator } = result.pairs[0].indicators.R;
+    const numerator = publishedIndicator(result.pairs[0], 'R')[2];
     expect(report.findings[0].detail).toContain(
       `${HUIZHOU}→${YIBIN} R.numerator is ${numerator - 1} as published, ${numerator} recomputed`,
     );
     expect(report.campaigns[0]).toMatchObject({ status: 'differs' });
+  });
+
+  it('finds a re-signed result whose digest stands for other ids, naming pair and indicator', async () => {
+    // the same counts, but one message fewer on time and another one more than the log shows
+    const [dropped] = evidence.numeratorIds;
+    const claimed = { ...evidence, numeratorIds: [...evidence.numeratorIds.slice(1), 'another'] };
+    const altered = alteredResult((r) => {
+      publishedIndicator(r.pairs[0], 'R')[5] = evidenceDigest(claimed);
+      return signCampaignResult(r, net.coordinator.keys.signing.privateKey);
+    });
+    const { code, report } = await replay(altered);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        kind: 'CAMPAIGN_RESULT_MISMATCH',
+        messageIds: [...new Set([...evidence.denominatorIds, ...evidence.numeratorIds])].sort(),
+      }),
+    ]);
+    expect(report.findings[0].messageIds).toContain(dropped);
+    expect(report.findings[0].detail).toContain(`${HUIZHOU}→${YIBIN} R.digest is`);
   });
 
   it('finds an altered figure under the original signature', async () => {

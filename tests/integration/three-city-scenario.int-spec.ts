@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { PairScore, rankCampaign } from '@yipanqi/evaluation';
-import { CampaignResult } from '@yipanqi/exchange-log';
+import { CampaignResult, publishedPair } from '@yipanqi/exchange-log';
 import { OutboxMessage, RejectionRecord } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
@@ -1313,8 +1313,11 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       );
       expect(computed.status).toBe(201);
       const result = computed.body;
+      // every pair as the nodes score it, with a digest in place of each indicator's ids
       expect(result.pairs).toHaveLength(6);
-      for (const pair of result.pairs) expect(pair).toEqual(scores.get(pairKey(pair)));
+      for (const pair of result.pairs) {
+        expect(pair).toEqual(publishedPair(scores.get(pairKey(pair)) as PairScore));
+      }
       expect(result.ranking).toEqual(
         rankCampaign([HUIZHOU, SHENZHEN, YIBIN], [...scores.values()]),
       );

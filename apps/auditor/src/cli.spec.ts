@@ -2,7 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { evaluationTopic } from '@yipanqi/contracts';
 import { exportPublicKeys } from '@yipanqi/crypto';
+import {
+  CAMPAIGN_RESULT_FORMAT,
+  publishedIndicator,
+  signCampaignResult,
+  TopicRecord,
+  UnsignedCampaignResult,
+} from '@yipanqi/exchange-log';
 import {
   ALL_MEMBERS,
   cleanLog,
@@ -10,7 +18,9 @@ import {
   directoryRecord,
   idOf,
   inLogOrder,
+  HUIZHOU,
   PREFIX,
+  YIBIN,
 } from '../../../libs/exchange-log/test/hand-log';
 import { ArchiveWriter } from './archive/archive-files';
 import { runAuditorCli } from './cli';
@@ -75,6 +85,37 @@ async function replayArchive(dir: string, ...options: string[]) {
   const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
   const html = readFileSync(join(reportDir, 'report.html'), 'utf8');
   return { ...result, report, html };
+}
+
+const CAMPAIGN_ID = '01900000-0000-7000-8000-00000000ca00';
+
+/** A campaign result as the coordinator publishes it, on the evaluation topic. */
+function resultRecord(figures: Pick<UnsignedCampaignResult, 'pairs' | 'ranking'>): TopicRecord {
+  const result = signCampaignResult(
+    {
+      format: CAMPAIGN_RESULT_FORMAT,
+      version: 2,
+      resultId: '01900000-0000-7000-8000-00000000ca01',
+      campaignId: CAMPAIGN_ID,
+      name: '互评',
+      period: { start: Date.UTC(2026, 0, 5), end: Date.UTC(2026, 0, 6) },
+      asOf: Date.UTC(2026, 0, 7),
+      participants: [HUIZHOU, YIBIN],
+      weights: null,
+      ...figures,
+      computedAt: Date.UTC(2026, 0, 7),
+    },
+    coordinator.signing.privateKey,
+  );
+  return {
+    topic: evaluationTopic(PREFIX),
+    partition: 0,
+    offset: '0',
+    timestamp: Date.UTC(2026, 0, 7),
+    key: Buffer.from(CAMPAIGN_ID),
+    headers: [],
+    value: Buffer.from(JSON.stringify(result)),
+  };
 }
 
 describe('auditor CLI', () => {
@@ -143,6 +184,41 @@ describe('auditor CLI', () => {
     ]);
     expect(report.scores?.pairs[0].indicators.R.numeratorIds).toHaveLength(notices.length);
     expect(html).toContain('<th>R</th>');
+  });
+
+  it('checks a campaign result against its own recomputation: digests, not ids', async () => {
+    const { log } = cleanLog();
+    // a result with no figures at all: every pair and standing differs, and the report shows the right ones
+    const empty = await replayArchive(
+      archiveOf([...log.records, resultRecord({ pairs: [], ranking: [] })]),
+    );
+    expect(empty.code).toBe(2);
+    const recomputed = empty.report.campaigns[0].recomputed;
+    expect(recomputed?.pairs.map((p) => [p.evaluator, p.evaluated, p.score])).toEqual([
+      [HUIZHOU, YIBIN, 100],
+      [YIBIN, HUIZHOU, 100],
+    ]);
+
+    const figures = { pairs: recomputed?.pairs ?? [], ranking: recomputed?.ranking ?? [] };
+    const agrees = await replayArchive(archiveOf([...log.records, resultRecord(figures)]));
+    expect([agrees.code, agrees.report.findings]).toEqual([0, []]);
+    expect(agrees.report.campaigns[0]).toMatchObject({ status: 'agrees', recomputed: figures });
+
+    // the same counts, but a digest of other ids
+    const other = structuredClone(figures);
+    publishedIndicator(other.pairs[0], 'R')[5] = publishedIndicator(other.pairs[1], 'R')[5];
+    const differs = await replayArchive(archiveOf([...log.records, resultRecord(other)]));
+    expect(differs.code).toBe(2);
+    expect(differs.report.findings).toEqual([
+      expect.objectContaining({
+        kind: 'CAMPAIGN_RESULT_MISMATCH',
+        messageIds: log.records
+          .filter((r) => r.topic === `${PREFIX}.inbox.${YIBIN}`)
+          .map(idOf)
+          .sort(),
+      }),
+    ]);
+    expect(differs.report.findings[0].detail).toContain(`${HUIZHOU}→${YIBIN} R.digest is`);
   });
 
   it('exits 1 when the period has not ended by the as-of instant', async () => {

@@ -7,6 +7,7 @@ import { CoordinatorConfig } from './coordinator.config';
 import { DIRECTORY_ENTITIES } from './directory/directory.entities';
 import { Directory1764500000000 } from './migrations/1764500000000-directory';
 import { Campaigns1764500100000 } from './migrations/1764500100000-campaigns';
+import { CampaignEvidence1764500200000 } from './migrations/1764500200000-campaign-evidence';
 
 export const COORDINATOR_ENTITIES = [
   ...API_TOKEN_ENTITIES,
@@ -17,6 +18,7 @@ export const COORDINATOR_MIGRATIONS = [
   ...API_TOKEN_MIGRATIONS,
   Directory1764500000000,
   Campaigns1764500100000,
+  CampaignEvidence1764500200000,
 ];
 
 /** The coordinator's database, migrated to the current schema. */

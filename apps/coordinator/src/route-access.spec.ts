@@ -70,6 +70,7 @@ describe('access to the coordinator API', () => {
       ['GET /campaigns', ['coordinator', 'auditor']],
       ['GET /campaigns/:id', ['coordinator', 'auditor']],
       ['POST /campaigns/:id/results', ['coordinator']],
+      ['GET /campaigns/:id/results/:resultId/evidence', ['coordinator', 'auditor']],
     ]);
   });
 });

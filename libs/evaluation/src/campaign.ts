@@ -1,5 +1,6 @@
+import { CountedPair, exactPairScore } from './exact-score';
 import { Period, ScoringRecord } from './log-record';
-import { ratio, roundHalfUp2 } from './ratio';
+import { compare, plus, ratio, Ratio, ratioText, roundHalfUp2, times, ZERO } from './ratio';
 import { PairScore, scorePair } from './score-pair';
 import { effectiveWeights, SlaLookup, Weights } from './terms';
 
@@ -8,12 +9,26 @@ export interface Standing {
   node: string;
   /** 1 is best; all participants without a score share the rank after the last scored one */
   rank: number;
-  /** mean of the scores its partners gave it, half-up to 2 decimals; 'n/a' when none gave one */
+  /** exactScore half-up to 2 decimals, for display; 'n/a' when no partner gave a score */
   score: number | 'n/a';
+  /**
+   * the mean of the exact scores its partners gave it, `n/d` in lowest terms
+   * (e.g. `12345/137`): what the ranking compares; null when none gave one
+   */
+  exactScore: string | null;
   /** counted items behind those scores: the first tie-break */
   items: number;
   /** the partners whose scores make the mean (their pair scores hold the message ids) */
   scoredBy: string[];
+}
+
+/** What the ranking reads of a pair score: a PairScore, with or without its message ids. */
+export interface RankedPair extends CountedPair {
+  evaluator: string;
+  evaluated: string;
+  period: Period;
+  asOf: number;
+  items: number;
 }
 
 function checkParticipants(participants: readonly string[]): Set<string> {
@@ -22,15 +37,17 @@ function checkParticipants(participants: readonly string[]): Set<string> {
   return members;
 }
 
+type Unranked = Omit<Standing, 'rank'> & { mean: Ratio | null };
+
 /**
- * Ranks participants by the mean of the scores their fellow participants
- * gave them ('n/a' scores left out). Ties on the published, rounded mean:
- * more counted items first, then the lower node code. Pair scores involving
- * a non-participant are ignored.
+ * Ranks participants by the exact mean of the exact scores their fellow
+ * participants gave them ('n/a' scores left out), rounded only for display.
+ * Ties (equal exact means): more counted items first, then the lower node
+ * code. Pair scores involving a non-participant are ignored.
  */
 export function rankCampaign(
   participants: readonly string[],
-  pairScores: readonly PairScore[],
+  pairScores: readonly RankedPair[],
 ): Standing[] {
   const members = checkParticipants(participants);
   const relevant = pairScores.filter(
@@ -50,22 +67,33 @@ export function rankCampaign(
     }
   }
 
-  const standings = participants.map((node): Omit<Standing, 'rank'> => {
-    const given = relevant.flatMap((p) =>
-      p.evaluated === node && p.score !== 'n/a' ? [{ ...p, score: p.score }] : [],
-    );
-    // pair scores carry 2 decimals, so their hundredths are integers and the mean stays exact
-    const hundredths = given.reduce((sum, p) => sum + Math.round(p.score * 100), 0);
+  const standings = participants.map((node): Unranked => {
+    const given = relevant.flatMap((p) => {
+      const exact = p.evaluated === node ? exactPairScore(p) : null;
+      return exact ? [{ evaluator: p.evaluator, items: p.items, exact }] : [];
+    });
+    const mean =
+      given.length === 0
+        ? null
+        : times(
+            given.reduce((sum: Ratio, p) => plus(sum, p.exact), ZERO),
+            ratio(1, given.length),
+          );
     return {
       node,
-      score: given.length > 0 ? roundHalfUp2(ratio(hundredths, 100 * given.length)) : 'n/a',
+      score: mean ? roundHalfUp2(mean) : 'n/a',
+      exactScore: mean ? ratioText(mean) : null,
       items: given.reduce((sum, p) => sum + p.items, 0),
       scoredBy: given.map((p) => p.evaluator).sort(),
+      mean,
     };
   });
   standings.sort(byMerit);
-  const scoredCount = standings.filter((s) => s.score !== 'n/a').length;
-  return standings.map((s, i) => ({ ...s, rank: s.score === 'n/a' ? scoredCount + 1 : i + 1 }));
+  const scoredCount = standings.filter((s) => s.mean !== null).length;
+  return standings.map(({ mean, ...s }, i) => ({
+    ...s,
+    rank: mean === null ? scoredCount + 1 : i + 1,
+  }));
 }
 
 /** Node codes compare as plain strings: a locale-aware compare could differ between machines. */
@@ -73,13 +101,13 @@ function byCode(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Higher score first, 'n/a' last; then more items; then the lower node code. */
-function byMerit(x: Omit<Standing, 'rank'>, y: Omit<Standing, 'rank'>): number {
-  if (x.score === 'n/a' || y.score === 'n/a') {
-    if (x.score !== y.score) return x.score === 'n/a' ? 1 : -1;
+/** Higher exact mean first, 'n/a' last; then more items; then the lower node code. */
+function byMerit(x: Unranked, y: Unranked): number {
+  if (x.mean === null || y.mean === null) {
+    if (x.mean !== y.mean) return x.mean === null ? 1 : -1;
     return byCode(x.node, y.node);
   }
-  return y.score - x.score || y.items - x.items || byCode(x.node, y.node);
+  return compare(y.mean, x.mean) || y.items - x.items || byCode(x.node, y.node);
 }
 
 export interface CampaignInput {

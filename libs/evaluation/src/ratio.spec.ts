@@ -1,4 +1,15 @@
-import { decimalRatio, dividedBy, plus, ratio, Ratio, roundHalfUp2, times, ZERO } from './ratio';
+import {
+  compare,
+  decimalRatio,
+  dividedBy,
+  plus,
+  ratio,
+  Ratio,
+  ratioText,
+  roundHalfUp2,
+  times,
+  ZERO,
+} from './ratio';
 
 /** Equal as numbers, whatever the representation (3/6 equals 1/2). */
 function same(a: Ratio, b: Ratio): boolean {
@@ -45,5 +56,19 @@ describe('exact ratios', () => {
     [ratio(100, 1), 100],
   ])('rounds %p half-up to %p', (value, rounded) => {
     expect(roundHalfUp2(value)).toBe(rounded);
+  });
+});
+
+describe('comparing and writing ratios', () => {
+  it('compares by value, whatever the representation', () => {
+    expect(compare(ratio(1, 2), ratio(2, 4))).toBe(0);
+    expect(compare(ratio(1, 3), ratio(1, 2))).toBeLessThan(0);
+    expect(compare(ratio(2, 3), ratio(1, 2))).toBeGreaterThan(0);
+  });
+
+  it('writes n/d in lowest terms', () => {
+    expect(ratioText(ratio(24690, 274))).toBe('12345/137');
+    expect(ratioText(ratio(160, 2))).toBe('80/1');
+    expect(ratioText(ratio(0, 7))).toBe('0/1');
   });
 });

@@ -49,6 +49,27 @@ export function decimalRatio(value: number): Ratio {
     : { n: digits, d: 10n ** BigInt(-scale) };
 }
 
+/** Negative, 0 or positive as a is less than, equal to or greater than b. */
+export function compare(a: Ratio, b: Ratio): number {
+  const left = a.n * b.d;
+  const right = b.n * a.d;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * `n/d` in lowest terms, e.g. `12345/137` or `80/1`: one spelling per value,
+ * so that two computations of the same value compare equal as strings.
+ */
+export function ratioText(value: Ratio): string {
+  const g = gcd(value.n, value.d);
+  return `${value.n / g}/${value.d / g}`;
+}
+
 /** Rounded half-up to 2 decimals: floor(100·n/d + 1/2) hundredths. */
 export function roundHalfUp2(value: Ratio): number {
   const hundredths = (200n * value.n + value.d) / (2n * value.d);

@@ -9,7 +9,8 @@ import {
 } from './indicators';
 import { Period, ScoringRecord } from './log-record';
 import { PairLog } from './pair-log';
-import { decimalRatio, dividedBy, plus, ratio, Ratio, roundHalfUp2, times, ZERO } from './ratio';
+import { exactPairScore } from './exact-score';
+import { decimalRatio, roundHalfUp2 } from './ratio';
 import {
   DEFAULT_SLA,
   DEFAULT_WEIGHTS,
@@ -77,13 +78,15 @@ function checkInput(input: PairInput): void {
 
 /**
  * score(A→B) = 100 × Σ wᵢxᵢ / Σ wᵢ over the indicators with counted items,
- * in exact fractions, rounded half-up to 2 decimals once at the end.
+ * in exact fractions (exactPairScore), rounded half-up to 2 decimals once at
+ * the end.
  */
 export function scorePair(input: PairInput): PairScore {
   checkInput(input);
   const { evaluator, evaluated, period, asOf } = input;
   const weights = input.weights ?? DEFAULT_WEIGHTS;
-  const weightRatios = INDICATORS.map((code) => decimalRatio(weights[code]));
+  // every weight must be a decimal ≥ 0, also one whose indicator has nothing to count
+  for (const code of INDICATORS) decimalRatio(weights[code]);
   const view: PairView = {
     log: new PairLog(input.records, [evaluator, evaluated], asOf),
     evaluator,
@@ -92,26 +95,19 @@ export function scorePair(input: PairInput): PairScore {
     sla: (opening) => input.slaFor?.(opening.agreementId, opening.brokerTime) ?? DEFAULT_SLA,
   };
 
-  let weighted: Ratio = ZERO;
-  let weightSum: Ratio = ZERO;
   let items = 0;
   const indicators = {} as Record<IndicatorCode, IndicatorScore>;
-  INDICATORS.forEach((code, i) => {
+  for (const code of INDICATORS) {
     const count = INDICATOR_COUNTS[code](view);
     items += count.items;
-    const counted = count.items > 0;
-    if (counted) {
-      weighted = plus(weighted, times(weightRatios[i], ratio(count.numerator, count.denominator)));
-      weightSum = plus(weightSum, weightRatios[i]);
-    }
     indicators[code] = {
       weight: weights[code],
       ...count,
-      x: counted ? count.numerator / count.denominator : 'n/a',
+      x: count.items > 0 ? count.numerator / count.denominator : 'n/a',
     };
-  });
-
-  const score =
-    weightSum.n === 0n ? 'n/a' : roundHalfUp2(times(ratio(100, 1), dividedBy(weighted, weightSum)));
+  }
+  // the exact fraction the ranking compares; rounded here, once, for display
+  const exact = exactPairScore({ indicators });
+  const score = exact === null ? 'n/a' : roundHalfUp2(exact);
   return { evaluator, evaluated, period, asOf, score, items, indicators };
 }

@@ -659,9 +659,9 @@ describe('scoreCampaign', () => {
     expect(pairs[0].score).toBe(50);
     expect(pairs.every((p) => p.indicators.R.weight === 50)).toBe(true);
     expect(ranking).toEqual([
-      { node: A, rank: 1, score: 100, items: 1, scoredBy: [B] },
-      { node: B, rank: 2, score: 50, items: 2, scoredBy: [A] },
-      { node: C, rank: 3, score: 'n/a', items: 0, scoredBy: [] },
+      { node: A, rank: 1, score: 100, exactScore: '100/1', items: 1, scoredBy: [B] },
+      { node: B, rank: 2, score: 50, exactScore: '50/1', items: 2, scoredBy: [A] },
+      { node: C, rank: 3, score: 'n/a', exactScore: null, items: 0, scoredBy: [] },
     ]);
   });
 });

@@ -1,4 +1,5 @@
 export * from './campaign/campaign-result';
+export * from './campaign/evidence-digest';
 export * from './log/kafka-log';
 export * from './log/log-source';
 export * from './log/topic-record';

@@ -78,8 +78,8 @@ export function evaluationTopicConfig(prefix?: string): ITopicConfig {
       { name: 'message.timestamp.type', value: 'LogAppendTime' },
       { name: 'retention.ms', value: '-1' },
       { name: 'retention.bytes', value: '-1' },
-      // one result lists every message id behind its figures: allow 8 MiB (compressed),
-      // what the auditor's reader fetches per partition at a time
+      // a national campaign's result is under 1 MiB (digests in place of message ids);
+      // 8 MiB (compressed) is what the auditor's reader fetches per partition at a time
       { name: 'max.message.bytes', value: String(8 << 20) },
     ],
   };

@@ -1,6 +1,5 @@
 import { KeyObject } from 'node:crypto';
 import { inboxTopic } from '@yipanqi/contracts';
-import { CampaignScores } from '@yipanqi/evaluation';
 import {
   CampaignResult,
   CampaignSignatureError,
@@ -16,7 +15,12 @@ import {
   TopicRecord,
   VerifiedMessage,
 } from '@yipanqi/exchange-log';
-import { CampaignDifference, compareCampaignFigures } from './campaign-comparison';
+import {
+  CampaignDifference,
+  compareCampaignFigures,
+  PublishedFigures,
+  recomputedCampaign,
+} from './campaign-comparison';
 
 /**
  * What became of one published result: `agrees` and `differs` were
@@ -34,8 +38,12 @@ export interface CampaignCheck {
   status: CampaignCheckStatus;
   detail: string | null;
   differences: CampaignDifference[];
-  /** the campaign scored again from this replay's log with the published parameters */
-  recomputed: CampaignScores | null;
+  /**
+   * the campaign scored again from this replay's log with the published
+   * parameters, in the published form (digests, not ids): it compares with
+   * the result as it stands, and stays small for a national campaign
+   */
+  recomputed: PublishedFigures | null;
 }
 
 export interface CampaignCheckContext {
@@ -51,7 +59,8 @@ export interface CampaignCheckContext {
  * coordinator, and every figure what libs/evaluation gives on this log with
  * the parameters the result names. Each differing figure is one
  * CAMPAIGN_RESULT_MISMATCH finding naming the campaign, the pair or node, the
- * figure, both values and the message ids behind it.
+ * figure, both values and (the first 100 of) the message ids behind it in
+ * the recomputation.
  */
 export function checkCampaignResults(
   records: readonly TopicRecord[],
@@ -101,15 +110,22 @@ export function checkCampaignResults(
       continue;
     }
     const parameters = parametersOf(result);
-    check.recomputed = recomputeCampaign(context.messagesAsOf(parameters.asOf), parameters);
-    check.differences = compareCampaignFigures(result, check.recomputed);
+    const recomputed = recomputedCampaign(
+      recomputeCampaign(context.messagesAsOf(parameters.asOf), parameters),
+    );
+    check.recomputed = recomputed.published;
+    check.differences = compareCampaignFigures(result, recomputed);
     check.status = check.differences.length === 0 ? 'agrees' : 'differs';
     for (const d of check.differences) {
+      const listed =
+        d.messageIds.length < d.messageIdCount
+          ? ` (${d.messageIds.length} of its ${d.messageIdCount} message ids listed)`
+          : '';
       report(
         'CAMPAIGN_RESULT_MISMATCH',
         `campaign ${result.campaignId} (${result.name}), result ${result.resultId}: ` +
           `${d.subject} ${d.figure} is ${JSON.stringify(d.published)} as published, ` +
-          `${JSON.stringify(d.recomputed)} recomputed from the log`,
+          `${JSON.stringify(d.recomputed)} recomputed from the log${listed}`,
         d.messageIds,
       );
     }

@@ -1,6 +1,15 @@
 import { scoreCampaign } from '@yipanqi/evaluation';
-import { scoringLog, VerifiedMessage } from '@yipanqi/exchange-log';
-import { compareCampaignFigures } from './campaign-comparison';
+import {
+  evidenceDigest,
+  publishedIndicator,
+  scoringLog,
+  VerifiedMessage,
+} from '@yipanqi/exchange-log';
+import {
+  compareCampaignFigures,
+  MAX_DIFFERENCE_IDS,
+  recomputedCampaign,
+} from './campaign-comparison';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -28,6 +37,7 @@ function message(over: Partial<VerifiedMessage>): VerifiedMessage {
 
 /** Two notices Huizhou → Yibin, one receipted in time, one 30 h late (receipt SLA 24 h). */
 function campaign() {
+  n = 0; // every call the same log, inside the period
   const first = message({});
   const second = message({});
   const records = [
@@ -54,57 +64,109 @@ function campaign() {
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+/** The result as published, to alter, and the recomputation to compare it with. */
+function published() {
+  const { scores, late } = campaign();
+  const recomputed = recomputedCampaign(scores);
+  return { result: copy(recomputed.published), recomputed, scores, late };
+}
+
 describe('compareCampaignFigures', () => {
   it('finds nothing between a result and itself', () => {
-    const { scores } = campaign();
-    expect(compareCampaignFigures(copy(scores), scores)).toEqual([]);
+    const { result, recomputed } = published();
+    expect(compareCampaignFigures(result, recomputed)).toEqual([]);
   });
 
-  it('names the pair, the figure, both values and the messages behind an altered numerator', () => {
-    const { scores, late } = campaign();
-    const published = copy(scores);
-    published.pairs[0].indicators.R.numerator = 2;
-    expect(compareCampaignFigures(published, scores)).toEqual([
+  it('publishes each indicator as its counts and the digest of its ids', () => {
+    const { result, scores } = published();
+    const R = scores.pairs[0].indicators.R;
+    expect(publishedIndicator(result.pairs[0], 'R')).toEqual([
+      R.weight,
+      2,
+      1,
+      2,
+      0,
+      evidenceDigest(R),
+    ]);
+  });
+
+  it('names the pair, the figure, both values and the recomputed messages behind an altered numerator', () => {
+    const { result, recomputed, late } = published();
+    publishedIndicator(result.pairs[0], 'R')[2] = 2;
+    expect(compareCampaignFigures(result, recomputed)).toEqual([
       {
         subject: `${HUIZHOU}→${YIBIN}`,
         figure: 'R.numerator',
         published: 2,
         recomputed: 1,
         messageIds: expect.arrayContaining([late]),
+        messageIdCount: 2,
       },
     ]);
   });
 
-  it('compares ids as sets, and names the ids only one side has', () => {
-    const { scores, late } = campaign();
-    const reordered = copy(scores);
-    reordered.pairs[0].indicators.R.denominatorIds.reverse();
-    expect(compareCampaignFigures(reordered, scores)).toEqual([]);
-    const claimed = copy(scores);
-    claimed.pairs[0].indicators.R.numeratorIds.push(late);
-    expect(compareCampaignFigures(claimed, scores)).toEqual([
-      expect.objectContaining({ figure: 'R.numeratorIds', messageIds: [late] }),
+  it('finds other ids behind equal counts by their digest, naming pair and indicator', () => {
+    const { result, recomputed, scores, late } = published();
+    // the same counts, but another message claimed on time than the log shows
+    const R = scores.pairs[0].indicators.R;
+    const claimed = { ...R, numeratorIds: [late] };
+    publishedIndicator(result.pairs[0], 'R')[5] = evidenceDigest(claimed);
+    expect(compareCampaignFigures(result, recomputed)).toEqual([
+      {
+        subject: `${HUIZHOU}→${YIBIN}`,
+        figure: 'R.digest',
+        published: evidenceDigest(claimed),
+        recomputed: evidenceDigest(R),
+        messageIds: [...R.denominatorIds].sort(),
+        messageIdCount: 2,
+      },
     ]);
   });
 
-  it('compares the ranking: rank, score, items and scorers of every node', () => {
-    const { scores } = campaign();
-    const published = copy(scores);
-    published.ranking[0].score = 99.99;
-    published.ranking[1].scoredBy = [];
-    const differences = compareCampaignFigures(published, scores);
+  it('lists at most 100 of the ids behind a difference, and says how many there are', () => {
+    const { result, recomputed } = published();
+    const R = recomputed.scores.pairs[0].indicators.R;
+    const many = Array.from(
+      { length: 150 },
+      (_, i) => `01900000-0000-7000-9000-${String(i).padStart(12, '0')}`,
+    );
+    R.denominatorIds.push(...many);
+    publishedIndicator(result.pairs[0], 'R')[3] = 0;
+    const [difference] = compareCampaignFigures(result, recomputed);
+    expect(difference).toMatchObject({ figure: 'R.denominator', messageIdCount: 152 });
+    expect(difference.messageIds).toHaveLength(MAX_DIFFERENCE_IDS);
+    expect(difference.messageIds).toEqual([...difference.messageIds].sort());
+  });
+
+  it('compares the ranking: rank, score, exact score, items and scorers of every node', () => {
+    const { result, recomputed } = published();
+    result.ranking[0].score = 99.99;
+    result.ranking[0].exactScore = '9999/100';
+    result.ranking[1].scoredBy = [];
+    const differences = compareCampaignFigures(result, recomputed);
     expect(differences.map((d) => [d.subject, d.figure])).toEqual([
-      [published.ranking[0].node, 'score'],
-      [published.ranking[1].node, 'scoredBy'],
+      [result.ranking[0].node, 'score'],
+      [result.ranking[0].node, 'exactScore'],
+      [result.ranking[1].node, 'scoredBy'],
     ]);
   });
 
-  it('reports a pair missing on either side', () => {
-    const { scores } = campaign();
-    const published = copy(scores);
-    published.pairs.pop();
-    expect(compareCampaignFigures(published, scores)).toEqual([
+  it('reports a pair missing on either side, or listed twice', () => {
+    const { result, recomputed } = published();
+    const [first, second] = result.pairs;
+    expect(compareCampaignFigures({ ...result, pairs: [first] }, recomputed)).toEqual([
       expect.objectContaining({ subject: `${YIBIN}→${HUIZHOU}`, figure: 'pair', published: null }),
+    ]);
+    expect(
+      compareCampaignFigures({ ...result, pairs: [first, second, first] }, recomputed),
+    ).toEqual([
+      expect.objectContaining({ subject: `${HUIZHOU}→${YIBIN}`, published: 'listed twice' }),
+    ]);
+    const stranger = { ...first, evaluator: '440300' };
+    expect(
+      compareCampaignFigures({ ...result, pairs: [first, second, stranger] }, recomputed),
+    ).toEqual([
+      expect.objectContaining({ subject: `440300→${YIBIN}`, recomputed: null, messageIds: [] }),
     ]);
   });
 });

@@ -1,174 +1,156 @@
 import {
   CampaignScores,
-  IndicatorScore,
+  IndicatorCode,
   INDICATORS,
   PairScore,
   Standing,
 } from '@yipanqi/evaluation';
+import { publishedIndicator, publishedPairs, UnsignedCampaignResult } from '@yipanqi/exchange-log';
 
 /** One figure of a published campaign result that the recomputation does not give. */
 export interface CampaignDifference {
   /** `441300→511500` for a pair score, the node code for a standing */
   subject: string;
-  /** e.g. `score`, `items`, `R.numerator`, `T.denominatorIds`, `rank` */
+  /** e.g. `score`, `R.numerator`, `T.digest`, `rank` */
   figure: string;
   published: unknown;
   recomputed: unknown;
-  /** the messages behind the figure, in either version: where to look */
+  /**
+   * the messages behind the figure in the recomputation, where to look: the
+   * first MAX_DIFFERENCE_IDS in ascending order (the published result holds
+   * only digests; the coordinator serves its lists)
+   */
   messageIds: string[];
+  /** how many messages are behind the figure in the recomputation */
+  messageIdCount: number;
 }
 
-type Figures = Pick<CampaignScores, 'pairs' | 'ranking'>;
+/**
+ * At most this many ids in one difference: a pair of a national campaign
+ * rests on hundreds of messages, a participant's standing on thousands.
+ */
+export const MAX_DIFFERENCE_IDS = 100;
 
-const pairName = (p: PairScore) => `${p.evaluator}→${p.evaluated}`;
+/** What a result publishes of its figures. */
+export type PublishedFigures = Pick<UnsignedCampaignResult, 'pairs' | 'ranking'>;
+
+/** The campaign scored again: as it would be published, and with every id for the differences. */
+export interface RecomputedCampaign {
+  published: PublishedFigures;
+  scores: CampaignScores;
+}
+
+export function recomputedCampaign(scores: CampaignScores): RecomputedCampaign {
+  return { published: { pairs: publishedPairs(scores.pairs), ranking: scores.ranking }, scores };
+}
+
+const pairName = (p: { evaluator: string; evaluated: string }) => `${p.evaluator}→${p.evaluated}`;
 
 /** Ids compare as sets: their order carries no meaning. */
 const sameIds = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-const union = (...lists: (readonly string[] | undefined)[]) => [
-  ...new Set(lists.flatMap((l) => l ?? [])),
-];
-
-/** The ids behind an indicator in both versions: the evidence for any of its figures. */
-function indicatorIds(...versions: (IndicatorScore | undefined)[]): string[] {
-  return union(...versions.flatMap((i) => [i?.numeratorIds, i?.denominatorIds, i?.pendingIds]));
+/** The distinct ids, the first MAX_DIFFERENCE_IDS of them in ascending order, and how many. */
+function evidence(
+  lists: (readonly string[])[],
+): Pick<CampaignDifference, 'messageIds' | 'messageIdCount'> {
+  const ids = [...new Set(lists.flat())].sort();
+  return { messageIds: ids.slice(0, MAX_DIFFERENCE_IDS), messageIdCount: ids.length };
 }
 
-function pairIds(...versions: (PairScore | undefined)[]): string[] {
-  return union(...INDICATORS.flatMap((c) => versions.map((p) => indicatorIds(p?.indicators[c]))));
+function indicatorLists(pair: PairScore | undefined, code: IndicatorCode): (readonly string[])[] {
+  const i = pair?.indicators[code];
+  return i ? [i.numeratorIds, i.denominatorIds, i.pendingIds] : [];
 }
+
+function pairLists(...pairs: (PairScore | undefined)[]): (readonly string[])[] {
+  return pairs.flatMap((p) => INDICATORS.flatMap((code) => indicatorLists(p, code)));
+}
+
+const INDICATOR_FIGURES = ['weight', 'items', 'numerator', 'denominator', 'pending', 'digest'];
+
+type Differs = (
+  subject: string,
+  figure: string,
+  published: unknown,
+  recomputed: unknown,
+  /** the id lists behind the figure, read only when it differs */
+  lists: () => (readonly string[])[],
+) => void;
 
 /**
- * Every figure of `published` that `recomputed` does not reproduce: each
- * pair's period, score and item count, each indicator's weight, items,
- * numerator and denominator and the ids behind them, and each standing's
- * rank, score, items and scorers. `x` is left out: it is numerator /
- * denominator for display. Equal figures give an empty list.
+ * Every figure of `published` that the recomputation does not reproduce:
+ * each pair's score, each indicator's weight, items, numerator, denominator,
+ * pending count and the digest of its ids, and each standing's rank, score,
+ * exact score, items and scorers. A pair only one side lists, or listed
+ * twice, is one difference (figure `pair`). Equal figures give an empty list.
  */
 export function compareCampaignFigures(
-  published: Figures,
-  recomputed: Figures,
+  published: PublishedFigures,
+  recomputed: RecomputedCampaign,
 ): CampaignDifference[] {
   const differences: CampaignDifference[] = [];
-  const differs = (d: CampaignDifference) => differences.push(d);
-  const recomputedPairs = new Map(recomputed.pairs.map((p) => [pairName(p), p]));
-  const publishedPairs = new Map(published.pairs.map((p) => [pairName(p), p]));
+  const differs: Differs = (subject, figure, publishedValue, recomputedValue, lists) =>
+    differences.push({
+      subject,
+      figure,
+      published: publishedValue,
+      recomputed: recomputedValue,
+      ...evidence(lists()),
+    });
+  const scores = new Map(recomputed.scores.pairs.map((p) => [pairName(p), p]));
+  const recomputedPairs = new Map(recomputed.published.pairs.map((p) => [pairName(p), p]));
+  const publishedPairs = new Set<string>();
 
-  for (const [name, p] of publishedPairs) {
+  for (const p of published.pairs) {
+    const name = pairName(p);
+    const full = scores.get(name);
     const r = recomputedPairs.get(name);
-    if (!r) {
-      differs({
-        subject: name,
-        figure: 'pair',
-        published: p.score,
-        recomputed: null,
-        messageIds: pairIds(p),
-      });
+    if (publishedPairs.has(name)) {
+      differs(name, 'pair', 'listed twice', r?.score ?? null, () => pairLists(full));
       continue;
     }
-    const pairFigures: [string, unknown, unknown][] = [
-      ['period.start', p.period.start, r.period.start],
-      ['period.end', p.period.end, r.period.end],
-      ['asOf', p.asOf, r.asOf],
-      ['score', p.score, r.score],
-      ['items', p.items, r.items],
-    ];
-    for (const [figure, a, b] of pairFigures) {
-      if (a !== b) {
-        differs({ subject: name, figure, published: a, recomputed: b, messageIds: pairIds(p, r) });
-      }
+    publishedPairs.add(name);
+    if (!r) {
+      // nothing behind this pair in the log, or no pair of participants at all
+      differs(name, 'pair', p.score, null, () => pairLists(full));
+      continue;
     }
+    if (p.score !== r.score) differs(name, 'score', p.score, r.score, () => pairLists(full));
     for (const code of INDICATORS) {
-      const pi = p.indicators[code];
-      const ri = r.indicators[code];
-      const ids = indicatorIds(pi, ri);
-      for (const figure of ['weight', 'items', 'numerator', 'denominator'] as const) {
-        if (pi[figure] !== ri[figure]) {
-          differs({
-            subject: name,
-            figure: `${code}.${figure}`,
-            published: pi[figure],
-            recomputed: ri[figure],
-            messageIds: ids,
-          });
+      const pi = publishedIndicator(p, code);
+      const ri = publishedIndicator(r, code);
+      INDICATOR_FIGURES.forEach((figure, i) => {
+        if (pi[i] !== ri[i]) {
+          differs(name, `${code}.${figure}`, pi[i], ri[i], () => indicatorLists(full, code));
         }
-      }
-      for (const figure of ['numeratorIds', 'denominatorIds', 'pendingIds'] as const) {
-        if (!sameIds(pi[figure], ri[figure])) {
-          const only = (a: string[], b: string[]) => a.filter((id) => !b.includes(id));
-          differs({
-            subject: name,
-            figure: `${code}.${figure}`,
-            published: pi[figure],
-            recomputed: ri[figure],
-            // the ids one version has and the other lacks
-            messageIds: [...only(pi[figure], ri[figure]), ...only(ri[figure], pi[figure])],
-          });
-        }
-      }
+      });
     }
   }
   for (const [name, r] of recomputedPairs) {
     if (!publishedPairs.has(name)) {
-      differs({
-        subject: name,
-        figure: 'pair',
-        published: null,
-        recomputed: r.score,
-        messageIds: pairIds(r),
-      });
+      differs(name, 'pair', null, r.score, () => pairLists(scores.get(name)));
     }
   }
-  compareRanking(published.ranking, recomputed.ranking, recomputed.pairs, differs);
+  compareRanking(published.ranking, recomputed.scores, differs);
   return differences;
 }
 
-function compareRanking(
-  published: Standing[],
-  recomputed: Standing[],
-  pairs: PairScore[],
-  differs: (d: CampaignDifference) => void,
-): void {
-  const byNode = new Map(recomputed.map((s) => [s.node, s]));
-  const nodes = union(
-    published.map((s) => s.node),
-    recomputed.map((s) => s.node),
-  );
+function compareRanking(published: Standing[], recomputed: CampaignScores, differs: Differs): void {
+  const byNode = new Map(recomputed.ranking.map((s) => [s.node, s]));
+  const nodes = [...new Set([...published.map((s) => s.node), ...byNode.keys()])];
   for (const node of nodes) {
     const p = published.find((s) => s.node === node);
     const r = byNode.get(node);
     // a standing rests on the scores given to the node
-    const ids = pairIds(...pairs.filter((x) => x.evaluated === node));
+    const lists = () => pairLists(...recomputed.pairs.filter((x) => x.evaluated === node));
     if (!p || !r) {
-      differs({
-        subject: node,
-        figure: 'standing',
-        published: p?.rank ?? null,
-        recomputed: r?.rank ?? null,
-        messageIds: ids,
-      });
+      differs(node, 'standing', p?.rank ?? null, r?.rank ?? null, lists);
       continue;
     }
-    for (const figure of ['rank', 'score', 'items'] as const) {
-      if (p[figure] !== r[figure]) {
-        differs({
-          subject: node,
-          figure,
-          published: p[figure],
-          recomputed: r[figure],
-          messageIds: ids,
-        });
-      }
+    for (const figure of ['rank', 'score', 'exactScore', 'items'] as const) {
+      if (p[figure] !== r[figure]) differs(node, figure, p[figure], r[figure], lists);
     }
-    if (!sameIds(p.scoredBy, r.scoredBy)) {
-      differs({
-        subject: node,
-        figure: 'scoredBy',
-        published: p.scoredBy,
-        recomputed: r.scoredBy,
-        messageIds: ids,
-      });
-    }
+    if (!sameIds(p.scoredBy, r.scoredBy)) differs(node, 'scoredBy', p.scoredBy, r.scoredBy, lists);
   }
 }

@@ -64,7 +64,8 @@ export interface AuditReport {
   } | null;
   /**
    * every campaign result on the evaluation topic: its verdict, each figure
-   * that differs, and the campaign as recomputed from this log
+   * that differs (with at most 100 of the recomputed ids behind it), and the
+   * campaign as recomputed from this log, in the published form (digests)
    */
   campaigns: CampaignCheck[];
   /** what a finding kind means, for readers of the JSON without the docs */

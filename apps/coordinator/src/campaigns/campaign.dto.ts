@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsIn,
   IsOptional,
   IsString,
   Length,
@@ -10,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AgreementWeightsV1 } from '@yipanqi/contracts';
+import { IndicatorCode, INDICATORS } from '@yipanqi/evaluation';
 
 const NODE_CODE = /^[1-9]\d{5}$/;
 
@@ -54,4 +56,16 @@ export class ComputeResultDto {
   @IsOptional()
   @IsString()
   asOf?: string;
+}
+
+export class EvidenceQuery {
+  @ApiProperty({ description: 'evaluator-evaluated, two node codes', example: '441300-511500' })
+  @Matches(/^[1-9]\d{5}-[1-9]\d{5}$/, {
+    message: 'pair must be evaluator-evaluated, e.g. 441300-511500',
+  })
+  pair!: string;
+
+  @ApiProperty({ enum: INDICATORS, example: 'R' })
+  @IsIn(INDICATORS)
+  indicator!: IndicatorCode;
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { Weights } from '@yipanqi/evaluation';
+import { IndicatorCode, Weights } from '@yipanqi/evaluation';
+import { IndicatorEvidence } from '@yipanqi/exchange-log';
 import { bigintAsNumber } from '@yipanqi/persistence';
 
 /** A campaign (考核批次): who is ranked, over which period, with which weights. */
@@ -59,4 +60,25 @@ export class CampaignResultRow {
   publishedAt!: number | null;
 }
 
-export const CAMPAIGN_ENTITIES = [Campaign, CampaignResultRow];
+/**
+ * The message ids behind one published pair score, which the result itself
+ * replaces by their digests: one row per pair with any, so that serving the
+ * lists of one pair reads one row, not a national campaign's millions of ids.
+ */
+@Entity('campaign_evidence')
+export class CampaignEvidence {
+  @PrimaryColumn({ name: 'result_id', type: 'varchar', length: 36 })
+  resultId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 6 })
+  evaluator!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 6 })
+  evaluated!: string;
+
+  /** per indicator, its numerator, denominator and pending ids as scorePair listed them */
+  @Column({ type: 'simple-json' })
+  ids!: Record<IndicatorCode, IndicatorEvidence>;
+}
+
+export const CAMPAIGN_ENTITIES = [Campaign, CampaignResultRow, CampaignEvidence];

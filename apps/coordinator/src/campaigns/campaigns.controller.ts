@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
-import { ComputeResultDto, CreateCampaignDto } from './campaign.dto';
+import { ComputeResultDto, CreateCampaignDto, EvidenceQuery } from './campaign.dto';
 import { CampaignsService } from './campaigns.service';
 
 /**
@@ -35,5 +35,20 @@ export class CampaignsController {
   @Post(':id/results')
   compute(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: ComputeResultDto) {
     return this.campaigns.compute(id, dto.asOf);
+  }
+
+  /**
+   * The message ids behind one indicator of one pair of a result, which the
+   * published result holds only as their digest.
+   */
+  @Get(':id/results/:resultId/evidence')
+  @Roles('coordinator', 'auditor')
+  evidence(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('resultId', new ParseUUIDPipe()) resultId: string,
+    @Query() query: EvidenceQuery,
+  ) {
+    const [evaluator, evaluated] = query.pair.split('-');
+    return this.campaigns.evidence(id, resultId, { evaluator, evaluated }, query.indicator);
   }
 }

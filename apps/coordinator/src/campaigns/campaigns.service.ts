@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { NodeKeys } from '@yipanqi/crypto';
-import { Weights } from '@yipanqi/evaluation';
+import { CampaignScores, IndicatorCode, INDICATORS, Weights } from '@yipanqi/evaluation';
 import {
   CampaignResult,
   campaignResult,
+  evidenceDigest,
+  hasEvidence,
+  IndicatorEvidence,
   recomputeCampaign,
   signCampaignResult,
 } from '@yipanqi/exchange-log';
@@ -14,7 +17,7 @@ import { DirectoryService } from '../directory/directory.service';
 import { COORDINATOR_KEYS } from '../tokens';
 import { CampaignLog } from './campaign-log';
 import { campaignDefinition, CampaignRequest, resultAsOf } from './campaign-rules';
-import { Campaign, CampaignResultRow } from './campaign.entities';
+import { Campaign, CampaignEvidence, CampaignResultRow } from './campaign.entities';
 import { EvaluationPublisher } from './evaluation-publisher';
 
 /** A campaign as the API shows it: its definition and its latest result. */
@@ -30,6 +33,32 @@ export interface CampaignView {
   /** how many times it was computed */
   results: number;
   latestResult: CampaignResult | null;
+}
+
+/** The ids behind one indicator of one pair of a result, and their digest as the result publishes it. */
+export interface EvidenceView extends IndicatorEvidence {
+  campaignId: string;
+  resultId: string;
+  evaluator: string;
+  evaluated: string;
+  indicator: IndicatorCode;
+  /** evidenceDigest of the three lists: the last element of the published indicator */
+  digest: string;
+}
+
+/** Rows per insert: well under SQLite's bound variables, and small statements for PostgreSQL. */
+const EVIDENCE_ROWS_PER_INSERT = 200;
+
+/** One row per pair with any id: the others have nothing to serve. */
+function evidenceRows(resultId: string, scores: CampaignScores): CampaignEvidence[] {
+  return scores.pairs.filter(hasEvidence).map((p) => {
+    const ids = {} as Record<IndicatorCode, IndicatorEvidence>;
+    for (const code of INDICATORS) {
+      const { numeratorIds, denominatorIds, pendingIds } = p.indicators[code];
+      ids[code] = { numeratorIds, denominatorIds, pendingIds };
+    }
+    return { resultId, evaluator: p.evaluator, evaluated: p.evaluated, ids };
+  });
 }
 
 /**
@@ -98,20 +127,78 @@ export class CampaignsService {
       name: campaign.name,
       computedAt: Date.now(),
     };
+    const scores = recomputeCampaign(messages, parameters);
     const result = signCampaignResult(
-      campaignResult(about, parameters, recomputeCampaign(messages, parameters)),
+      campaignResult(about, parameters, scores),
       this.keys.signing.privateKey,
     );
-    await this.transactions.dataSource.getRepository(CampaignResultRow).insert({
-      id: result.resultId,
-      campaignId: campaign.id,
-      asOf: at,
-      computedAt: result.computedAt,
-      record: JSON.stringify(result),
-      publishedAt: null,
+    const evidence = evidenceRows(result.resultId, scores);
+    // the ids are stored with the result: a published digest is never without its lists
+    await this.transactions.run(async (m) => {
+      await m.insert(CampaignResultRow, {
+        id: result.resultId,
+        campaignId: campaign.id,
+        asOf: at,
+        computedAt: result.computedAt,
+        record: JSON.stringify(result),
+        publishedAt: null,
+      });
+      for (let i = 0; i < evidence.length; i += EVIDENCE_ROWS_PER_INSERT) {
+        await m.insert(CampaignEvidence, evidence.slice(i, i + EVIDENCE_ROWS_PER_INSERT));
+      }
     });
     await this.publisher.flush();
     return result;
+  }
+
+  /**
+   * The message ids behind one indicator of one ordered pair of a result,
+   * which the published result holds only as their digest. A pair of
+   * participants the result leaves out had nothing behind it: empty lists.
+   */
+  async evidence(
+    id: string,
+    resultId: string,
+    pair: { evaluator: string; evaluated: string },
+    indicator: IndicatorCode,
+  ): Promise<EvidenceView> {
+    const campaign = await this.find(id);
+    const result = await this.transactions.dataSource
+      .getRepository(CampaignResultRow)
+      .findOneBy({ id: resultId, campaignId: id });
+    if (!result) {
+      throw new ProblemError(
+        404,
+        'RESULT_NOT_FOUND',
+        'No such result',
+        `campaign ${id} has no result ${resultId}`,
+      );
+    }
+    const { evaluator, evaluated } = pair;
+    const participants = new Set(campaign.participants);
+    if (evaluator === evaluated || !participants.has(evaluator) || !participants.has(evaluated)) {
+      throw new ProblemError(
+        404,
+        'PAIR_NOT_FOUND',
+        'No such pair',
+        `${evaluator}-${evaluated} is not an ordered pair of two participants of campaign ${id}`,
+      );
+    }
+    const row = await this.transactions.dataSource
+      .getRepository(CampaignEvidence)
+      .findOneBy({ resultId, evaluator, evaluated });
+    const lists = row?.ids[indicator] ?? { numeratorIds: [], denominatorIds: [], pendingIds: [] };
+    return {
+      campaignId: id,
+      resultId,
+      evaluator,
+      evaluated,
+      indicator,
+      numeratorIds: lists.numeratorIds,
+      denominatorIds: lists.denominatorIds,
+      pendingIds: lists.pendingIds,
+      digest: evidenceDigest(lists),
+    };
   }
 
   private async find(id: string): Promise<Campaign> {

@@ -23,7 +23,7 @@ export class EvaluationPublisher extends CommittedRecordPublisher<CampaignResult
       kafka,
       clientId: 'yipanqi-coordinator-evaluation',
       topic: evaluationTopic(topicPrefix),
-      // a result lists every message id behind its figures: it compresses well
+      // the field names and node codes repeat in every pair; the digests do not compress
       compression: CompressionTypes.GZIP,
       log,
       records: {

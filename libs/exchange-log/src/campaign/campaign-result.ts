@@ -3,6 +3,7 @@ import { isNodeCode } from '@yipanqi/contracts';
 import { hasValidRecordSignature, signRecord } from '@yipanqi/crypto';
 import {
   CampaignScores,
+  IndicatorCode,
   INDICATORS,
   PairScore,
   Period,
@@ -10,8 +11,53 @@ import {
   Weights,
 } from '@yipanqi/evaluation';
 import { CampaignParameters } from '../rebuild/campaign-scores';
+import { EVIDENCE_DIGEST, evidenceDigest } from './evidence-digest';
 
 export const CAMPAIGN_RESULT_FORMAT = 'yipanqi.campaign-result';
+
+/**
+ * One indicator of a published pair score: its figures and the digest of the
+ * message ids behind them (evidenceDigest), which the coordinator serves on
+ * request. A tuple, not an object: a national campaign has some 15,000 of
+ * them, and their field names alone would outweigh the figures.
+ */
+export type PublishedIndicator = [
+  weight: number,
+  items: number,
+  numerator: number,
+  denominator: number,
+  pending: number,
+  digest: string,
+];
+
+/** The indicators of a published pair score, in the order of INDICATORS. */
+export type PublishedIndicators = [
+  R: PublishedIndicator,
+  V: PublishedIndicator,
+  T: PublishedIndicator,
+  Q: PublishedIndicator,
+  S: PublishedIndicator,
+];
+
+/**
+ * A PairScore as a result publishes it: the figures, and a digest in place
+ * of each indicator's ids. Period and as-of are the result's; the pair's
+ * items are the sum of its indicators'.
+ */
+export interface PublishedPairScore {
+  evaluator: string;
+  evaluated: string;
+  score: number | 'n/a';
+  indicators: PublishedIndicators;
+}
+
+/** One indicator of a published pair score by its code. */
+export function publishedIndicator(
+  pair: PublishedPairScore,
+  code: IndicatorCode,
+): PublishedIndicator {
+  return pair.indicators[INDICATORS.indexOf(code)];
+}
 
 /**
  * One computation of a campaign as the coordinator publishes it on
@@ -20,12 +66,12 @@ export const CAMPAIGN_RESULT_FORMAT = 'yipanqi.campaign-result';
  */
 export interface UnsignedCampaignResult {
   format: typeof CAMPAIGN_RESULT_FORMAT;
-  version: 1;
+  version: 2;
   /** UUIDv7 of this computation; a campaign may be computed again later (another asOf) */
   resultId: string;
   campaignId: string;
   name: string;
-  /** epoch ms, `[start, end)` */
+  /** epoch ms, `[start, end)`; every pair score is of this period */
   period: Period;
   /** epoch ms: nothing the broker appended later was counted */
   asOf: number;
@@ -33,8 +79,12 @@ export interface UnsignedCampaignResult {
   participants: string[];
   /** the campaign's weights for every pair; null: each pair's agreement weights, else the defaults */
   weights: Weights | null;
-  /** every ordered pair of participants, libs/evaluation's PairScore with the message ids */
-  pairs: PairScore[];
+  /**
+   * the ordered pairs of participants with any message behind their figures,
+   * in the order they were scored; every pair left out is 'n/a' with nothing
+   * counted and nothing pending
+   */
+  pairs: PublishedPairScore[];
   ranking: Standing[];
   /** epoch ms, coordinator clock */
   computedAt: number;
@@ -57,7 +107,7 @@ export function campaignResult(
 ): UnsignedCampaignResult {
   return {
     format: CAMPAIGN_RESULT_FORMAT,
-    version: 1,
+    version: 2,
     resultId: about.resultId,
     campaignId: about.campaignId,
     name: about.name,
@@ -65,10 +115,42 @@ export function campaignResult(
     asOf: parameters.asOf,
     participants: [...parameters.participants],
     weights: parameters.weights,
-    pairs: scores.pairs,
+    pairs: publishedPairs(scores.pairs),
     ranking: scores.ranking,
     computedAt: about.computedAt,
   };
+}
+
+/** A pair score as published: each indicator's ids replaced by their digest. */
+export function publishedPair(score: PairScore): PublishedPairScore {
+  const indicator = (code: IndicatorCode): PublishedIndicator => {
+    const i = score.indicators[code];
+    return [i.weight, i.items, i.numerator, i.denominator, i.pendingIds.length, evidenceDigest(i)];
+  };
+  return {
+    evaluator: score.evaluator,
+    evaluated: score.evaluated,
+    score: score.score,
+    indicators: [indicator('R'), indicator('V'), indicator('T'), indicator('Q'), indicator('S')],
+  };
+}
+
+/** Whether any message is behind a pair score; without one it is 'n/a' with nothing pending. */
+export function hasEvidence(score: PairScore): boolean {
+  return INDICATORS.some((code) => {
+    const i = score.indicators[code];
+    return i.denominatorIds.length + i.numeratorIds.length + i.pendingIds.length > 0;
+  });
+}
+
+/**
+ * The pair scores a result publishes: those with any message behind them.
+ * Of 300 participants with about ten partners each, some 3,000 of the 89,700
+ * ordered pairs are; the others would be the bulk of the record and say
+ * nothing but 'n/a'.
+ */
+export function publishedPairs(scores: readonly PairScore[]): PublishedPairScore[] {
+  return scores.filter(hasEvidence).map(publishedPair);
 }
 
 export function signCampaignResult(
@@ -126,10 +208,17 @@ const FIELDS = [
 
 const isEpochMs = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isWeight = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isScore = (v: unknown) => v === 'n/a' || (typeof v === 'number' && Number.isFinite(v));
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIdList = (v: unknown) => Array.isArray(v) && v.every((id) => typeof id === 'string');
+/** `n/d` in lowest terms as ratioText writes it; lowest terms are the comparison's business */
+const isFraction = (v: unknown) => typeof v === 'string' && /^(0|[1-9]\d*)\/[1-9]\d*$/.test(v);
+const hasFields = (v: Record<string, unknown>, fields: readonly string[]) => {
+  const keys = Object.keys(v);
+  return keys.length === fields.length && keys.every((k) => fields.includes(k));
+};
 
 /**
  * What keeps a signed record from being read as a result, or undefined. Only
@@ -139,7 +228,7 @@ const isIdList = (v: unknown) => Array.isArray(v) && v.every((id) => typeof id =
 function resultProblem(r: Record<string, unknown>): string | undefined {
   const extra = Object.keys(r).filter((k) => !FIELDS.includes(k));
   if (extra.length > 0) return `unknown fields: ${extra.join(', ')}`;
-  if (r.format !== CAMPAIGN_RESULT_FORMAT || r.version !== 1) return 'not a campaign result v1';
+  if (r.format !== CAMPAIGN_RESULT_FORMAT || r.version !== 2) return 'not a campaign result v2';
   for (const field of ['resultId', 'campaignId', 'name'] as const) {
     if (typeof r[field] !== 'string' || r[field] === '') return `${field} is missing`;
   }
@@ -157,41 +246,51 @@ function resultProblem(r: Record<string, unknown>): string | undefined {
       return 'weights are neither null nor R, V, T, Q, S';
     }
   }
-  if (!Array.isArray(r.pairs) || !r.pairs.every(isPairScore)) return 'a pair score is malformed';
-  if (!Array.isArray(r.ranking) || !r.ranking.every(isStanding)) return 'a standing is malformed';
+  if (!Array.isArray(r.pairs)) return 'pairs is not a list';
+  const badPair = r.pairs.findIndex((p) => !isPublishedPair(p));
+  if (badPair >= 0) return `pair score ${badPair} is malformed`;
+  if (!Array.isArray(r.ranking)) return 'ranking is not a list';
+  const badStanding = r.ranking.findIndex((s) => !isStanding(s));
+  if (badStanding >= 0) return `standing ${badStanding} is malformed`;
   return undefined;
 }
 
-function isPairScore(p: unknown): boolean {
-  if (!isObject(p) || !isObject(p.period) || !isObject(p.indicators)) return false;
-  const indicators = p.indicators;
+const PAIR_FIELDS = ['evaluator', 'evaluated', 'score', 'indicators'];
+
+function isPublishedIndicator(i: unknown): boolean {
+  if (!Array.isArray(i) || i.length !== 6) return false;
+  const [weight, items, numerator, denominator, pending, digest] = i as unknown[];
   return (
-    typeof p.evaluator === 'string' &&
-    typeof p.evaluated === 'string' &&
-    isScore(p.score) &&
-    isCount(p.items) &&
-    INDICATORS.every((code) => {
-      const i = indicators[code];
-      return (
-        isObject(i) &&
-        typeof i.weight === 'number' &&
-        isCount(i.items) &&
-        isCount(i.numerator) &&
-        isCount(i.denominator) &&
-        isIdList(i.numeratorIds) &&
-        isIdList(i.denominatorIds) &&
-        isIdList(i.pendingIds)
-      );
-    })
+    isWeight(weight) &&
+    [items, numerator, denominator, pending].every(isCount) &&
+    typeof digest === 'string' &&
+    EVIDENCE_DIGEST.test(digest)
   );
 }
+
+function isPublishedPair(p: unknown): boolean {
+  return (
+    isObject(p) &&
+    hasFields(p, PAIR_FIELDS) &&
+    isNodeCode(p.evaluator) &&
+    isNodeCode(p.evaluated) &&
+    isScore(p.score) &&
+    Array.isArray(p.indicators) &&
+    p.indicators.length === INDICATORS.length &&
+    p.indicators.every(isPublishedIndicator)
+  );
+}
+
+const STANDING_FIELDS = ['node', 'rank', 'score', 'exactScore', 'items', 'scoredBy'];
 
 function isStanding(s: unknown): boolean {
   return (
     isObject(s) &&
-    typeof s.node === 'string' &&
+    hasFields(s, STANDING_FIELDS) &&
+    isNodeCode(s.node) &&
     isCount(s.rank) &&
     isScore(s.score) &&
+    (s.exactScore === null || isFraction(s.exactScore)) &&
     isCount(s.items) &&
     isIdList(s.scoredBy)
   );

@@ -28,7 +28,8 @@ export interface JudgedRejection {
   by: string;
   /** the node whose message it rejected */
   of: string;
-  reason: RejectionReason | string;
+  /** as the rejection states it (a RejectionReason when its payload is valid) */
+  reason: string;
   verdict: RejectionVerdict;
   /** broker time of the rejected message in `by`'s inbox; null when this log lacks it */
   messageBrokerTime: number | null;
