@@ -87,10 +87,13 @@ async function replayArchive(dir: string, ...options: string[]) {
   return { ...result, report, html };
 }
 
+const NONE = { justified: 0, unjustified: 0, undecidable: 0 };
 const CAMPAIGN_ID = '01900000-0000-7000-8000-00000000ca00';
 
 /** A campaign result as the coordinator publishes it, on the evaluation topic. */
-function resultRecord(figures: Pick<UnsignedCampaignResult, 'pairs' | 'ranking'>): TopicRecord {
+function resultRecord(
+  figures: Pick<UnsignedCampaignResult, 'pairs' | 'ranking' | 'rejections'>,
+): TopicRecord {
   const result = signCampaignResult(
     {
       format: CAMPAIGN_RESULT_FORMAT,
@@ -190,7 +193,10 @@ describe('auditor CLI', () => {
     const { log } = cleanLog();
     // a result with no figures at all: every pair and standing differs, and the report shows the right ones
     const empty = await replayArchive(
-      archiveOf([...log.records, resultRecord({ pairs: [], ranking: [] })]),
+      archiveOf([
+        ...log.records,
+        resultRecord({ pairs: [], ranking: [], rejections: { [HUIZHOU]: NONE, [YIBIN]: NONE } }),
+      ]),
     );
     expect(empty.code).toBe(2);
     const recomputed = empty.report.campaigns[0].recomputed;
@@ -199,7 +205,11 @@ describe('auditor CLI', () => {
       [YIBIN, HUIZHOU, 100],
     ]);
 
-    const figures = { pairs: recomputed?.pairs ?? [], ranking: recomputed?.ranking ?? [] };
+    const figures = {
+      pairs: recomputed?.pairs ?? [],
+      ranking: recomputed?.ranking ?? [],
+      rejections: recomputed?.rejections ?? {},
+    };
     const agrees = await replayArchive(archiveOf([...log.records, resultRecord(figures)]));
     expect([agrees.code, agrees.report.findings]).toEqual([0, []]);
     expect(agrees.report.campaigns[0]).toMatchObject({ status: 'agrees', recomputed: figures });

@@ -1,8 +1,7 @@
-import { scoreCampaign } from '@yipanqi/evaluation';
 import {
   evidenceDigest,
   publishedIndicator,
-  scoringLog,
+  recomputeCampaign,
   VerifiedMessage,
 } from '@yipanqi/exchange-log';
 import {
@@ -53,11 +52,11 @@ function campaign() {
     }),
   ];
   const period = { start: START, end: START + 24 * HOUR };
-  const scores = scoreCampaign({
+  const scores = recomputeCampaign(records, {
     participants: [HUIZHOU, YIBIN],
     period,
     asOf: period.end + 48 * HOUR,
-    records: scoringLog(records).records,
+    weights: null,
   });
   return { scores, late: second.id };
 }

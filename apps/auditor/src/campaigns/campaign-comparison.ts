@@ -5,7 +5,12 @@ import {
   PairScore,
   Standing,
 } from '@yipanqi/evaluation';
-import { publishedIndicator, publishedPairs, UnsignedCampaignResult } from '@yipanqi/exchange-log';
+import {
+  CampaignComputation,
+  publishedIndicator,
+  publishedPairs,
+  UnsignedCampaignResult,
+} from '@yipanqi/exchange-log';
 
 /** One figure of a published campaign result that the recomputation does not give. */
 export interface CampaignDifference {
@@ -32,16 +37,23 @@ export interface CampaignDifference {
 export const MAX_DIFFERENCE_IDS = 100;
 
 /** What a result publishes of its figures. */
-export type PublishedFigures = Pick<UnsignedCampaignResult, 'pairs' | 'ranking'>;
+export type PublishedFigures = Pick<UnsignedCampaignResult, 'pairs' | 'ranking' | 'rejections'>;
 
 /** The campaign scored again: as it would be published, and with every id for the differences. */
 export interface RecomputedCampaign {
   published: PublishedFigures;
-  scores: CampaignScores;
+  scores: CampaignComputation;
 }
 
-export function recomputedCampaign(scores: CampaignScores): RecomputedCampaign {
-  return { published: { pairs: publishedPairs(scores.pairs), ranking: scores.ranking }, scores };
+export function recomputedCampaign(scores: CampaignComputation): RecomputedCampaign {
+  return {
+    published: {
+      pairs: publishedPairs(scores.pairs),
+      ranking: scores.ranking,
+      rejections: scores.rejections,
+    },
+    scores,
+  };
 }
 
 const pairName = (p: { evaluator: string; evaluated: string }) => `${p.evaluator}→${p.evaluated}`;
@@ -133,7 +145,24 @@ export function compareCampaignFigures(
     }
   }
   compareRanking(published.ranking, recomputed.scores, differs);
+  compareRejections(published.rejections, recomputed.scores.rejections, differs);
   return differences;
+}
+
+/** Each participant's rejections by verdict (`441300` `rejections.unjustified`). */
+function compareRejections(
+  published: PublishedFigures['rejections'],
+  recomputed: CampaignComputation['rejections'],
+  differs: Differs,
+): void {
+  const nodes = [...new Set([...Object.keys(published), ...Object.keys(recomputed)])].sort();
+  for (const node of nodes) {
+    for (const verdict of ['justified', 'unjustified', 'undecidable'] as const) {
+      const p = published[node]?.[verdict] ?? null;
+      const r = recomputed[node]?.[verdict] ?? null;
+      if (p !== r) differs(node, `rejections.${verdict}`, p, r, () => []);
+    }
+  }
 }
 
 function compareRanking(published: Standing[], recomputed: CampaignScores, differs: Differs): void {

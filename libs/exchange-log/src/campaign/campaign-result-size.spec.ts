@@ -89,7 +89,13 @@ describe('a national campaign result', () => {
       name: '2026 年第一季度全国互评',
       computedAt: asOf,
     };
-    const scores = { pairs, ranking: rankCampaign(codes, pairs) };
+    const scores = {
+      pairs,
+      ranking: rankCampaign(codes, pairs),
+      rejections: Object.fromEntries(
+        codes.map((code) => [code, { justified: 120, unjustified: 3, undecidable: 7 }]),
+      ),
+    };
     const result = signCampaignResult(
       campaignResult(about, parameters, scores),
       coordinator.signing.privateKey,

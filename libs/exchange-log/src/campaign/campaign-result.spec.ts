@@ -11,6 +11,7 @@ import {
   signCampaignResult,
 } from './campaign-result';
 import { evidenceDigest } from './evidence-digest';
+import { verdictCounts } from '../scoring/scoring-log';
 
 const HUIZHOU = '441300';
 const YIBIN = '511500';
@@ -40,7 +41,10 @@ function scored() {
     piiForm: 'none' as const,
     verdict: null,
   };
-  const scores = scoreCampaign({ ...parameters, records: [notice] });
+  const scores = {
+    ...scoreCampaign({ ...parameters, records: [notice] }),
+    rejections: verdictCounts([], parameters.period, parameters.participants),
+  };
   return { parameters, scores, notice };
 }
 

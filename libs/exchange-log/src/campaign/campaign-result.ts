@@ -2,7 +2,6 @@ import { KeyObject } from 'node:crypto';
 import { isNodeCode } from '@yipanqi/contracts';
 import { hasValidRecordSignature, signRecord } from '@yipanqi/crypto';
 import {
-  CampaignScores,
   IndicatorCode,
   INDICATORS,
   PairScore,
@@ -10,7 +9,8 @@ import {
   Standing,
   Weights,
 } from '@yipanqi/evaluation';
-import { CampaignParameters } from '../rebuild/campaign-scores';
+import { CampaignComputation, CampaignParameters } from '../rebuild/campaign-scores';
+import { VerdictCounts } from '../scoring/scoring-log';
 import { EVIDENCE_DIGEST, evidenceDigest } from './evidence-digest';
 
 export const CAMPAIGN_RESULT_FORMAT = 'yipanqi.campaign-result';
@@ -86,6 +86,11 @@ export interface UnsignedCampaignResult {
    */
   pairs: PublishedPairScore[];
   ranking: Standing[];
+  /**
+   * per participant, the rejections it sent of fellow participants' messages
+   * sent in the period, by verdict (DESIGN §7: rejections are evidence)
+   */
+  rejections: Record<string, VerdictCounts>;
   /** epoch ms, coordinator clock */
   computedAt: number;
 }
@@ -103,7 +108,7 @@ export class CampaignSignatureError extends CampaignResultError {}
 export function campaignResult(
   about: { resultId: string; campaignId: string; name: string; computedAt: number },
   parameters: CampaignParameters,
-  scores: CampaignScores,
+  scores: CampaignComputation,
 ): UnsignedCampaignResult {
   return {
     format: CAMPAIGN_RESULT_FORMAT,
@@ -117,6 +122,7 @@ export function campaignResult(
     weights: parameters.weights,
     pairs: publishedPairs(scores.pairs),
     ranking: scores.ranking,
+    rejections: scores.rejections,
     computedAt: about.computedAt,
   };
 }
@@ -202,6 +208,7 @@ const FIELDS = [
   'weights',
   'pairs',
   'ranking',
+  'rejections',
   'computedAt',
   'sig',
 ];
@@ -252,7 +259,21 @@ function resultProblem(r: Record<string, unknown>): string | undefined {
   if (!Array.isArray(r.ranking)) return 'ranking is not a list';
   const badStanding = r.ranking.findIndex((s) => !isStanding(s));
   if (badStanding >= 0) return `standing ${badStanding} is malformed`;
+  const participants = r.participants as string[];
+  if (
+    !isObject(r.rejections) ||
+    !hasFields(r.rejections, participants) ||
+    !Object.values(r.rejections).every(isVerdictCounts)
+  ) {
+    return 'rejections are not verdict counts for each participant';
+  }
   return undefined;
+}
+
+const VERDICTS = ['justified', 'unjustified', 'undecidable'];
+
+function isVerdictCounts(v: unknown): boolean {
+  return isObject(v) && hasFields(v, VERDICTS) && VERDICTS.every((k) => isCount(v[k]));
 }
 
 const PAIR_FIELDS = ['evaluator', 'evaluated', 'score', 'indicators'];
