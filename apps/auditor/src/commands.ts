@@ -9,6 +9,8 @@ import {
   KafkaSourceOptions,
   LogSource,
   recomputeScores,
+  scoringLog,
+  unjustifiedRejectionFindings,
   TopicRecord,
   verifyLog,
 } from '@yipanqi/exchange-log';
@@ -92,21 +94,34 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       plan,
       messagesAsOf,
     });
+    // every rejection judged on the log as read, whatever period is scored
+    const { rejections } = scoringLog(verified.messages);
     const result = {
       ...verified,
-      findings: [...verified.findings, ...archiveFindings, ...campaigns.findings],
+      findings: [
+        ...verified.findings,
+        ...unjustifiedRejectionFindings(rejections),
+        ...archiveFindings,
+        ...campaigns.findings,
+      ],
     };
     const scores = options.period && recomputeScores(result.messages, options.period, asOf);
-    const report = buildReport(result, scores, campaigns.checks, {
-      source: source.description,
-      inboxTopics: plan.inboxTopics,
-      from: plan.from,
-      to: plan.to,
-      cutAt: plan.cutAt,
-      asOf,
-      answerWindowMs: options.answerWindowMs,
-      now: Date.now(),
-    });
+    const report = buildReport(
+      result,
+      scores,
+      campaigns.checks,
+      {
+        source: source.description,
+        inboxTopics: plan.inboxTopics,
+        from: plan.from,
+        to: plan.to,
+        cutAt: plan.cutAt,
+        asOf,
+        answerWindowMs: options.answerWindowMs,
+        now: Date.now(),
+      },
+      rejections,
+    );
     const dir = resolve(options.reportDir);
     mkdirSync(dir, { recursive: true });
     const reportJson = join(dir, 'report.json');

@@ -3,9 +3,12 @@ import {
   AwaitingAnswer,
   FINDING_KINDS,
   FindingKind,
+  JudgedRejection,
   ScoreRecomputation,
   SourceDescription,
   StreamSummary,
+  VerdictCounts,
+  verdictCounts,
   VerificationResult,
 } from '@yipanqi/exchange-log';
 import { CampaignCheck } from '../campaigns/campaign-check';
@@ -61,7 +64,18 @@ export interface AuditReport {
     period: { start: string; end: string };
     asOf: string;
     pairs: PairScore[];
+    /** per rejecting node, its rejections of messages sent in the period, by verdict */
+    rejections: Record<string, VerdictCounts>;
   } | null;
+  /**
+   * every signed rejection in the log judged (DESIGN §7): per rejecting node
+   * how many of each verdict, and each with its verdict and why; the
+   * unjustified ones are also UNJUSTIFIED_REJECTION findings
+   */
+  rejections: {
+    byNode: Record<string, VerdictCounts>;
+    judged: JudgedRejection[];
+  };
   /**
    * every campaign result on the evaluation topic: its verdict, each figure
    * that differs (with at most 100 of the recomputed ids behind it), and the
@@ -91,6 +105,7 @@ export function buildReport(
   scores: ScoreRecomputation | undefined,
   campaigns: CampaignCheck[],
   context: ReportContext,
+  rejections: readonly JudgedRejection[] = [],
 ): AuditReport {
   const byKind: Partial<Record<FindingKind, number>> = {};
   for (const f of result.findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
@@ -137,8 +152,10 @@ export function buildReport(
           period: { start: iso(scores.period.start), end: iso(scores.period.end) },
           asOf: iso(scores.asOf),
           pairs: scores.pairs,
+          rejections: scores.verdicts,
         }
       : null,
+    rejections: { byNode: verdictCounts(rejections), judged: [...rejections] },
     campaigns,
     findingKinds: Object.fromEntries(kinds.map((k) => [k, FINDING_KINDS[k]])),
   };

@@ -7,6 +7,7 @@ import {
   scorePair,
   Weights,
 } from '@yipanqi/evaluation';
+import { Finding, finding } from '../verify/findings';
 import { AgreementHistory } from './agreement-history';
 import { JudgeableRecord, JudgedRejection, judgeRejections } from './rejection-verdicts';
 
@@ -63,13 +64,14 @@ export type VerdictCounts = Record<RejectionVerdict, number>;
 
 /**
  * Per rejecting node, how many rejections of each verdict it sent of
- * messages sent in `period` (broker time in its inbox), counting only
- * rejections exchanged among `nodes` when given. Rejections of messages this
- * log lacks are left out: they have no period.
+ * messages sent in `period` (broker time in its inbox; without a period:
+ * all), counting only rejections exchanged among `nodes` when given. With a
+ * period, rejections of messages this log lacks are left out: they have no
+ * period.
  */
 export function verdictCounts(
   rejections: readonly JudgedRejection[],
-  period: Period,
+  period?: Period,
   nodes?: readonly string[],
 ): Record<string, VerdictCounts> {
   const among = nodes && new Set(nodes);
@@ -78,7 +80,7 @@ export function verdictCounts(
   for (const r of rejections) {
     if (among && !(among.has(r.by) && among.has(r.of))) continue;
     const at = r.messageBrokerTime;
-    if (at === null || at < period.start || at >= period.end) continue;
+    if (period && (at === null || at < period.start || at >= period.end)) continue;
     counts[r.by] ??= { justified: 0, unjustified: 0, undecidable: 0 };
     counts[r.by][r.verdict]++;
   }
@@ -101,4 +103,17 @@ export function pairWeights(log: ScoringLog, a: string, b: string, at: number): 
     agreementId: terms?.agreementId ?? null,
     version: terms?.version ?? null,
   };
+}
+
+/** An UNJUSTIFIED_REJECTION finding per rejection whose reason does not hold, naming both messages. */
+export function unjustifiedRejectionFindings(rejections: readonly JudgedRejection[]): Finding[] {
+  return rejections
+    .filter((r) => r.verdict === 'unjustified')
+    .map((r) =>
+      finding(
+        'UNJUSTIFIED_REJECTION',
+        `${r.by} rejected ${r.messageId} of ${r.of} ${r.reason}, but ${r.why}`,
+        { messageIds: [r.rejectionId, r.messageId], stream: `${r.by}→${r.of}` },
+      ),
+    );
 }

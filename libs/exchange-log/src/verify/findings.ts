@@ -41,6 +41,8 @@ export const FINDING_KINDS = {
   DUPLICATE_ANSWER: 'a message has more than one answer',
   ANSWER_CONTRADICTS_LOG: 'the recipient decided otherwise than the rules decide on this log',
   UNANSWERED: 'a message that must be answered has no answer after the answer window',
+  UNJUSTIFIED_REJECTION:
+    "a rejection's reason does not hold on this log: every check the log allows passes (it counts as if accepted)",
   // campaign results the coordinator published
   CAMPAIGN_RESULT_INVALID:
     'a record of the evaluation topic is not a campaign result, or its record key is not its campaign id',
