@@ -259,7 +259,7 @@ function resultProblem(r: Record<string, unknown>): string | undefined {
   if (!Array.isArray(r.ranking)) return 'ranking is not a list';
   const badStanding = r.ranking.findIndex((s) => !isStanding(s));
   if (badStanding >= 0) return `standing ${badStanding} is malformed`;
-  const participants = r.participants as string[];
+  const participants = r.participants;
   if (
     !isObject(r.rejections) ||
     !hasFields(r.rejections, participants) ||

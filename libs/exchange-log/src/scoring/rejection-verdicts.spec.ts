@@ -1,14 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import { AgreementTermsV1 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
-import { LogRecord } from '@yipanqi/evaluation';
+import { LogRecord, readablePayload } from '@yipanqi/evaluation';
 import { AgreementHistory } from './agreement-history';
 import { JudgeableRecord } from './rejection-verdicts';
 import { scoringLog } from './scoring-log';
 
 const HUIZHOU = '441300'; // inflow
 const YIBIN = '511500'; // outflow
-const HOUR = 3600_000;
 const START = Date.UTC(2026, 0, 5);
 const SIGNATURE = 'A'.repeat(86);
 const JWE = 'eyJhbGciOiJFQ0RILUVTIn0.AAAA.AAAA.AAAA.AAAA';
@@ -39,9 +38,9 @@ function record(
   };
 }
 
+/** The record as a reader holds it: its `pii` dropped, its form kept. */
 function strip(r: JudgeableRecord): JudgeableRecord {
-  const { pii: _pii, ...payload } = r.payload;
-  return { ...r, payload };
+  return { ...r, payload: readablePayload(r.payload) };
 }
 
 function terms(agreementId: string, version: number, scope: string[]): AgreementTermsV1 {
