@@ -525,8 +525,13 @@ describe.each(['sqlite', 'postgres'] as const)('mutual evaluation on %s', (datab
         'GET',
         `/evaluation/scores/${SHENZHEN}?${query({ ...params, direction: 'received' })}`,
       );
-      // 深圳's view of us: both answered in time, and only the valid rating rates us
-      expect(theirs.body.score.indicators.R).toMatchObject({ items: 2, numerator: 2 });
+      // 深圳's view of us: the valid rating receipted in time; the one we rightly rejected
+      // is no R item of ours (DESIGN §7), and only the valid rating rates us
+      expect(theirs.body.score.indicators.R).toMatchObject({
+        items: 1,
+        numerator: 1,
+        denominatorIds: [good.id],
+      });
       expect(theirs.body.score.indicators.S).toMatchObject({
         numeratorIds: [good.id],
         numerator: 12,
