@@ -39,8 +39,8 @@ export function transitionProblem(status: AgreementStatus, action: Action): stri
     : `cannot ${action} an agreement that is ${status} (allowed when ${ALLOWED[action].join(' or ')})`;
 }
 
-export const DEFAULT_SLA = { receiptHours: 24, responseHours: 120, taskHours: 360 };
-export const DEFAULT_WEIGHTS = { R: 20, V: 25, T: 25, Q: 15, S: 15 };
+// the defaults scoring applies are the ones an agreement starts from: one declaration
+export { DEFAULT_SLA, DEFAULT_WEIGHTS } from '@yipanqi/evaluation';
 
 /** The hash both parties sign: SHA-256 of the RFC 8785 form of the whole text. */
 export function agreementHash(terms: AgreementTermsV1): string {
