@@ -87,4 +87,30 @@ describe('audit report', () => {
     expect(html).toContain('… 5 more rows in report.json');
     expect(html).not.toContain(`m${HTML_ROW_LIMIT}<`);
   });
+
+  it('lists each rejecting node’s rejections by verdict', () => {
+    const judged = (rejectionId: string, by: string, verdict: 'justified' | 'unjustified') => ({
+      rejectionId,
+      messageId: `${rejectionId}-m`,
+      by,
+      of: '441300',
+      reason: 'NO_AGREEMENT',
+      verdict,
+      messageBrokerTime: T,
+      why: 'test',
+    });
+    const rejections = [
+      judged('r1', '511500', 'justified'),
+      judged('r2', '511500', 'unjustified'),
+      judged('r3', '440300', 'unjustified'),
+    ];
+    const report = buildReport(result([]), undefined, [], context, rejections);
+    expect(report.rejections.byNode).toEqual({
+      '511500': { justified: 1, unjustified: 1, undecidable: 0 },
+      '440300': { justified: 0, unjustified: 1, undecidable: 0 },
+    });
+    expect(renderReportHtml(report)).toMatch(
+      /<td>440300<\/td><td class="n">0<\/td><td class="n">1<\/td><td class="n">0<\/td>/,
+    );
+  });
 });

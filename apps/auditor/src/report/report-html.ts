@@ -73,6 +73,24 @@ ${limited(
 </table>`;
 }
 
+function rejectionsSection(report: AuditReport): string {
+  const nodes = Object.keys(report.rejections.byNode).sort();
+  if (nodes.length === 0) return '';
+  return `
+<h2>Rejections by verdict</h2>
+<p class="muted">Every signed rejection judged on this log (docs/evaluation.md "Rejection verdicts"): justified — the log shows the message was refusable; unjustified — every check passes (an UNJUSTIFIED_REJECTION finding; scored as if accepted); undecidable — the reason is about what only the recipient can read.</p>
+<table><tr><th>rejecting node</th><th>justified</th><th>unjustified</th><th>undecidable</th></tr>
+${limited(
+  nodes,
+  (node) => {
+    const c = report.rejections.byNode[node];
+    return `<tr>${cell(node)}${num(c.justified)}${num(c.unjustified)}${num(c.undecidable)}</tr>`;
+  },
+  4,
+)}
+</table>`;
+}
+
 function campaignsSection(report: AuditReport): string {
   if (report.campaigns.length === 0) return '';
   return `
@@ -184,6 +202,7 @@ ${limited(
 )}
 </table>`
 }
+${rejectionsSection(report)}
 ${scoresSection(report)}
 ${campaignsSection(report)}
 <p class="muted">report.json beside this page holds the same data, every row.</p>
