@@ -92,7 +92,9 @@ export function scorePair(input: PairInput): PairScore {
     evaluator,
     evaluated,
     period,
-    sla: (opening) => input.slaFor?.(opening.agreementId, opening.brokerTime) ?? DEFAULT_SLA,
+    sla: (opening) =>
+      input.slaFor?.(opening.agreementId, opening.brokerTime, [opening.from, opening.to]) ??
+      DEFAULT_SLA,
   };
 
   let items = 0;

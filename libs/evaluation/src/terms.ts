@@ -21,7 +21,12 @@ export const DEFAULT_WEIGHTS: Readonly<Weights> = { R: 20, V: 25, T: 25, Q: 15, 
  * deadlines of items opened after it and not of those already running.
  * Undefined (no agreement, unknown agreement) means DEFAULT_SLA.
  */
-export type SlaLookup = (agreementId: string | null, sentAt: number) => Sla | undefined;
+export type SlaLookup = (
+  agreementId: string | null,
+  sentAt: number,
+  /** the opening message's sender and recipient */
+  parties: readonly [string, string],
+) => Sla | undefined;
 
 /** A campaign's weights override the agreement's, which override the defaults. */
 export function effectiveWeights(sources: { agreement?: Weights; campaign?: Weights }): Weights {

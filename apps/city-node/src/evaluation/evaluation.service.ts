@@ -34,7 +34,7 @@ export class EvaluationService {
   async scores(query: ScoresQuery) {
     const window = evaluationProblem(scoreWindow(query, Date.now()));
     const log = await this.log();
-    const scoring = scoringLog(log.records);
+    const scoring = scoringLog(log.records, window.asOf);
     const partners = await this.partners(log);
     return {
       node: this.me,
@@ -74,7 +74,7 @@ export class EvaluationService {
         `this node has no agreement and no messages with ${partner}`,
       );
     }
-    const scoring = scoringLog(log.records);
+    const scoring = scoringLog(log.records, window.asOf);
     const terms = pairWeights(scoring, this.me, partner, window.period.end);
     const direction = query.direction ?? 'given';
     return {

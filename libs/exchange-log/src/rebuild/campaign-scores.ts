@@ -28,8 +28,8 @@ export function recomputeCampaign(
   messages: readonly VerifiedMessage[],
   parameters: CampaignParameters,
 ): CampaignComputation {
-  const log = scoringLog(messages);
   const { participants, period, asOf, weights } = parameters;
+  const log = scoringLog(messages, asOf);
   const scores = scoreCampaign({
     participants,
     period,

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AgreementTermsV1 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
 import { VerifiedMessage } from '../verify/log-verifier';
-import { AgreementHistory } from '../scoring/agreement-history';
+import { scoringLog } from '../scoring/scoring-log';
 import { recomputeScores } from './pair-scores';
 
 const HUIZHOU = '441300';
@@ -73,11 +73,11 @@ describe('AgreementHistory', () => {
     const id = uuidv7();
     const v1 = agreed(terms(id, 1, 48));
     const v2 = agreed(terms(id, 2, 12));
-    const book = new AgreementHistory([v1.offer, v1.countersigned, v2.offer, v2.countersigned]);
+    const book = scoringLog([v1.offer, v1.countersigned, v2.offer, v2.countersigned]).history;
     expect(book.termsAt(id, v1.countersigned.brokerTime - 1)).toBeUndefined();
     expect(book.termsAt(id, v1.countersigned.brokerTime)?.version).toBe(1);
-    expect(book.slaFor(id, v2.offer.brokerTime)?.receiptHours).toBe(48);
-    expect(book.slaFor(id, v2.countersigned.brokerTime)?.receiptHours).toBe(12);
+    expect(book.slaFor(id, v2.offer.brokerTime, [HUIZHOU, YIBIN])?.receiptHours).toBe(48);
+    expect(book.slaFor(id, v2.countersigned.brokerTime, [HUIZHOU, YIBIN])?.receiptHours).toBe(12);
     expect(book.weightsFor(YIBIN, HUIZHOU, clock)).toEqual({ R: 40, V: 25, T: 25, Q: 10, S: 0 });
   });
 
@@ -86,7 +86,7 @@ describe('AgreementHistory', () => {
     const text = terms(id, 1, 48);
     const forgedHash = agreed(text, 'x'.repeat(43));
     expect(
-      new AgreementHistory([forgedHash.offer, forgedHash.countersigned]).termsAt(id, clock),
+      scoringLog([forgedHash.offer, forgedHash.countersigned]).history.termsAt(id, clock),
     ).toBe(undefined);
     const { offer } = agreed(text);
     const self = message(HUIZHOU, YIBIN, 'agreement.countersigned', {
@@ -95,7 +95,7 @@ describe('AgreementHistory', () => {
       hash: sha256Base64url(canonicalJson(text)),
       signature: SIGNATURE,
     });
-    expect(new AgreementHistory([offer, self]).termsAt(id, clock)).toBeUndefined();
+    expect(scoringLog([offer, self]).history.termsAt(id, clock)).toBeUndefined();
   });
 });
 

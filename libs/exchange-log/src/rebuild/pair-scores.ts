@@ -24,7 +24,7 @@ export function recomputeScores(
   period: Period,
   asOf: number,
 ): ScoreRecomputation {
-  const log = scoringLog(messages);
+  const log = scoringLog(messages, asOf);
   const pairs = new Set<string>();
   for (const m of messages) {
     if (m.from === m.to) continue;

@@ -5,7 +5,6 @@ import {
   AgreementState,
   AgreementStatus,
   AgreementTermsV1,
-  isStreamRejection,
   isValidDto,
 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
@@ -43,17 +42,13 @@ export class AgreementHistory {
   private readonly offers = new Map<string, Change[]>();
   private readonly lifecycle = new Map<string, Lifecycle[]>();
 
-  constructor(records: readonly LogRecord[]) {
-    const rejected = new Set(
-      records.flatMap((r) =>
-        r.type === 'rejection' &&
-        typeof r.payload.messageId === 'string' &&
-        !isStreamRejection(r.payload.reason)
-          ? [`${r.from}>${r.payload.messageId}`]
-          : [],
-      ),
-    );
-    const applied = (r: LogRecord) => !rejected.has(`${r.to}>${r.id}`);
+  /**
+   * `voided`: the messages their recipient rejected with a reason that holds
+   * or cannot be decided, keyed `recipient>messageId` — they changed nothing.
+   * One rejected without reason is no veto: it counts as applied.
+   */
+  constructor(records: readonly LogRecord[], voided: ReadonlySet<string>) {
+    const applied = (r: LogRecord) => !voided.has(`${r.to}>${r.id}`);
     const ordered = [...records].sort(byBrokerTime);
 
     const offered = new Map<string, { terms: AgreementTermsV1; from: string; to: string }>();
@@ -101,11 +96,20 @@ export class AgreementHistory {
 
   /**
    * libs/evaluation's SlaLookup: the SLA of the agreement an opening message
-   * names, in force at its broker time; undefined (the default SLA) before
-   * the first countersignature and without an agreement.
+   * names, in force at its broker time, when that agreement is between the
+   * message's two nodes; undefined (the default SLA) before the first
+   * countersignature, without an agreement, and for another pair's agreement
+   * (which the two nodes' own logs do not hold).
    */
-  readonly slaFor = (agreementId: string | null, sentAt: number): Sla | undefined =>
-    this.termsAt(agreementId, sentAt)?.sla;
+  readonly slaFor = (
+    agreementId: string | null,
+    sentAt: number,
+    parties: readonly [string, string],
+  ): Sla | undefined => {
+    const terms = this.termsAt(agreementId, sentAt);
+    const between = terms && [terms.inflow, terms.outflow];
+    return between && parties.every((p) => between.includes(p)) ? terms.sla : undefined;
+  };
 
   /**
    * The text a pair is scored with at `at` (the period's end): of the

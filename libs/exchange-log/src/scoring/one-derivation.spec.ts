@@ -353,7 +353,7 @@ describe('one derivation: auditor, coordinator and nodes read one log alike', ()
     const after = built.afterAmendment.timestamp;
     const histories = [scoringLog(messages).history, ...[HUIZHOU, YIBIN].map(historyOf)];
     for (const history of histories) {
-      expect(history.slaFor(AB, after)).toEqual(AMENDED_SLA);
+      expect(history.slaFor(AB, after, [HUIZHOU, YIBIN])).toEqual(AMENDED_SLA);
       expect(history.pairTermsAt(HUIZHOU, YIBIN, PERIOD.end)?.version).toBe(2);
     }
   });

@@ -2,7 +2,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { AgreementTermsV1 } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
 import { LogRecord, readablePayload } from '@yipanqi/evaluation';
-import { AgreementHistory } from './agreement-history';
 import { JudgeableRecord } from './rejection-verdicts';
 import { scoringLog } from './scoring-log';
 
@@ -135,7 +134,7 @@ describe('rejection verdicts', () => {
     suspension.id = uuidv7({ msecs: suspension.brokerTime - 5 });
 
     expect(verdictOf(log, refused.id)?.verdict).toBe('justified');
-    const history = new AgreementHistory(log);
+    const history = scoringLog(log).history;
     expect(history.stateFor(id, YIBIN, crossing.brokerTime)?.status).toBe('suspended');
     expect(history.stateFor(id, HUIZHOU, crossing.brokerTime)?.status).toBe('active');
   });
@@ -188,13 +187,13 @@ describe('rejection verdicts', () => {
     const r0 = rejection(stray, 'SCHEMA_INVALID', 'no such verification');
     const r1 = rejection(first, 'SCHEMA_INVALID', 'no such verification');
     const r2 = rejection(second, 'SCHEMA_INVALID', 'already answered');
-    // Huizhou rejects the first answer unjustifiably: a second one then still finds the request open
+    // Huizhou rejects the first answer unjustifiably: it counts as applied, so a second one is a repeat
     log.push(request, stray, r0, first, r1, second, r2);
 
     const stripped = log.map(strip);
     expect(verdictOf(stripped, r0.id)?.verdict).toBe('justified');
     expect(verdictOf(stripped, r1.id)?.verdict).toBe('unjustified');
-    expect(verdictOf(stripped, r2.id)?.verdict).toBe('unjustified');
+    expect(verdictOf(stripped, r2.id)?.verdict).toBe('justified');
   });
 
   it('cannot decide what only the recipient can read, and says so', () => {
@@ -242,7 +241,7 @@ describe('AgreementHistory', () => {
     const id = uuidv7();
     const [offer, countersigned] = agreement(id);
     const refused = rejection(countersigned, 'SCHEMA_INVALID', 'no such offer');
-    const history = new AgreementHistory([offer, countersigned, refused]);
+    const history = scoringLog([offer, countersigned, refused]).history;
     expect(history.termsAt(id, clock)).toBeUndefined();
     expect(history.weightsFor(HUIZHOU, YIBIN, clock)).toBeUndefined();
     expect(history.stateFor(id, HUIZHOU, clock)?.status).toBe('proposed');
@@ -274,7 +273,7 @@ describe('AgreementHistory', () => {
         signature: SIGNATURE,
       }),
     ];
-    expect(new AgreementHistory(log).termsAt(id, clock)?.scope).toEqual(['publicity']);
+    expect(scoringLog(log).history.termsAt(id, clock)?.scope).toEqual(['publicity']);
   });
 
   it('breaks a tie between two agreements countersigned at once by the lower agreement id', () => {
@@ -283,7 +282,7 @@ describe('AgreementHistory', () => {
     const b = agreement(low);
     b[0].brokerTime = a[0].brokerTime;
     b[1].brokerTime = a[1].brokerTime;
-    const history = new AgreementHistory([...a, ...b]);
+    const history = scoringLog([...a, ...b]).history;
     expect(history.pairTermsAt(YIBIN, HUIZHOU, clock)?.agreementId).toBe(low);
   });
 });

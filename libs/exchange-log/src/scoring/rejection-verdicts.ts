@@ -80,58 +80,85 @@ const DOMAIN_RULES: Record<
  *   about what only the recipient can see (decryption, the content of
  *   `pii`, a handler's rule the log does not show) is undecidable.
  */
-export function judgeRejections(
-  records: readonly JudgeableRecord[],
-  history: AgreementHistory,
-): Map<string, JudgedRejection> {
+export function judgeRejections(records: readonly JudgeableRecord[]): {
+  history: AgreementHistory;
+  judged: Map<string, JudgedRejection>;
+} {
   const log = new LogIndex(records);
   const judged = new Map<string, JudgedRejection>();
-  for (const r of records) {
-    if (r.type !== 'rejection') continue;
-    const messageId = typeof r.payload.messageId === 'string' ? r.payload.messageId : '';
-    const reason = typeof r.payload.reason === 'string' ? r.payload.reason : '';
-    const message = log.message(messageId, r.to, r.from);
-    const decide = (verdict: RejectionVerdict, why: string) =>
-      judged.set(r.id, {
-        rejectionId: r.id,
-        messageId,
-        by: r.from,
-        of: r.to,
-        reason,
-        verdict,
-        messageBrokerTime: message?.brokerTime ?? null,
-        why,
-      });
-    if (isStreamRejection(reason)) {
-      decide(
-        r.streamVerdict ?? 'undecidable',
-        r.streamVerdict
-          ? `the stream rule on this log ${r.streamVerdict === 'justified' ? 'refuses' : 'takes'} it`
-          : 'only the recipient’s inbox log shows its stream position',
-      );
-      continue;
-    }
-    if (!message) {
-      decide('undecidable', `${messageId} is not in the log read`);
-      continue;
-    }
-    const problem = checkProblem(message, r.from, history, log);
-    if (problem) {
-      decide('justified', problem);
-      continue;
-    }
-    decide(
-      ...openVerdict(message, reason, typeof r.payload.detail === 'string' ? r.payload.detail : ''),
+  const rejections = records
+    .filter((r) => r.type === 'rejection')
+    .map((r) => {
+      const messageId = typeof r.payload.messageId === 'string' ? r.payload.messageId : '';
+      return { r, messageId, message: log.message(messageId, r.to, r.from) };
+    })
+    // in the order the recipient decided: when the rejected message reached it
+    .sort(
+      (x, y) =>
+        (x.message?.brokerTime ?? x.r.brokerTime) - (y.message?.brokerTime ?? y.r.brokerTime) ||
+        compareIds(x.r.id, y.r.id),
     );
+  const judge = (
+    { r, messageId, message }: (typeof rejections)[number],
+    history: AgreementHistory | undefined,
+  ) => {
+    const reason = typeof r.payload.reason === 'string' ? r.payload.reason : '';
+    const detail = typeof r.payload.detail === 'string' ? r.payload.detail : '';
+    const [verdict, why] = verdictOf(r, reason, detail, message, history, log);
+    judged.set(r.id, {
+      rejectionId: r.id,
+      messageId,
+      by: r.from,
+      of: r.to,
+      reason,
+      verdict,
+      messageBrokerTime: message?.brokerTime ?? null,
+      why,
+    });
+    // what its recipient rightly refused changed nothing there; what it refused without reason did
+    if (message && verdict !== 'unjustified') log.void(message);
+  };
+  // agreement traffic first: its verdicts need no agreement history, the history needs them
+  const isAgreementTraffic = (x: (typeof rejections)[number]) =>
+    x.message?.type.startsWith('agreement.') === true;
+  for (const x of rejections.filter(isAgreementTraffic)) judge(x, undefined);
+  const voided = new Set(
+    rejections
+      .filter((x) => isAgreementTraffic(x) && judged.get(x.r.id)?.verdict !== 'unjustified')
+      .map((x) => `${x.r.from}>${x.messageId}`),
+  );
+  const history = new AgreementHistory(records, voided);
+  for (const x of rejections.filter((y) => !isAgreementTraffic(y))) judge(x, history);
+  return { history, judged };
+}
+
+function verdictOf(
+  r: JudgeableRecord,
+  reason: string,
+  detail: string,
+  message: LogRecord | undefined,
+  history: AgreementHistory | undefined,
+  log: LogIndex,
+): [RejectionVerdict, string] {
+  if (isStreamRejection(reason)) {
+    return r.streamVerdict
+      ? [
+          r.streamVerdict,
+          `the stream rule on this log ${r.streamVerdict === 'justified' ? 'refuses' : 'takes'} it`,
+        ]
+      : ['undecidable', 'only the recipient’s inbox log shows its stream position'];
   }
-  return judged;
+  if (!message) return ['undecidable', `${String(r.payload.messageId)} is not in the log read`];
+  const problem = checkProblem(message, r.from, history, log);
+  if (problem) return ['justified', problem];
+  return openVerdict(message, reason, detail);
 }
 
 /** What the log shows wrong with `m` as `judge` received it, or undefined. */
 function checkProblem(
   m: LogRecord,
   judge: string,
-  history: AgreementHistory,
+  history: AgreementHistory | undefined,
   log: LogIndex,
 ): string | undefined {
   if (!isMessageType(m.type)) return `unknown message type ${m.type}`;
@@ -140,7 +167,7 @@ function checkProblem(
   const problems: string[] = [];
   const readable = m.piiForm === 'none' ? m.payload : { ...m.payload, pii: piiStandIn(m) };
   if (!isValidDto(schema.payload, readable, problems)) return problems.join('; ');
-  if (needsAgreement(m.type)) {
+  if (history && needsAgreement(m.type)) {
     const state = history.stateFor(m.agreementId, judge, m.brokerTime);
     const refusal = flowRefusal(state, m, m.brokerTime);
     if (refusal) return `${refusal.reason}: ${refusal.detail}`;
@@ -157,6 +184,9 @@ function piiStandIn(m: LogRecord): string {
 /** The verdict on a reason when every check the log allows passes. */
 function openVerdict(m: LogRecord, reason: string, detail: string): [RejectionVerdict, string] {
   const hasPii = isMessageType(m.type) && payloadSchema(m.type, m.v)?.pii !== undefined;
+  if (m.type.startsWith('agreement.') && reason !== 'UNSUPPORTED_VERSION') {
+    return ['undecidable', 'the recipient’s agreement checks are not all in the log'];
+  }
   if (DECIDED_BY_THE_LOG.has(reason)) return ['unjustified', 'every check of the log passes'];
   if (reason === 'DECRYPT_FAILED') {
     return hasPii
@@ -170,9 +200,6 @@ function openVerdict(m: LogRecord, reason: string, detail: string): [RejectionVe
     }
     if (DOMAIN_RULES[m.type]) return ['unjustified', 'the schema and the thread rules hold'];
     return ['undecidable', `the recipient’s rules for ${m.type} are not all in the log`];
-  }
-  if (m.type.startsWith('agreement.')) {
-    return ['undecidable', 'the recipient’s agreement checks are not all in the log'];
   }
   return ['undecidable', `reason ${reason} is not one a reader can check`];
 }
@@ -238,32 +265,30 @@ function taskStepProblem(m: LogRecord, log: LogIndex): string | undefined {
 }
 
 /**
- * The log as the thread rules read it: messages by id, and per thread the
- * messages its recipient applied (not rejected), in broker-time order.
+ * The log as the thread rules read it: messages by id, and per pair and
+ * thread the messages in broker-time order, less those their recipient
+ * rightly refused so far (`void`, called as the rejections are judged in
+ * the order they were made).
  */
 class LogIndex {
   private readonly byId = new Map<string, LogRecord>();
   private readonly threads = new Map<string, LogRecord[]>();
   private readonly order = new Map<LogRecord, number>();
+  private readonly voided = new Set<LogRecord>();
 
   constructor(records: readonly LogRecord[]) {
-    const rejected = new Set<string>();
-    for (const r of records) {
-      if (r.type === 'rejection' && typeof r.payload.messageId === 'string') {
-        rejected.add(`${r.from}>${r.payload.messageId}`);
-      }
-    }
     const sorted = [...records].sort(
-      (x, y) => x.brokerTime - y.brokerTime || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+      (x, y) => x.brokerTime - y.brokerTime || compareIds(x.id, y.id),
     );
     sorted.forEach((r, i) => this.order.set(r, i));
     for (const r of sorted) {
       if (isAnswer(r.type)) continue;
       if (!this.byId.has(r.id)) this.byId.set(r.id, r);
-      if (rejected.has(`${r.to}>${r.id}`) || !r.correlationId) continue;
-      const list = this.threads.get(r.correlationId);
+      if (!r.correlationId) continue;
+      const key = threadKey(r);
+      const list = this.threads.get(key);
       if (list) list.push(r);
-      else this.threads.set(r.correlationId, [r]);
+      else this.threads.set(key, [r]);
     }
   }
 
@@ -272,10 +297,17 @@ class LogIndex {
     return m && m.from === from && m.to === to ? m : undefined;
   }
 
-  /** The applied messages of `m`'s thread, and `m` itself wherever it stands. */
+  void(m: LogRecord): void {
+    this.voided.add(m);
+  }
+
+  /** The applied messages of `m`'s thread between its two nodes, and `m` itself wherever it stands. */
   thread(m: LogRecord): LogRecord[] {
-    const list = (m.correlationId && this.threads.get(m.correlationId)) || [];
-    return list.includes(m) ? list : [...list, m].sort((x, y) => this.rank(x) - this.rank(y));
+    const list = (m.correlationId && this.threads.get(threadKey(m))) || [];
+    const applied = list.filter((x) => x === m || !this.voided.has(x));
+    return applied.includes(m)
+      ? applied
+      : [...applied, m].sort((x, y) => this.rank(x) - this.rank(y));
   }
 
   before(x: LogRecord, y: LogRecord): boolean {
@@ -285,4 +317,14 @@ class LogIndex {
   private rank(r: LogRecord): number {
     return this.order.get(r) ?? Infinity;
   }
+}
+
+/** A thread is its correlationId between two nodes: another pair's same id is another thread. */
+function threadKey(r: LogRecord): string {
+  const pair = r.from < r.to ? `${r.from}|${r.to}` : `${r.to}|${r.from}`;
+  return `${pair}|${r.correlationId ?? r.id}`;
+}
+
+function compareIds(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }

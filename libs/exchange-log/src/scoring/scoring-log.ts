@@ -26,9 +26,14 @@ export interface ScoringLog {
   rejections: JudgedRejection[];
 }
 
-export function scoringLog(records: readonly JudgeableRecord[]): ScoringLog {
-  const history = new AgreementHistory(records);
-  const judged = judgeRejections(records, history);
+/**
+ * `asOf`: records the broker appended later are not read, so that nothing
+ * written after the instant a score is judged at — a late rejection, a late
+ * answer — can change what it counts.
+ */
+export function scoringLog(all: readonly JudgeableRecord[], asOf = Infinity): ScoringLog {
+  const records = all.filter((r) => r.brokerTime <= asOf);
+  const { history, judged } = judgeRejections(records);
   return {
     records: records.map(({ streamVerdict: _walked, ...r }) => ({
       ...r,
