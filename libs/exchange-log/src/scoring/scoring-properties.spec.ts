@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import { AgreementTermsV1, SCOPE_DOMAINS } from '@yipanqi/contracts';
 import { canonicalJson, sha256Base64url } from '@yipanqi/crypto';
-import { LogRecord, PairScore } from '@yipanqi/evaluation';
+import { INDICATORS, LogRecord, PairScore } from '@yipanqi/evaluation';
 import { scoreFromLog, scoringLog } from './scoring-log';
 
 /**
  * Properties of the one derivation (scoringLog → scoreFromLog, DESIGN §7)
- * on seeded random logs between A and B, with a third node C: the score of
- * a pair does not depend on the order of the records, ties in broker time
- * included, nor on records reaching the derivation twice.
- *
- * Not here because they fail on this code: same score from a node's own log
- * as from the auditor's, no change from records after the as-of instant, and
- * an unjustified rejection never doing better than a receipt or silence.
+ * on random logs: the score of a pair depends on the log alone — not on the
+ * order of its records, not on who reads it, not on what arrived after the
+ * as-of instant — and an unjustified rejection never pays.
  */
 
 const A = '441300'; // 惠州市
@@ -25,6 +21,7 @@ const START = Date.UTC(2026, 0, 1);
 const END = Date.UTC(2026, 3, 1);
 const PERIOD = { start: START, end: END };
 const AS_OF = END + 30 * 24 * H;
+const AS_OF_SLOT = (AS_OF - START) / SLOT;
 const SEED = 20261207;
 const RUNS = 200;
 
@@ -130,6 +127,17 @@ interface AgreementSpec {
 interface LogSpec {
   agreements: Partial<Record<Pair, AgreementSpec>>;
   actions: Action[];
+}
+
+/** Records added after the as-of instant, some of them about earlier messages. */
+interface LateSpec {
+  /** index into the log's messages (modulo their number) */
+  target: number;
+  kind: 'receipt' | 'rejection' | 'reply' | 'fresh';
+  /** slots after the as-of instant */
+  after: number;
+  reason: string;
+  base: Base;
 }
 
 const slotArb = fc.integer({ min: -8, max: 380 }); // 2 days before the period to 5 days after its end
@@ -311,6 +319,17 @@ function logArb(withC: boolean): fc.Arbitrary<LogSpec> {
     actions: fc.array(actionArb(withC), { maxLength: 24 }),
   });
 }
+
+const lateArb: fc.Arbitrary<LateSpec[]> = fc.array(
+  fc.record({
+    target: fc.nat(),
+    kind: fc.constantFrom<LateSpec['kind']>('receipt', 'rejection', 'rejection', 'reply', 'fresh'),
+    after: fc.integer({ min: 1, max: 40 }),
+    reason: reasonArb,
+    base: baseArb,
+  }),
+  { minLength: 1, maxLength: 8 },
+);
 
 // ── from the choices to log records ───────────────────────────────────────────
 
@@ -515,6 +534,46 @@ class Builder {
       }
     }
   }
+
+  /** Records after the as-of instant: answers and replies to earlier messages, new messages. */
+  late(specs: readonly LateSpec[]): void {
+    const earlier = this.records.filter((r) => r.type !== 'receipt' && r.type !== 'rejection');
+    for (const spec of specs) {
+      const time = AS_OF + spec.after * SLOT;
+      const target = earlier.length > 0 ? earlier[spec.target % earlier.length] : undefined;
+      if (spec.kind === 'fresh' || !target) {
+        this.action({
+          t: 'notice',
+          dir: [A, B],
+          base: { ...spec.base, slot: AS_OF_SLOT + spec.after },
+          domain: 'publicity',
+        });
+      } else if (spec.kind === 'reply') {
+        const thread = target.correlationId ?? target.id;
+        const type =
+          target.type === 'certificate.verify.requested'
+            ? 'certificate.verify.answered'
+            : target.type.startsWith('task.')
+              ? 'task.completed'
+              : 'notice';
+        this.message(target.to, target.from, type, time, spec.base, {
+          agreementId: target.agreementId,
+          correlationId: thread,
+          causationId: target.id,
+          payload:
+            type === 'certificate.verify.answered'
+              ? { verificationId: thread, result: 'VALID', answeredBy: 'automatic' }
+              : stepPayload(type),
+        });
+      } else {
+        const answer: AnswerSpec =
+          spec.kind === 'receipt'
+            ? { kind: 'receipt', delay: 0 }
+            : { kind: 'rejection', delay: 0, reason: spec.reason, detail: '' };
+        this.answer(target, answer, spec.base.salt, time);
+      }
+    }
+  }
 }
 
 function stepPayload(type: string): Record<string, unknown> {
@@ -532,19 +591,24 @@ function stepPayload(type: string): Record<string, unknown> {
   }
 }
 
-function build(spec: LogSpec): LogRecord[] {
+function build(
+  spec: LogSpec,
+  late: readonly LateSpec[] = [],
+): { records: LogRecord[]; withLate: LogRecord[] } {
   const builder = new Builder();
   for (const [pair, agreement] of Object.entries(spec.agreements) as [Pair, AgreementSpec][]) {
     builder.agreement(pair, agreement);
   }
   for (const action of spec.actions) builder.action(action);
-  return builder.records;
+  const records = [...builder.records];
+  builder.late(late);
+  return { records, withLate: builder.records };
 }
 
-// ── scoring as node, coordinator and auditor do it ────────────────────────────
+// ── scoring as node, coordinator and auditor do it: the log cut at its as-of ──────
 
 function scores(records: readonly LogRecord[]): { ab: PairScore; ba: PairScore } {
-  const log = scoringLog(records);
+  const log = scoringLog(records, AS_OF);
   const pair = { period: PERIOD, asOf: AS_OF };
   return {
     ab: scoreFromLog(log, { evaluator: A, evaluated: B, ...pair }),
@@ -552,8 +616,78 @@ function scores(records: readonly LogRecord[]): { ab: PairScore; ba: PairScore }
   };
 }
 
+function score(records: readonly LogRecord[], evaluator: string, evaluated: string): PairScore {
+  return scoreFromLog(scoringLog(records, AS_OF), {
+    evaluator,
+    evaluated,
+    period: PERIOD,
+    asOf: AS_OF,
+  });
+}
+
 function viewOf(node: string, records: readonly LogRecord[]): LogRecord[] {
   return records.filter((r) => r.from === node || r.to === node);
+}
+
+/** The auditor's log: every node's records, each envelope once. */
+function union(...views: (readonly LogRecord[])[]): LogRecord[] {
+  const byId = new Map<string, LogRecord>();
+  for (const r of views.flat()) if (!byId.has(r.id)) byId.set(r.id, r);
+  return [...byId.values()];
+}
+
+/** Reasons the log decides completely, and DECRYPT_FAILED (unjustified on a type without pii). */
+const LOG_DECIDED = ['NO_AGREEMENT', 'OUT_OF_SCOPE', 'AGREEMENT_INACTIVE', 'DECRYPT_FAILED'];
+
+/**
+ * A message M between A and B, sent in the period, that its recipient X
+ * answered by one receipt, and the same log with that receipt turned into a
+ * rejection that scoringLog itself judges `unjustified` (constructed, not
+ * set after the fact: the rejection's verdict is read back from scoringLog),
+ * and without any answer of X to M. Undefined when the log has no such M.
+ */
+function unjustifiedRejection(records: LogRecord[], pick: number) {
+  const isAnswer = (r: LogRecord) => r.type === 'receipt' || r.type === 'rejection';
+  const candidates = records.flatMap((message) => {
+    const between = [A, B].includes(message.from) && [A, B].includes(message.to);
+    const inPeriod = message.brokerTime >= START && message.brokerTime < END;
+    if (isAnswer(message) || !between || !inPeriod) return [];
+    const answers = records.filter(
+      (r) => isAnswer(r) && r.from === message.to && r.payload.messageId === message.id,
+    );
+    return answers.length === 1 && answers[0].type === 'receipt'
+      ? [{ message, receipt: answers[0] }]
+      : [];
+  });
+  for (let i = 0; i < candidates.length; i++) {
+    const { message, receipt } = candidates[(pick + i) % candidates.length];
+    for (let j = 0; j < LOG_DECIDED.length; j++) {
+      const reason = LOG_DECIDED[(pick + j) % LOG_DECIDED.length];
+      if (reason === 'DECRYPT_FAILED' && WITH_PII.has(message.type)) continue;
+      const rejection: LogRecord = {
+        ...receipt,
+        type: 'rejection',
+        payload: { ...receipt.payload, reason, detail: '' },
+      };
+      const rejected = records.map((r) => (r === receipt ? rejection : r));
+      const judged = scoringLog(rejected).rejections.find((r) => r.rejectionId === rejection.id);
+      if (judged?.verdict !== 'unjustified') continue;
+      return {
+        message,
+        receipted: records,
+        rejected,
+        silent: records.filter((r) => r !== receipt),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** `worse` ≤ `better` when both are numbers. */
+function expectNoBetter(worse: PairScore, better: PairScore): void {
+  if (typeof worse.score === 'number' && typeof better.score === 'number') {
+    expect(worse.score).toBeLessThanOrEqual(better.score);
+  }
 }
 
 const options = { seed: SEED, numRuns: RUNS };
@@ -561,7 +695,7 @@ const options = { seed: SEED, numRuns: RUNS };
 describe('scoring properties (seeded random logs through scoringLog)', () => {
   it('does not depend on the order of the records, also among equal broker times', () => {
     const arb = logArb(true)
-      .map(build)
+      .map((spec) => build(spec).records)
       .chain((records) =>
         fc.tuple(
           fc.constant(records),
@@ -582,12 +716,77 @@ describe('scoring properties (seeded random logs through scoringLog)', () => {
     );
   });
 
+  it('does not depend on which node computes it: each node from its own log, the auditor from all', () => {
+    fc.assert(
+      fc.property(logArb(true), (spec) => {
+        const { records } = build(spec);
+        const ofA = viewOf(A, records);
+        const ofB = viewOf(B, records);
+        const ofC = viewOf(C, records);
+        // the auditor reads every node's records: those of A–B twice, deduplicated by id
+        const auditor = scores(union(ofA, ofB, ofC));
+        expect(scores(ofA)).toEqual(auditor);
+        expect(scores(ofB)).toEqual(auditor);
+        // without C's records at all
+        expect(scores(records.filter((r) => r.from !== C && r.to !== C))).toEqual(auditor);
+      }),
+      options,
+    );
+  });
+
   it('gives the same figures when every record of A–B comes twice (each node’s view, concatenated)', () => {
     fc.assert(
       fc.property(logArb(true), (spec) => {
-        const records = build(spec);
+        const { records } = build(spec);
         const twice = [...viewOf(A, records), ...viewOf(B, records), ...viewOf(C, records)];
         expect(scores(twice)).toEqual(scores(records));
+      }),
+      options,
+    );
+  });
+
+  it('does not change with records after the as-of instant', () => {
+    fc.assert(
+      fc.property(logArb(true), lateArb, (spec, late) => {
+        const { records, withLate } = build(spec, late);
+        expect(scores(withLate)).toEqual(scores(records));
+      }),
+      options,
+    );
+  });
+
+  it('never scores a node better for rejecting unjustifiably than for receipting', () => {
+    fc.assert(
+      fc.property(logArb(false), fc.nat(), (spec, pick) => {
+        const found = unjustifiedRejection(build(spec).records, pick);
+        fc.pre(found !== undefined);
+        if (!found) return;
+        const { message, receipted, rejected } = found;
+        const [rejecter, other] = [message.to, message.from];
+        const withReceipt = score(receipted, other, rejecter);
+        const withRejection = score(rejected, other, rejecter);
+        expectNoBetter(withRejection, withReceipt);
+        // the item does not vanish: what counted the message still counts it
+        if (withReceipt.score !== 'n/a') expect(withRejection.score).not.toBe('n/a');
+        for (const code of INDICATORS) {
+          if (withReceipt.indicators[code].denominatorIds.includes(message.id)) {
+            expect(withRejection.indicators[code].denominatorIds).toContain(message.id);
+          }
+        }
+      }),
+      options,
+    );
+  });
+
+  it('never scores a node better for rejecting unjustifiably than for not answering at all', () => {
+    fc.assert(
+      fc.property(logArb(false), fc.nat(), (spec, pick) => {
+        const found = unjustifiedRejection(build(spec).records, pick);
+        fc.pre(found !== undefined);
+        if (!found) return;
+        const { message, silent, rejected } = found;
+        const [rejecter, other] = [message.to, message.from];
+        expectNoBetter(score(rejected, other, rejecter), score(silent, other, rejecter));
       }),
       options,
     );
