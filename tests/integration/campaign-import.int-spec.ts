@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { blindIndex, loadOrCreateDataKey } from '@yipanqi/crypto';
-import { InboxMessage, OutboxMessage } from '@yipanqi/exchange';
+import { InboxMessage, OutboxMessage, OutboxRecord } from '@yipanqi/exchange';
 import {
   CampaignImport,
   CampaignImportRow,
@@ -136,17 +136,21 @@ describe.each(['sqlite', 'postgres'] as const)('campaign import on %s', (databas
       }
     });
 
-    it('sends the valid rows, which 宜宾 receives and receipts', async () => {
+    it('sends the valid rows in bulk, which 宜宾 receives and receipts record by record', async () => {
       await eventually(async () => (await arrivalsAtYibin(campaign)) === 4, 60000, 'arrivals');
       await eventually(
-        async () =>
-          (await count(huizhou.db, OutboxMessage, {
-            type: 'migrant.arrival',
-            answer: 'receipt',
-          })) === 4,
+        async () => (await count(huizhou.db, OutboxRecord, { outcome: 'accepted' })) === 4,
         60000,
         'receipts',
       );
+      // one bulk message carries the four records (DESIGN §3), answered by one receipt
+      const bulks = await huizhou.db
+        .getRepository(OutboxMessage)
+        .find({ where: { type: 'migrant.arrival.bulk' } });
+      expect(bulks.map((b) => b.answer)).toEqual(['receipt']);
+      expect(await count(huizhou.db, OutboxMessage, { type: 'migrant.arrival' })).toBe(0);
+      const records = await huizhou.db.getRepository(OutboxRecord).find();
+      expect(records.map((r) => r.messageId)).toEqual(records.map(() => bulks[0].id));
       // staff at 宜宾 find the person by ID number, with the data as 惠州 registered it
       const res = await fetch(`${yibin.url}/migrants?idNumber=${good[2].idNumber}&reveal=true`, {
         headers: {
@@ -461,7 +465,7 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
     );
   const receiptsAtHuizhou = () =>
     huizhou.count(
-      `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'migrant.arrival' AND answer = 'receipt'`,
+      `SELECT COUNT(*) n FROM exchange_outbox_record WHERE outcome = 'accepted'`,
     );
 
   it('reports exactly the bad rows, delivers the 99,000 others once, and a second upload adds nothing', async () => {

@@ -7,7 +7,9 @@
  */
 import { Envelope } from '@yipanqi/contracts';
 import { encryptPii } from '@yipanqi/crypto';
-import { RejectionRecord } from '@yipanqi/exchange';
+import { OutboxMessage, OutboxRecord, RejectionRecord } from '@yipanqi/exchange';
+import { In } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { Transactions } from '@yipanqi/persistence';
 import { MigrantArrivals } from '../../apps/city-node/src/migrants/migrant-arrivals';
 import { chinaToday, validateArrivalRow } from '../../apps/city-node/src/migrants/migrant-rules';
@@ -354,6 +356,130 @@ describe('migrants between city nodes', () => {
       60000,
       'the batch at 宜宾',
     );
+  });
+
+  it('registers arrivals in bulk, refusing rows one by one, and 宜宾 receipts each record', async () => {
+    const fresh = Array.from({ length: 60 }, () => arrivalOf(people.person(YIBIN)));
+    const rows = [
+      ...fresh,
+      fresh[0], // the same person twice in one request
+      { ...arrivalOf(people.person(YIBIN)), idNumber: people.badCheckDigit() },
+      { ...arrivalOf(people.person(YIBIN)), nickname: 'x' },
+      { ...arrivalOf(people.person(YIBIN)), outflowNode: CHENGDU },
+    ];
+    const before = await migrantState(yibin);
+    const res = await call<{
+      results: { row: number; outcome: string; code?: string; messageId?: string }[];
+    }>(huizhou, 'POST', '/migrants/arrivals/bulk', { body: { arrivals: rows } });
+    expect(res.status).toBe(200);
+    const { results } = res.body;
+    expect(results.map((r) => r.row)).toEqual(rows.map((_, i) => i));
+    expect(results.slice(0, 60).every((r) => r.outcome === 'registered')).toBe(true);
+    expect(results.slice(60).map((r) => r.code)).toEqual([
+      'MIGRANT_ALREADY_REGISTERED',
+      'ID_NUMBER_CHECK_DIGIT',
+      'UNKNOWN_FIELD',
+      'NO_AGREEMENT',
+    ]);
+    await eventually(
+      async () => (await migrantState(yibin)).records === before.records + 60,
+      60000,
+      'the bulk at 宜宾',
+    );
+    // one bulk message (DESIGN §3), its records answered one by one at 惠州
+    const ids = results.slice(0, 60).map((r) => r.messageId as string);
+    await eventually(
+      async () =>
+        (await huizhou.db
+          .getRepository(OutboxRecord)
+          .count({ where: { id: In(ids), outcome: 'accepted' } })) === 60,
+      60000,
+      'the receipt at 惠州',
+    );
+    const carriers = new Set(
+      (await huizhou.db.getRepository(OutboxRecord).find({ where: { id: In(ids) } })).map(
+        (r) => r.messageId,
+      ),
+    );
+    expect(carriers.size).toBe(1);
+    const [bulk] = await huizhou.db
+      .getRepository(OutboxMessage)
+      .find({ where: { id: In([...carriers]) } });
+    expect(bulk).toMatchObject({ type: 'migrant.arrival.bulk', answer: 'receipt' });
+  });
+
+  it('answers a bulk with one outcome per record: the records it cannot apply are refused alone', async () => {
+    const known = (await arrived(huizhou, arrivalOf(people.person(YIBIN)))).id;
+    await settled(huizhou);
+    const before = await migrantState(yibin);
+    const record = (over: { recordId?: string; correlationId?: string; payload?: object } = {}) => {
+      const recordId = over.recordId ?? uuidv7();
+      return {
+        id: uuidv7(),
+        correlationId: over.correlationId ?? recordId,
+        payload: {
+          recordId,
+          arrivedOn: '2026-05-01',
+          householdDivision: '511502',
+          ...over.payload,
+        },
+      };
+    };
+    const person = () => ({
+      person: (({ household: _h, ...p }: SyntheticPerson) => p)(people.person(YIBIN)),
+      maritalStatus: 'married',
+    });
+    const good = record();
+    const records = [
+      good,
+      record({ recordId: known }), // 宜宾 holds this record already
+      record({ correlationId: uuidv7() }), // its thread is not its record
+      record({ payload: { householdDivision: '51150' } }), // fails the arrival schema
+      { ...record(), id: good.id }, // the same record id twice in one bulk
+    ];
+    const withPii = async (items: typeof records) =>
+      sendPastTheApi(net, huizhou, YIBIN, {
+        type: 'migrant.arrival.bulk',
+        agreementId: huizhouYibin,
+        correlationId: null,
+        payload: {
+          records: items,
+          pii: await encryptPii(
+            { records: items.map(() => person()) },
+            net.keys[YIBIN].encryption.publicKey,
+          ),
+        },
+      });
+    const outcomesOf = async (envelope: Envelope) => {
+      const receipt = async () =>
+        (await yibin.db.getRepository(OutboxMessage).find({ where: { type: 'receipt' } }))
+          .map((row) => JSON.parse(row.envelope) as Envelope)
+          .find((e) => e.causationId === envelope.id);
+      await eventually(async () => (await receipt()) !== undefined, 30000, 'the bulk receipt');
+      const answer = await receipt();
+      if (!answer) throw new Error('no receipt');
+      expect(answer.v).toBe(2);
+      return (answer.payload.outcomes as { id: string; outcome: string; reason?: string }[]).map(
+        (o) => [o.id, o.outcome, o.reason ?? null],
+      );
+    };
+
+    const first = await withPii(records);
+    expect(await outcomesOf(first)).toEqual([
+      [good.id, 'accepted', null],
+      [records[1].id, 'refused', 'SCHEMA_INVALID'],
+      [records[2].id, 'refused', 'SCHEMA_INVALID'],
+      [records[3].id, 'refused', 'SCHEMA_INVALID'],
+      [good.id, 'refused', 'DUPLICATE'],
+    ]);
+    expect((await migrantState(yibin)).records).toBe(before.records + 1);
+
+    // a record id 宜宾 has received before, in a later bulk: refused DUPLICATE, nothing applied
+    const again = await withPii([{ ...record(), id: good.id }, record()]);
+    const [repeated, other] = await outcomesOf(again);
+    expect(repeated).toEqual([good.id, 'refused', 'DUPLICATE']);
+    expect(other[1]).toBe('accepted');
+    expect((await migrantState(yibin)).records).toBe(before.records + 2);
   });
 
   describe('messages 宜宾 cannot apply', () => {

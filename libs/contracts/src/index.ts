@@ -6,6 +6,7 @@ export * from './node-code';
 export * from './payload-schemas';
 export * from './payloads/agreement';
 export * from './payloads/answers';
+export * from './payloads/bulk';
 export * from './payloads/certificate';
 export * from './payloads/common';
 export * from './payloads/evaluation';

@@ -8,6 +8,7 @@ export const MESSAGE_TYPES = [
   'agreement.resumed',
   'agreement.terminated',
   'migrant.arrival',
+  'migrant.arrival.bulk', // its bulk form (DESIGN §3)
   'migrant.departure',
   'migrant.updated',
   'certificate.issued',
@@ -100,6 +101,7 @@ export type ScopeDomain = (typeof SCOPE_DOMAINS)[number];
 /** Message types whose domain is fixed; others name theirs in `payload.domain`. */
 const TYPE_DOMAINS: Partial<Record<string, ScopeDomain>> = {
   'migrant.arrival': 'information-exchange',
+  'migrant.arrival.bulk': 'information-exchange',
   'migrant.departure': 'information-exchange',
   'migrant.updated': 'information-exchange',
   'certificate.issued': 'marriage-certificate',

@@ -6,7 +6,8 @@ import {
   AgreementLifecyclePayloadV1,
   AgreementOfferPayloadV1,
 } from './payloads/agreement';
-import { ReceiptPayloadV1, RejectionPayloadV1 } from './payloads/answers';
+import { ReceiptPayloadV1, ReceiptPayloadV2, RejectionPayloadV1 } from './payloads/answers';
+import { BulkPayloadV1, BulkPiiV1 } from './payloads/bulk';
 import { CERTIFICATE_SCHEMAS } from './payloads/certificate';
 import { EVALUATION_SCHEMAS } from './payloads/evaluation';
 import { MIGRANT_SCHEMAS } from './payloads/migrant';
@@ -37,7 +38,8 @@ export const PAYLOAD_SCHEMAS = {
   'agreement.resumed': { 1: { payload: AgreementLifecyclePayloadV1 } },
   'agreement.terminated': { 1: { payload: AgreementLifecyclePayloadV1 } },
   notice: { 1: { payload: NoticePayloadV1, pii: NoticePiiV1 } },
-  receipt: { 1: { payload: ReceiptPayloadV1 } },
+  'migrant.arrival.bulk': { 1: { payload: BulkPayloadV1, pii: BulkPiiV1 } },
+  receipt: { 1: { payload: ReceiptPayloadV1 }, 2: { payload: ReceiptPayloadV2 } },
   rejection: { 1: { payload: RejectionPayloadV1 } },
 } satisfies Record<MessageType, PayloadSchemas[string]>;
 

@@ -121,6 +121,7 @@ export class HandLog {
     record: TopicRecord,
     type: 'receipt' | 'rejection' = 'receipt',
     over: Record<string, unknown> = {},
+    envelopeOver: Partial<UnsignedEnvelope> = {},
   ): Envelope {
     const answered = JSON.parse((record.value as Buffer).toString()) as Envelope;
     const answerer = record.topic.split('.').pop() as string;
@@ -135,7 +136,7 @@ export class HandLog {
         ...(type === 'rejection' ? { reason: 'SCHEMA_INVALID', detail: 'test' } : {}),
         ...over,
       },
-      { causationId: answered.id },
+      { causationId: answered.id, ...envelopeOver },
     );
   }
 

@@ -8,6 +8,7 @@ import {
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { EntityManager } from 'typeorm';
 import { MessageType } from '@yipanqi/contracts';
+import { RecordRefusals } from './bulk-records';
 import { ExchangeNode } from './exchange-node';
 import { InboxHandler, InboxHandlers, ReceivedMessage } from './inbox-processor';
 
@@ -55,7 +56,10 @@ export class ExchangeTransport extends Server implements CustomTransportStrategy
     if (!handler) return undefined;
     return async (manager: EntityManager, message: ReceivedMessage) => {
       const result: unknown = await handler(message, new ExchangeContext([manager]));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      const value: unknown = await lastValueFrom(this.transformToObservable(result), {
+        defaultValue: undefined,
+      });
+      return value instanceof RecordRefusals ? value : undefined;
     };
   }
 

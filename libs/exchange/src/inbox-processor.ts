@@ -1,6 +1,8 @@
 import { KeyObject } from 'node:crypto';
 import { EntityManager, In, IsNull } from 'typeorm';
 import {
+  BULK_FORMS,
+  BulkType,
   Envelope,
   EnvelopeFormatError,
   EnvelopeOf,
@@ -18,6 +20,7 @@ import {
 } from '@yipanqi/contracts';
 import { canonicalJson, decryptPii, NodeKeys } from '@yipanqi/crypto';
 import { Transactions } from '@yipanqi/persistence';
+import { isBulkMessage, RecordRefusals, splitBulk } from './bulk-records';
 import { dropIsSampled } from './drop-sampling';
 import {
   DeadLetter,
@@ -25,6 +28,7 @@ import {
   DroppedRecord,
   DropReason,
   InboxMessage,
+  InboxRecord,
   KeptRecord,
   OutboxMessage,
   RejectionRecord,
@@ -34,6 +38,7 @@ import { envelopeHash, hasValidSignature } from './envelope-signing';
 import { ExchangeEvent, ExchangeEventListener } from './exchange-events';
 import { Outbox, OutgoingMessage } from './outbox';
 import { PeerKeys } from './peer-keys';
+import { answerSentRecords, RecordAnswer } from './sent-records';
 import { GivenReplies, ReplayedReplies } from './rejoin/given-replies';
 import { advanceTopicPosition } from './rejoin/topic-position';
 import { cut, evidenceIsWhole, recordEvidence, RecordHeaders } from './record-evidence';
@@ -66,9 +71,24 @@ interface ReceivedFields {
  * undefined for types without one) typed by the message type, e.g.
  * `ReceivedMessage<'task.requested'>`; a union over the types given.
  */
-export type ReceivedMessage<T extends MessageType = MessageType> = MessageOf<T> & ReceivedFields;
+export type ReceivedMessage<T extends MessageType = MessageType> = {
+  [K in T]: MessageOf<K> & ReceivedFields & BulkFields<K>;
+}[T];
 
-export type InboxHandler = (manager: EntityManager, message: ReceivedMessage) => Promise<void>;
+/**
+ * A bulk's handler also gets its records, each as the message it would have
+ * been alone (bulk-records.ts): only those that passed their schema and that
+ * this node has not received before. It answers with the ones it refuses.
+ */
+type BulkFields<K> = K extends BulkType
+  ? { records: (MessageOf<(typeof BULK_FORMS)[K]> & ReceivedFields)[] }
+  : unknown;
+
+/** A bulk handler returns the records it refused; every other handler nothing. */
+export type InboxHandler = (
+  manager: EntityManager,
+  message: ReceivedMessage,
+) => Promise<RecordRefusals | undefined>;
 
 /** Domain handlers by message type (the city node registers them with @EventPattern). */
 export interface InboxHandlers {
@@ -124,6 +144,8 @@ interface PreparedEnvelope {
   problem?: Refusal;
   /** the message typed by its schema, once its payload and pii passed it */
   received?: ReceivedMessage;
+  /** a bulk's records refused before the domain sees them, by record id */
+  recordsRefused?: Map<string, Refusal>;
 }
 
 type Prepared = { kind: 'unparseable'; record: InboundRecord; error: string } | PreparedEnvelope;
@@ -260,11 +282,22 @@ export class InboxProcessor {
     if (!hasValidPii(message, piiProblems)) {
       return fail('SCHEMA_INVALID', piiProblems.map((x) => `pii.${x}`).join('; '));
     }
-    p.received = {
-      ...message,
+    const fields: ReceivedFields = {
       hash: p.hash,
       brokerTime: Number(p.record.timestamp),
       senderKey,
+    };
+    if (!isBulkMessage(message)) {
+      p.received = { ...message, ...fields };
+      return;
+    }
+    const split = splitBulk(message);
+    if ('reason' in split) return fail(split.reason, split.detail);
+    p.recordsRefused = split.refused;
+    p.received = {
+      ...message,
+      ...fields,
+      records: split.records.map((r) => ({ ...r, ...fields })),
     };
   }
 
@@ -459,6 +492,10 @@ export class InboxProcessor {
     // checkPayload guarantees a handler exists for every accepted type
     const handler = this.handlers.handlerFor(envelope.type);
     if (!handler) throw new Error(`no handler for ${envelope.type}`);
+    if ('records' in message) {
+      await this.applyBulk(manager, batch, p, message, handler);
+      return;
+    }
     await handler(manager, message);
     const { hash } = message;
     batch.answer({
@@ -471,6 +508,72 @@ export class InboxProcessor {
         messageId: envelope.id,
         messageHash: hash,
         brokerTime: Number(p.record.timestamp),
+      },
+    });
+  }
+
+  /**
+   * A bulk (DESIGN §3): each record that passed its schema and is new here
+   * goes to the domain; the receipt says what became of every record, in the
+   * bulk's order. A record id this node has seen before is refused DUPLICATE,
+   * like an envelope id with other content (a bulk delivered again is a
+   * redelivery and never reaches this point).
+   */
+  private async applyBulk(
+    manager: EntityManager,
+    batch: BatchWriter,
+    p: PreparedEnvelope,
+    message: ReceivedMessage<BulkType>,
+    handler: InboxHandler,
+  ): Promise<void> {
+    const { envelope, hash } = message;
+    const refused = new Map(p.recordsRefused);
+    const ids = envelope.payload.records.map((r) => r.id);
+    const known = new Set(await batch.knownRecords(ids));
+    for (const id of known) {
+      if (!refused.has(id)) {
+        refused.set(id, { reason: 'DUPLICATE', detail: `record ${id} was received before` });
+      }
+    }
+    const fresh = message.records.filter((r) => !refused.has(r.envelope.id));
+    const refusedByDomain =
+      fresh.length > 0 ? await handler(manager, { ...message, records: fresh }) : undefined;
+    for (const [id, refusal] of refusedByDomain ?? []) refused.set(id, refusal);
+    const seen = new Set<string>();
+    const outcomes = ids.map((id) => {
+      const repeated = seen.has(id);
+      seen.add(id);
+      const refusal = repeated
+        ? { reason: 'DUPLICATE' as const, detail: `record ${id} is in this bulk twice` }
+        : refused.get(id);
+      return refusal
+        ? {
+            id,
+            outcome: 'refused' as const,
+            reason: refusal.reason,
+            detail: cut(refusal.detail, 1000),
+          }
+        : { id, outcome: 'accepted' as const };
+    });
+    // a record received before keeps the row of its first arrival
+    batch.records(
+      envelope,
+      outcomes.flatMap(({ id, outcome }) =>
+        known.has(id) ? [] : [{ id, outcome, reason: refused.get(id)?.reason ?? null }],
+      ),
+    );
+    batch.answer({
+      to: envelope.from,
+      type: 'receipt',
+      v: 2,
+      agreementId: envelope.agreementId,
+      correlationId: envelope.correlationId,
+      causationId: envelope.id,
+      payload: {
+        messageId: envelope.id,
+        messageHash: hash,
+        brokerTime: Number(p.record.timestamp),
+        outcomes,
       },
     });
   }
@@ -609,6 +712,10 @@ class BatchWriter {
     reason: string | null;
   }[] = [];
   private readonly now = Date.now();
+  /** what partners' answers say of the records of our bulks */
+  private readonly recordAnswers: RecordAnswer[] = [];
+  /** records of bulks applied in this batch, by id */
+  private readonly recordRows = new Map<string, InboxRecord>();
 
   constructor(
     private readonly manager: EntityManager,
@@ -730,6 +837,30 @@ class BatchWriter {
     });
   }
 
+  /** Of these record ids, the ones this node has received before (in an earlier batch or this one). */
+  async knownRecords(ids: string[]): Promise<string[]> {
+    const known = ids.filter((id) => this.recordRows.has(id));
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.manager.find(InboxRecord, {
+        select: { id: true },
+        where: { id: In(ids.slice(i, i + 500)) },
+      });
+      known.push(...rows.map((r) => r.id));
+    }
+    return known;
+  }
+
+  /** Remembers a bulk's records and their outcomes (a repeated id keeps its first). */
+  records(
+    envelope: Envelope,
+    outcomes: { id: string; outcome: InboxRecord['outcome']; reason: string | null }[],
+  ): void {
+    for (const o of outcomes) {
+      if (this.recordRows.has(o.id)) continue;
+      this.recordRows.set(o.id, { ...o, messageId: envelope.id, from: envelope.from });
+    }
+  }
+
   /** Queues an answer (the outbox hands back one given before a restore instead: never two). */
   answer(message: OutgoingMessage): void {
     this.outgoing.push(message);
@@ -809,6 +940,20 @@ class BatchWriter {
       answerId: envelope.id,
       reason: envelope.type === 'rejection' ? envelope.payload.reason : null,
     });
+    const refused =
+      'outcomes' in answer
+        ? answer.outcomes.flatMap((o) =>
+            o.outcome === 'refused' ? [{ id: o.id, reason: o.reason ?? null }] : [],
+          )
+        : [];
+    if (envelope.type === 'rejection' || 'outcomes' in answer) {
+      this.recordAnswers.push({
+        peer: envelope.from,
+        messageId: answer.messageId,
+        rejectedFor: envelope.type === 'rejection' ? envelope.payload.reason : null,
+        refused,
+      });
+    }
   }
 
   private rejectionReceived(envelope: Envelope, rejection: PayloadOf<'rejection'>): void {
@@ -842,6 +987,10 @@ class BatchWriter {
     for (let i = 0; i < this.inboxRows.length; i += 400) {
       await m.insert(InboxMessage, this.inboxRows.slice(i, i + 400));
     }
+    const records = [...this.recordRows.values()];
+    for (let i = 0; i < records.length; i += 150) {
+      await m.insert(InboxRecord, records.slice(i, i + 150));
+    }
     if (this.rejections.length > 0) await m.insert(RejectionRecord, this.rejections);
     if (this.deadLetters.length > 0) await m.save(DeadLetter, this.deadLetters);
     if (this.droppedRecords.length > 0) await m.insert(DroppedRecord, this.droppedRecords);
@@ -860,6 +1009,7 @@ class BatchWriter {
         { answer: a.answer, answerId: a.answerId, answerReason: a.reason },
       );
     }
+    for (const a of this.recordAnswers) await answerSentRecords(m, a);
     await this.given.settle(m);
     if (this.outgoing.length > 0) await outbox.enqueueAll(m, this.outgoing);
   }

@@ -1,3 +1,4 @@
+export * from './bulk-records';
 export * from './entities/exchange.entities';
 export * from './envelope-signing';
 export * from './exchange-events';
@@ -11,5 +12,6 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './peer-keys';
 export * from './relay-leadership';
+export * from './sent-records';
 export * from './stream-check';
 export * from './rejoin/journal-recovery';

@@ -15,6 +15,7 @@ import {
 import { OutboxMessage, StreamState } from './entities/exchange.entities';
 import { envelopeHash, signEnvelope } from './envelope-signing';
 import { ReplayedReplies } from './rejoin/given-replies';
+import { trackSentRecords } from './sent-records';
 import { STREAM_START } from './stream-check';
 
 /** What a sender decides besides the type and its payload. */
@@ -176,6 +177,7 @@ export class Outbox {
     for (let i = 0; i < rows.length; i += 500) {
       await manager.insert(OutboxMessage, rows.slice(i, i + 500));
     }
+    await trackSentRecords(manager, [...made.values()]);
     for (const s of streams.values()) {
       await manager.update(
         StreamState,

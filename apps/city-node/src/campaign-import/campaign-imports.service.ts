@@ -404,7 +404,14 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
     const fresh = chunk.filter((r) => !known.has(r.idIndex));
     const before = { committed: 0, duplicate: 0 };
     for (const owner of known.values()) before[owner === imp.id ? 'committed' : 'duplicate']++;
-    return { fresh, before, prepared: await this.arrivals.prepare(fresh.map((r) => r.arrival)) };
+    return {
+      fresh,
+      before,
+      prepared: await this.arrivals.prepare(
+        fresh.map((r) => r.arrival),
+        'bulk',
+      ),
+    };
   }
 
   /** Registers a prepared chunk with its row keys and the import's new counts in one transaction. */

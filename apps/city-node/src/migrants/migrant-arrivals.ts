@@ -2,7 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { MigrantArrivalPayloadV1, MigrantArrivalPiiV1 } from '@yipanqi/contracts';
+import { MAX_BULK_RECORDS, MigrantArrivalPayloadV1, MigrantArrivalPiiV1 } from '@yipanqi/contracts';
 import { blindIndex, encryptAtRest, encryptPii } from '@yipanqi/crypto';
 import { ExchangeNode, OutgoingMessage, PeerKeys } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
@@ -19,11 +19,20 @@ export interface PreparedArrival {
   recordId: string;
   idIndex: string;
   nameIndex: string;
-  /** JWE to the outflow node; null when the directory has no keys for it */
-  forPartner: string | null;
+  /** what travels to the outflow node in `pii` */
+  secret: MigrantArrivalPiiV1;
+  /**
+   * `alone`: its own `migrant.arrival`, whose JWE to the outflow node is
+   * made here (null when the directory has no keys for it); `bulk`: a record
+   * of a `migrant.arrival.bulk`, encrypted with the others of its bulk.
+   */
+  form: { kind: 'alone'; forPartner: string | null } | { kind: 'bulk' };
   /** under the node-local data key */
   atRest: string;
 }
+
+/** How arrivals travel: one message each (the API), or records of bulk messages (campaign imports). */
+export type ArrivalForm = 'alone' | 'bulk';
 
 export type ArrivalResult =
   | {
@@ -37,10 +46,26 @@ export type ArrivalResult =
     }
   | { outcome: 'refused'; status: number; code: string; detail: string };
 
+/** A record on its way into a bulk. */
+interface BulkRecordDraft {
+  to: string;
+  agreementId: string;
+  id: string;
+  readable: Omit<MigrantArrivalPayloadV1, 'pii'>;
+  secret: MigrantArrivalPiiV1;
+}
+
 /** How many people are encrypted at once: enough to keep both cores busy, few enough to stay responsive. */
 const ENCRYPTION_CHUNK = 200;
 /** Rows per INSERT / IN list: well inside SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_STATEMENT = 200;
+
+/**
+ * A bulk's payload stays under the exchange's 64 KiB limit (MAX_PAYLOAD_BYTES)
+ * with room for the envelope fields: a record is counted with its readable
+ * JSON and its pii's JSON grown by the JWE's base64url (4/3).
+ */
+const BULK_PAYLOAD_BUDGET = 56 * 1024;
 
 /** Rows to one outflow node under one named (or the default) agreement share the agreement check. */
 function agreementGroup(p: PreparedArrival): string {
@@ -75,16 +100,16 @@ export class MigrantArrivals {
   }
 
   /** Encrypts and indexes arrivals, a chunk of them in parallel. */
-  async prepare(arrivals: ArrivalInput[]): Promise<PreparedArrival[]> {
+  async prepare(arrivals: ArrivalInput[], form: ArrivalForm = 'alone'): Promise<PreparedArrival[]> {
     const prepared: PreparedArrival[] = [];
     for (let i = 0; i < arrivals.length; i += ENCRYPTION_CHUNK) {
       const chunk = arrivals.slice(i, i + ENCRYPTION_CHUNK);
-      prepared.push(...(await Promise.all(chunk.map((input) => this.prepareOne(input)))));
+      prepared.push(...(await Promise.all(chunk.map((input) => this.prepareOne(input, form)))));
     }
     return prepared;
   }
 
-  private async prepareOne(input: ArrivalInput): Promise<PreparedArrival> {
+  private async prepareOne(input: ArrivalInput, form: ArrivalForm): Promise<PreparedArrival> {
     const secret: MigrantArrivalPiiV1 = {
       person: input.person,
       maritalStatus: input.maritalStatus,
@@ -95,7 +120,7 @@ export class MigrantArrivals {
     };
     const partnerKey = this.peers.encryptionKey(input.outflowNode);
     const [forPartner, atRest] = await Promise.all([
-      partnerKey ? encryptPii(secret, partnerKey) : null,
+      form === 'alone' && partnerKey ? encryptPii(secret, partnerKey) : null,
       encryptAtRest(secret, this.dataKey),
     ]);
     return {
@@ -103,7 +128,8 @@ export class MigrantArrivals {
       recordId: uuidv7(),
       idIndex: blindIndex(this.dataKey, input.person.idNumber),
       nameIndex: blindIndexOfName(this.dataKey, input.person.name),
-      forPartner,
+      secret,
+      form: form === 'alone' ? { kind: 'alone', forPartner } : { kind: 'bulk' },
       atRest,
     };
   }
@@ -131,7 +157,11 @@ export class MigrantArrivals {
         );
         continue;
       }
-      if (!p.forPartner) {
+      const partnerKnown =
+        p.form.kind === 'alone'
+          ? p.form.forPartner !== null
+          : this.peers.encryptionKey(p.input.outflowNode) !== undefined;
+      if (!partnerKnown) {
         refuse(i, 422, 'UNKNOWN_PARTNER', `no keys for node ${p.input.outflowNode}`);
         continue;
       }
@@ -162,26 +192,39 @@ export class MigrantArrivals {
     }
 
     const now = Date.now();
-    const messages: OutgoingMessage[] = [];
+    const alone: OutgoingMessage[] = [];
+    const bulks = new Map<string, BulkRecordDraft[]>();
+    const messageIds: string[] = [];
     const rows: Migrant[] = [];
     for (const p of going) {
       const [previous] = expected.get(p.idIndex) ?? [];
       const agreementId = agreementOf.get(agreementGroup(p)) as string;
-      const payload: MigrantArrivalPayloadV1 = {
+      const readable: Omit<MigrantArrivalPayloadV1, 'pii'> = {
         recordId: p.recordId,
         arrivedOn: p.input.arrivedOn,
         householdDivision: p.input.householdDivision,
         ...(previous ? { previousRecordId: previous.id } : {}),
         ...(p.input.campaignId === undefined ? {} : { campaignId: p.input.campaignId }),
-        pii: p.forPartner as string,
       };
-      messages.push({
-        to: p.input.outflowNode,
-        type: 'migrant.arrival',
-        agreementId,
-        correlationId: p.recordId,
-        payload: { ...payload },
-      });
+      if (p.form.kind === 'alone') {
+        alone.push({
+          to: p.input.outflowNode,
+          type: 'migrant.arrival',
+          agreementId,
+          correlationId: p.recordId,
+          payload: { ...readable, pii: p.form.forPartner as string },
+        });
+        messageIds.push('');
+      } else {
+        // a record's own id: what it would have been as a message alone (DESIGN §3)
+        const id = uuidv7();
+        const group = `${p.input.outflowNode}/${agreementId}`;
+        bulks.set(group, [
+          ...(bulks.get(group) ?? []),
+          { to: p.input.outflowNode, agreementId, id, readable, secret: p.secret },
+        ]);
+        messageIds.push(id);
+      }
       rows.push({
         id: p.recordId,
         side: 'inflow',
@@ -204,7 +247,12 @@ export class MigrantArrivals {
         updatedAt: now,
       });
     }
-    const envelopes = await this.exchange.outbox.enqueueAll(manager, messages);
+    const bulkMessages = await this.bulkMessages([...bulks.values()]);
+    const envelopes = await this.exchange.outbox.enqueueAll(manager, [...alone, ...bulkMessages]);
+    let nextAlone = 0;
+    for (const [i, id] of messageIds.entries()) {
+      if (id === '') messageIds[i] = envelopes[nextAlone++].id;
+    }
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       await manager.insert(Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
     }
@@ -223,16 +271,66 @@ export class MigrantArrivals {
     return results.map((refused, i) => {
       if (refused) return refused;
       const row = rows[next];
-      const envelope = envelopes[next++];
+      const messageId = messageIds[next++];
       return {
         outcome: 'registered',
         recordId: row.id,
         outflowNode: prepared[i].input.outflowNode,
         agreementId: row.agreementId as string,
-        messageId: envelope.id,
+        messageId,
         previousRecordId: row.previousRecordId,
       };
     });
+  }
+
+  /**
+   * The bulks of one outflow node and agreement, packed in order: a new bulk
+   * when the next record would pass MAX_BULK_RECORDS or the payload budget.
+   * One JWE per bulk carries the records' pii in the records' order.
+   */
+  private async bulkMessages(groups: BulkRecordDraft[][]): Promise<OutgoingMessage[]> {
+    const packs: BulkRecordDraft[][] = [];
+    for (const drafts of groups) {
+      let pack: BulkRecordDraft[] = [];
+      let bytes = 0;
+      for (const d of drafts) {
+        const size =
+          JSON.stringify(d.readable).length +
+          80 +
+          Math.ceil((JSON.stringify(d.secret).length * 4) / 3);
+        if (
+          pack.length > 0 &&
+          (pack.length >= MAX_BULK_RECORDS || bytes + size > BULK_PAYLOAD_BUDGET)
+        ) {
+          packs.push(pack);
+          pack = [];
+          bytes = 0;
+        }
+        pack.push(d);
+        bytes += size;
+      }
+      if (pack.length > 0) packs.push(pack);
+    }
+    return Promise.all(
+      packs.map(async (pack): Promise<OutgoingMessage> => {
+        const [{ to, agreementId }] = pack;
+        const key = this.peers.encryptionKey(to);
+        if (!key) throw new Error(`no keys for node ${to}`);
+        return {
+          to,
+          type: 'migrant.arrival.bulk',
+          agreementId,
+          payload: {
+            records: pack.map((d) => ({
+              id: d.id,
+              correlationId: d.readable.recordId,
+              payload: { ...d.readable },
+            })),
+            pii: await encryptPii({ records: pack.map((d) => ({ ...d.secret })) }, key),
+          },
+        };
+      }),
+    );
   }
 
   /** prepare + register in one call: for callers that already hold a transaction and few rows. */

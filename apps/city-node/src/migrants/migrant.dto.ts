@@ -1,8 +1,12 @@
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -19,7 +23,7 @@ import {
   MARITAL_STATUSES,
   MaritalStatus,
 } from '@yipanqi/contracts';
-import { MIGRANT_STATUSES, MigrantSide, MigrantStatus } from './migrant-rules';
+import { FieldError, MIGRANT_STATUSES, MigrantSide, MigrantStatus } from './migrant-rules';
 
 const DIVISION = /^[1-9]\d{5}$/;
 const PHONE = /^\+?[0-9][0-9 -]{4,19}$/;
@@ -89,6 +93,44 @@ export class RegisterArrivalDto {
   @MaxLength(64)
   campaignId?: string;
 }
+
+/** Arrivals one POST /migrants/arrivals/bulk takes: a campaign import's chunk. */
+export const MAX_BULK_ARRIVALS = 1000;
+
+/**
+ * POST /migrants/arrivals/bulk: many arrivals, each with the fields of
+ * RegisterArrivalDto. Each row is checked on its own (validateArrivalRow, as
+ * a campaign import's rows are), so one bad row is a finding in the answer,
+ * not a refusal of the others.
+ */
+export class RegisterArrivalsDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_ARRIVALS)
+  @IsObject({ each: true })
+  arrivals!: Record<string, unknown>[];
+}
+
+/** What became of one row of POST /migrants/arrivals/bulk (`row`: its index in `arrivals`). */
+export type BulkArrivalResult =
+  | {
+      row: number;
+      outcome: 'registered';
+      id: string;
+      outflowNode: string;
+      agreementId: string;
+      /** the record's id in its bulk message: what answers and evidence name */
+      messageId: string;
+      previousRecordId: string | null;
+    }
+  | {
+      row: number;
+      outcome: 'refused';
+      status: number;
+      code: string;
+      detail: string;
+      errors?: FieldError[];
+    };
 
 /** POST /migrants/:id/departure */
 export class DepartureDto {

@@ -6,6 +6,7 @@ import { AccessPurpose, AccessReason, OptionalAccessPurpose } from '../access-lo
 import {
   DepartureDto,
   RegisterArrivalDto,
+  RegisterArrivalsDto,
   SearchMigrantsQuery,
   UpdateMigrantDto,
 } from './migrant.dto';
@@ -21,6 +22,18 @@ export class MigrantsController {
   @HttpCode(201)
   registerArrival(@Body() dto: RegisterArrivalDto) {
     return this.migrants.registerArrival(dto);
+  }
+
+  /**
+   * 批量流入登记: up to 1,000 arrivals in one transaction, told to each
+   * outflow node in bulk (migrant.arrival.bulk). Each row is checked alone:
+   * the answer lists every row, registered or refused with its problem code.
+   */
+  @Post('arrivals/bulk')
+  @Roles('coordinator')
+  @HttpCode(200)
+  async registerArrivals(@Body() dto: RegisterArrivalsDto) {
+    return { results: await this.migrants.registerArrivals(dto) };
   }
 
   /** 流出: the person left; tells the outflow node, and the next node when we have an agreement with it. */
@@ -58,6 +71,14 @@ export class MigrantsController {
   @ExchangeHandler('migrant.arrival')
   onArrival(@Payload() message: ReceivedMessage<'migrant.arrival'>, @Ctx() ctx: ExchangeContext) {
     return this.migrants.onArrival(ctx.manager, message);
+  }
+
+  @ExchangeHandler('migrant.arrival.bulk')
+  onArrivals(
+    @Payload() message: ReceivedMessage<'migrant.arrival.bulk'>,
+    @Ctx() ctx: ExchangeContext,
+  ) {
+    return this.migrants.onArrivals(ctx.manager, message);
   }
 
   @ExchangeHandler('migrant.departure')

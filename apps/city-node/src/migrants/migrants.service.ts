@@ -1,7 +1,8 @@
 import { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import {
+  MessageOf,
   MigrantCircumstancesV1,
   MigrantDeparturePayloadV1,
   MigrantDeparturePiiV1,
@@ -16,6 +17,7 @@ import {
   OutgoingMessage,
   PeerKeys,
   ReceivedMessage,
+  RecordRefusals,
 } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
@@ -27,6 +29,8 @@ import { partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { blindIndexOfName, MigrantArrivals } from './migrant-arrivals';
 import {
+  ARRIVAL_FIELDS,
+  ArrivalInput,
   changedFields,
   chinaToday,
   departureDateProblem,
@@ -38,8 +42,10 @@ import {
 } from './migrant-rules';
 import { Migrant } from './migrant.entity';
 import {
+  BulkArrivalResult,
   DepartureDto,
   RegisterArrivalDto,
+  RegisterArrivalsDto,
   SearchMigrantsQuery,
   UpdateMigrantDto,
 } from './migrant.dto';
@@ -74,6 +80,9 @@ export interface NextNodeNotice {
  * the API, and what partners' messages do when they arrive. Arrivals go
  * through MigrantArrivals, the core the campaign import shares.
  */
+/** Rows per INSERT / IN list: well inside SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_STATEMENT = 200;
+
 @Injectable()
 export class MigrantsService {
   private readonly me: string;
@@ -129,6 +138,73 @@ export class MigrantsService {
       messageId: result.messageId,
       previousRecordId: result.previousRecordId,
     };
+  }
+
+  /**
+   * Registers many arrivals in one transaction; they travel to each outflow
+   * node as records of `migrant.arrival.bulk` messages (DESIGN §3). One
+   * result per row, in order: registered, or refused with the problem code
+   * the same row would get from POST /migrants/arrivals.
+   */
+  async registerArrivals(dto: RegisterArrivalsDto): Promise<BulkArrivalResult[]> {
+    const context = { me: this.me, today: chinaToday() };
+    const results: (BulkArrivalResult | undefined)[] = dto.arrivals.map(() => undefined);
+    const valid: { row: number; arrival: ArrivalInput }[] = [];
+    for (const [row, raw] of dto.arrivals.entries()) {
+      const unknown = Object.keys(raw).filter(
+        (field) => !ARRIVAL_FIELDS.some((known) => known === field),
+      );
+      const checked = validateArrivalRow(raw, context);
+      const errors = [
+        ...unknown.map((field) => ({
+          field,
+          code: 'UNKNOWN_FIELD' as const,
+          problem: `${field} is not a field of an arrival`,
+        })),
+        ...(checked.errors ?? []),
+      ];
+      if (errors.length > 0 || !checked.arrival) {
+        results[row] = {
+          row,
+          outcome: 'refused',
+          status: 400,
+          code: problemCode(errors),
+          detail: errors.map((e) => e.problem).join('; '),
+          errors,
+        };
+      } else {
+        valid.push({ row, arrival: checked.arrival });
+      }
+    }
+    if (valid.length > 0) {
+      const prepared = await this.arrivals.prepare(
+        valid.map((v) => v.arrival),
+        'bulk',
+      );
+      const registered = await this.transactions
+        .run((m) => this.arrivals.register(m, prepared))
+        .catch((err: unknown) => {
+          const code =
+            err instanceof QueryFailedError && (err.driverError as { code?: string }).code;
+          throw code === '23505' ? alreadyRegistered() : err;
+        });
+      for (const [i, result] of registered.entries()) {
+        const { row } = valid[i];
+        results[row] =
+          result.outcome === 'refused'
+            ? { row, ...result }
+            : {
+                row,
+                outcome: 'registered',
+                id: result.recordId,
+                outflowNode: result.outflowNode,
+                agreementId: result.agreementId,
+                messageId: result.messageId,
+                previousRecordId: result.previousRecordId,
+              };
+      }
+    }
+    return results.flatMap((r) => (r ? [r] : []));
   }
 
   /**
@@ -349,35 +425,86 @@ export class MigrantsService {
 
   /** Our registered resident now lives at the sender. */
   async onArrival(m: EntityManager, message: ReceivedMessage<'migrant.arrival'>): Promise<void> {
-    const { envelope } = message;
-    const { payload } = envelope;
-    const { pii } = message;
-    assertThread(envelope.correlationId, payload.recordId);
-    if (await m.findOne(Migrant, { where: { id: payload.recordId } })) {
-      throw new MessageRefused('SCHEMA_INVALID', `record ${payload.recordId} is already known`);
+    const refusal = (await this.arrivalsReceived(m, [message])).get(message.envelope.id);
+    if (refusal) throw new MessageRefused(refusal.reason, refusal.detail);
+  }
+
+  /** The same for each record of a bulk (DESIGN §3): the refused ones are in the receipt. */
+  onArrivals(
+    m: EntityManager,
+    bulk: ReceivedMessage<'migrant.arrival.bulk'>,
+  ): Promise<RecordRefusals> {
+    return this.arrivalsReceived(m, bulk.records);
+  }
+
+  /**
+   * The one rule for received arrivals, alone or in bulk: the thread is the
+   * record id, and a record id this node knows already is refused.
+   */
+  private async arrivalsReceived(
+    m: EntityManager,
+    messages: MessageOf<'migrant.arrival'>[],
+  ): Promise<RecordRefusals> {
+    const refused = new RecordRefusals();
+    const recordIds = messages.map((x) => x.envelope.payload.recordId);
+    const known = new Set<string>();
+    for (let i = 0; i < recordIds.length; i += ROWS_PER_STATEMENT) {
+      const rows = await m.find(Migrant, {
+        select: { id: true },
+        where: { id: In(recordIds.slice(i, i + ROWS_PER_STATEMENT)) },
+      });
+      for (const row of rows) known.add(row.id);
+    }
+    const going: MessageOf<'migrant.arrival'>[] = [];
+    for (const message of messages) {
+      const { envelope } = message;
+      const { recordId } = envelope.payload;
+      if (envelope.correlationId !== recordId) {
+        refused.set(envelope.id, {
+          reason: 'SCHEMA_INVALID',
+          detail: 'the correlationId must be the record id',
+        });
+      } else if (known.has(recordId)) {
+        refused.set(envelope.id, {
+          reason: 'SCHEMA_INVALID',
+          detail: `record ${recordId} is already known`,
+        });
+      } else {
+        known.add(recordId);
+        going.push(message);
+      }
     }
     const now = Date.now();
-    await m.insert(Migrant, {
-      id: payload.recordId,
-      side: 'outflow',
-      status: 'living-elsewhere',
-      inflowNode: envelope.from,
-      outflowNode: this.me,
-      peer: envelope.from,
-      agreementId: envelope.agreementId,
-      householdDivision: payload.householdDivision,
-      arrivedOn: payload.arrivedOn,
-      leftOn: null,
-      nextNode: null,
-      previousRecordId: payload.previousRecordId ?? null,
-      arrivalRecordId: null,
-      campaignId: payload.campaignId ?? null,
-      idIndex: blindIndex(this.dataKey, pii.person.idNumber),
-      nameIndex: blindIndexOfName(this.dataKey, pii.person.name),
-      pii: await encryptAtRest(pii, this.dataKey),
-      createdAt: now,
-      updatedAt: now,
-    });
+    const rows = await Promise.all(
+      going.map(async ({ envelope, pii }) => {
+        const { payload } = envelope;
+        return {
+          id: payload.recordId,
+          side: 'outflow' as const,
+          status: 'living-elsewhere' as const,
+          inflowNode: envelope.from,
+          outflowNode: this.me,
+          peer: envelope.from,
+          agreementId: envelope.agreementId,
+          householdDivision: payload.householdDivision,
+          arrivedOn: payload.arrivedOn,
+          leftOn: null,
+          nextNode: null,
+          previousRecordId: payload.previousRecordId ?? null,
+          arrivalRecordId: null,
+          campaignId: payload.campaignId ?? null,
+          idIndex: blindIndex(this.dataKey, pii.person.idNumber),
+          nameIndex: blindIndexOfName(this.dataKey, pii.person.name),
+          pii: await encryptAtRest(pii, this.dataKey),
+          createdAt: now,
+          updatedAt: now,
+        };
+      }),
+    );
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await m.insert(Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
+    }
+    return refused;
   }
 
   /**

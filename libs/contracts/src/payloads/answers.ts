@@ -1,5 +1,19 @@
-import { IsIn, IsInt, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { REJECTION_REASONS, RejectionReason } from '../message-types';
+import { BulkRecordOutcomeV1, MAX_BULK_RECORDS } from './bulk';
 
 /** 回执: the recipient confirms which envelope (id and hash) it received and applied. */
 export class ReceiptPayloadV1 {
@@ -18,6 +32,19 @@ export class ReceiptPayloadV1 {
   @IsInt()
   @Min(0)
   brokerTime!: number;
+}
+
+/**
+ * The receipt of a bulk message (DESIGN §3): the envelope as v1 says, and one
+ * outcome per record, in the order of the bulk's records.
+ */
+export class ReceiptPayloadV2 extends ReceiptPayloadV1 {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_RECORDS)
+  @ValidateNested({ each: true })
+  @Type(() => BulkRecordOutcomeV1)
+  outcomes!: BulkRecordOutcomeV1[];
 }
 
 /** 退回: the recipient refuses an envelope, with a reason code and a readable detail. */

@@ -9,6 +9,7 @@ import {
 } from '@yipanqi/evaluation';
 import { Finding, finding } from '../verify/findings';
 import { AgreementHistory } from './agreement-history';
+import { expandBulks } from './bulk-records';
 import { JudgeableRecord, JudgedRejection, judgeRejections } from './rejection-verdicts';
 
 /**
@@ -32,7 +33,7 @@ export interface ScoringLog {
  * answer — can change what it counts.
  */
 export function scoringLog(all: readonly JudgeableRecord[], asOf = Infinity): ScoringLog {
-  const records = all.filter((r) => r.brokerTime <= asOf);
+  const records = expandBulks(all).filter((r) => r.brokerTime <= asOf);
   const { history, judged } = judgeRejections(records);
   return {
     records: records.map(({ streamVerdict: _walked, ...r }) => ({

@@ -6,6 +6,7 @@ import {
   isValidDto,
   parseEnvelope,
   ReceiptPayloadV1,
+  ReceiptPayloadV2,
   RejectionPayloadV1,
   RejectionReason,
 } from '@yipanqi/contracts';
@@ -63,10 +64,14 @@ export interface AnswerClaim {
 
 /**
  * What an answer claims, when its payload passes the schema of its type
- * (version 1, the only one); otherwise undefined, with the problems appended.
+ * (version 1; a receipt also version 2, a bulk's); otherwise undefined, with the problems appended.
  */
 function answerClaim(envelope: Envelope, problems: string[]): AnswerClaim | undefined {
   const { payload } = envelope;
+  if (envelope.type === 'receipt' && envelope.v === 2) {
+    // a bulk's receipt: the envelope's claim is the same, the outcomes are for scoring
+    return isValidDto(ReceiptPayloadV2, payload, problems) ? payload : undefined;
+  }
   if (envelope.v !== 1) {
     problems.push(`v${envelope.v}`);
     return undefined;

@@ -337,6 +337,54 @@ export class GivenReply {
   reason!: string | null;
 }
 
+/**
+ * One record of a bulk message this node received (DESIGN §3 "Bulk form"):
+ * its id is the record's dedup key, as an envelope's id is a message's.
+ */
+@Entity('exchange_inbox_record')
+export class InboxRecord {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** the bulk envelope that carried it */
+  @Index('ix_inbox_record_message')
+  @Column({ name: 'message_id', type: 'varchar', length: 36 })
+  messageId!: string;
+
+  @Column({ name: 'from_node', type: 'varchar', length: 64 })
+  from!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  outcome!: 'accepted' | 'refused';
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  reason!: string | null;
+}
+
+/**
+ * One record of a bulk message this node sent, and what the recipient made
+ * of it (null until its answer is in).
+ */
+@Entity('exchange_outbox_record')
+export class OutboxRecord {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** the bulk envelope that carries it */
+  @Index('ix_outbox_record_message')
+  @Column({ name: 'message_id', type: 'varchar', length: 36 })
+  messageId!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  peer!: string;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  outcome!: 'accepted' | 'refused' | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  reason!: string | null;
+}
+
 export const EXCHANGE_ENTITIES = [
   OutboxMessage,
   StreamState,
@@ -347,4 +395,6 @@ export const EXCHANGE_ENTITIES = [
   DroppedRecord,
   TopicPosition,
   GivenReply,
+  InboxRecord,
+  OutboxRecord,
 ];

@@ -1,6 +1,7 @@
 import { OutboxBrokerTime1764400010000 } from './1764400010000-outbox-broker-time';
 import { BoundedEvidence1764400020000 } from './1764400020000-bounded-evidence';
 import { SentJournal1764400030000 } from './1764400030000-sent-journal';
+import { BulkRecords1764400040000 } from './1764400040000-bulk-records';
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 import { serialColumn } from '@yipanqi/persistence';
 
@@ -126,4 +127,5 @@ export const EXCHANGE_MIGRATIONS = [
   OutboxBrokerTime1764400010000,
   BoundedEvidence1764400020000,
   SentJournal1764400030000,
+  BulkRecords1764400040000,
 ];
