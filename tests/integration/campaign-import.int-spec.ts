@@ -464,9 +464,7 @@ describe('100,000 rows, 1 % of them bad, between two node processes', () => {
       campaign,
     );
   const receiptsAtHuizhou = () =>
-    huizhou.count(
-      `SELECT COUNT(*) n FROM exchange_outbox_record WHERE outcome = 'accepted'`,
-    );
+    huizhou.count(`SELECT COUNT(*) n FROM exchange_outbox_record WHERE outcome = 'accepted'`);
 
   it('reports exactly the bad rows, delivers the 99,000 others once, and a second upload adds nothing', async () => {
     const { csv, findings, good } = syntheticCampaignFile(arrivals, 100_000, 100);
