@@ -68,6 +68,11 @@ export class NodeProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** the running process's id (benchmarks sample its memory) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   bearer(role: Role): string {
     return `Bearer ${this.tokens[role]}`;
   }
