@@ -24,6 +24,12 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const SAMPLE_MS = Number(process.env.BENCH_RSS_SAMPLE_MS ?? 1000);
 const LIMIT_SECONDS = 300;
 const LIMIT_RSS_MB = 300;
+/**
+ * BENCH_IMPORT_PROFILE=<dir>: both nodes preload the bench's CPU profile agent
+ * (npm run bench compiles it to dist/bench) and profile the commit pass.
+ */
+const PROFILE_DIR = process.env.BENCH_IMPORT_PROFILE;
+const AGENT = join(__dirname, '../../dist/bench/bench/src/cpu-profile-agent.js');
 
 /** Resident set size of a process in MB (Linux /proc), or null once it is gone. */
 function rssMb(pid: number | undefined): number | null {
@@ -62,7 +68,14 @@ describe('campaign import benchmark', () => {
     net = await startProcessNetwork([HUIZHOU, YIBIN]);
     huizhou = net.nodes[HUIZHOU];
     yibin = net.nodes[YIBIN];
-    await Promise.all([huizhou.start(), yibin.start()]);
+    const profiled = (code: string) =>
+      PROFILE_DIR
+        ? {
+            NODE_OPTIONS: `--require ${AGENT}`,
+            BENCH_CPU_PROFILE: join(PROFILE_DIR, `${code}.cpuprofile`),
+          }
+        : {};
+    await Promise.all([huizhou.start(profiled(HUIZHOU)), yibin.start(profiled(YIBIN))]);
     await establishAgreement(huizhou, yibin, YIBIN, {
       role: 'inflow',
       scope: ['information-exchange'],
@@ -91,6 +104,11 @@ describe('campaign import benchmark', () => {
       if (res.status !== 202) throw new Error(`upload → ${res.status} ${JSON.stringify(res.body)}`);
       mark('uploaded');
       phase = 'check + commit';
+      const toggleProfiles = () => {
+        if (!PROFILE_DIR) return;
+        for (const node of [huizhou, yibin]) if (node.pid) process.kill(node.pid, 'SIGURG');
+      };
+      toggleProfiles();
       const done = await importSettles(huizhou, res.body.id, 3_000_000);
       mark('committed');
       phase = 'delivering';
@@ -106,6 +124,7 @@ describe('campaign import benchmark', () => {
         huizhou.count(`SELECT COUNT(*) n FROM exchange_outbox_record WHERE outcome = 'accepted'`);
       await until(() => receipted() === good.length, 3_000_000, 'every receipt at 惠州');
       mark('receipted at 惠州');
+      toggleProfiles();
       phase = 'report';
       const report = await getJson<{ findings: unknown[] }>(
         huizhou,
