@@ -43,10 +43,24 @@ function rssMb(pid: number | undefined): number | null {
   }
 }
 
+/** V8 heap in use (MB) from the node's /metrics: tells live data from garbage not yet collected. */
+async function heapUsedMb(node: NodeProcess): Promise<number | null> {
+  try {
+    const res = await fetch(`${node.url}/metrics`);
+    const text = await res.text();
+    const used = /^yipanqi_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+    return used === undefined ? null : Number(used) / 2 ** 20;
+  } catch {
+    return null;
+  }
+}
+
 interface Sample {
   s: number;
   sender: number | null;
   receiver: number | null;
+  senderHeap: number | null;
+  receiverHeap: number | null;
   phase: string;
 }
 
@@ -90,12 +104,13 @@ describe('campaign import benchmark', () => {
     let phase = 'upload';
     const t0 = Date.now();
     const sampler = setInterval(() => {
-      samples.push({
-        s: (Date.now() - t0) / 1000,
-        sender: rssMb(huizhou.pid),
-        receiver: rssMb(yibin.pid),
-        phase,
-      });
+      const at = (Date.now() - t0) / 1000;
+      const [sender, receiver] = [rssMb(huizhou.pid), rssMb(yibin.pid)];
+      const now = phase;
+      void Promise.all([heapUsedMb(huizhou), heapUsedMb(yibin)]).then(
+        ([senderHeap, receiverHeap]) =>
+          samples.push({ s: at, sender, receiver, senderHeap, receiverHeap, phase: now }),
+      );
     }, SAMPLE_MS);
     const marks: Record<string, number> = {};
     const mark = (name: string) => (marks[name] = (Date.now() - t0) / 1000);
@@ -134,7 +149,8 @@ describe('campaign import benchmark', () => {
       clearInterval(sampler);
 
       const total = marks['receipted at 惠州'];
-      const peak = (key: 'sender' | 'receiver') => Math.max(...samples.map((x) => x[key] ?? 0));
+      const peak = (key: 'sender' | 'receiver' | 'senderHeap' | 'receiverHeap') =>
+        Math.max(...samples.map((x) => x[key] ?? 0));
       const bulks = huizhou.count(
         `SELECT COUNT(*) n FROM exchange_outbox WHERE type = 'migrant.arrival.bulk'`,
       );
@@ -151,6 +167,10 @@ describe('campaign import benchmark', () => {
         target_seconds: LIMIT_SECONDS * (ROWS / 1_000_000),
         time_verdict: total <= LIMIT_SECONDS * (ROWS / 1_000_000) ? 'PASS' : 'FAIL',
         peak_rss_mb: { sender: Math.round(peak('sender')), receiver: Math.round(peak('receiver')) },
+        peak_heap_used_mb: {
+          sender: Math.round(peak('senderHeap')),
+          receiver: Math.round(peak('receiverHeap')),
+        },
         rss_verdict:
           peak('sender') <= LIMIT_RSS_MB && peak('receiver') <= LIMIT_RSS_MB ? 'PASS' : 'FAIL',
         findings_verdict: reported === findings.length ? 'PASS' : 'FAIL',
@@ -158,6 +178,8 @@ describe('campaign import benchmark', () => {
           s: Math.round(x.s),
           sender: x.sender && Math.round(x.sender),
           receiver: x.receiver && Math.round(x.receiver),
+          sender_heap: x.senderHeap && Math.round(x.senderHeap),
+          receiver_heap: x.receiverHeap && Math.round(x.receiverHeap),
           phase: x.phase,
         })),
       };

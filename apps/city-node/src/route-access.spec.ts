@@ -53,6 +53,7 @@ describe('access to the city node API', () => {
     );
     expect(roles).toEqual({
       'POST /migrants/arrivals': ['coordinator'],
+      'POST /migrants/arrivals/bulk': ['coordinator'],
       'POST /migrants/:id/departure': ['coordinator'],
       'PATCH /migrants/:id': ['coordinator'],
       'GET /migrants': ['coordinator', 'auditor'],

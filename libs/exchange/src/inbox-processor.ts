@@ -19,7 +19,7 @@ import {
   RejectionReason,
 } from '@yipanqi/contracts';
 import { canonicalJson, decryptPii, NodeKeys } from '@yipanqi/crypto';
-import { Transactions } from '@yipanqi/persistence';
+import { Transactions, insertRows } from '@yipanqi/persistence';
 import { isBulkMessage, RecordRefusals, splitBulk } from './bulk-records';
 import { dropIsSampled } from './drop-sampling';
 import {
@@ -989,7 +989,7 @@ class BatchWriter {
     }
     const records = [...this.recordRows.values()];
     for (let i = 0; i < records.length; i += 150) {
-      await m.insert(InboxRecord, records.slice(i, i + 150));
+      await insertRows(m, InboxRecord, records.slice(i, i + 150));
     }
     if (this.rejections.length > 0) await m.insert(RejectionRecord, this.rejections);
     if (this.deadLetters.length > 0) await m.save(DeadLetter, this.deadLetters);

@@ -1,6 +1,7 @@
 import { EntityManager, IsNull } from 'typeorm';
 import { Envelope, isBulkType } from '@yipanqi/contracts';
 import { OutboxRecord } from './entities/exchange.entities';
+import { insertRows } from '@yipanqi/persistence';
 
 /** Rows per INSERT: inside both databases' bound-parameter limits. */
 const ROWS_PER_STATEMENT = 200;
@@ -32,7 +33,7 @@ export async function trackSentRecords(
     }
   }
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    await manager.insert(OutboxRecord, rows.slice(i, i + ROWS_PER_STATEMENT));
+    await insertRows(manager, OutboxRecord, rows.slice(i, i + ROWS_PER_STATEMENT));
   }
 }
 

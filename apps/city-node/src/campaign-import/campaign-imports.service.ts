@@ -13,7 +13,7 @@ import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { blindIndex } from '@yipanqi/crypto';
 import { Principal, ProblemError } from '@yipanqi/http-api';
-import { Transactions } from '@yipanqi/persistence';
+import { Transactions, insertRows } from '@yipanqi/persistence';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey } from '../exchange/exchange.providers';
 import { ArrivalResult, MigrantArrivals, PreparedArrival } from '../migrants/migrant-arrivals';
@@ -445,7 +445,7 @@ export class CampaignImports implements OnApplicationBootstrap, BeforeApplicatio
             } else refusals.push(refusalFinding(r, result));
           });
           for (let i = 0; i < keys.length; i += ROWS_PER_STATEMENT) {
-            await m.insert(CampaignImportRow, keys.slice(i, i + ROWS_PER_STATEMENT));
+            await insertRows(m, CampaignImportRow, keys.slice(i, i + ROWS_PER_STATEMENT));
           }
           const next: Counts = {
             ...counts,

@@ -12,6 +12,7 @@ import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { ArrivalInput } from './migrant-rules';
 import { Migrant } from './migrant.entity';
+import { insertRows } from '@yipanqi/persistence';
 
 /** An arrival encrypted and indexed, ready to be registered (no database needed to make it). */
 export interface PreparedArrival {
@@ -254,7 +255,7 @@ export class MigrantArrivals {
       if (id === '') messageIds[i] = envelopes[nextAlone++].id;
     }
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      await manager.insert(Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
+      await insertRows(manager, Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
     }
     for (const row of rows) {
       const announced = expected.get(row.idIndex) ?? [];

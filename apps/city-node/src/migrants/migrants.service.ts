@@ -20,7 +20,7 @@ import {
   RecordRefusals,
 } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
-import { Transactions } from '@yipanqi/persistence';
+import { Transactions, insertRows } from '@yipanqi/persistence';
 import { AccessLog, AccessReason, requirePurpose } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
@@ -502,7 +502,7 @@ export class MigrantsService {
       }),
     );
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      await m.insert(Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
+      await insertRows(m, Migrant, rows.slice(i, i + ROWS_PER_STATEMENT));
     }
     return refused;
   }
