@@ -17,6 +17,7 @@ import {
 } from '@yipanqi/kafka-access';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
+import { AuditorCryptoLimit, measureAuditorCryptoLimit } from './auditor-limit';
 import { CityNodeProcess, cityNodeMain, freePort, issueToken, sleep } from './city-node-process';
 import { kafkaBrokerPids, machineCpuSeconds, processCpuSeconds } from './proc-cpu';
 import { NOTICE, noticeRequestBody, RECEIVER, SENDER } from './sample';
@@ -86,6 +87,8 @@ export interface AuditorReplayResult {
   seconds: number;
   recordsPerSecond: number;
   verdict: string;
+  /** the auditor's own crypto limit, measured right before the replay */
+  cryptoLimit: AuditorCryptoLimit;
 }
 
 const POLL_MS = 20;
@@ -514,6 +517,8 @@ async function replayWithAuditor(
 ): Promise<AuditorReplayResult> {
   const reportDir = join(options.workDir, 'audit-report');
   const discard = new Writable({ write: (_chunk, _encoding, next) => next() });
+  // in the same run as the replay: the machine is shared and its load changes
+  const cryptoLimit = await measureAuditorCryptoLimit(2000, availableParallelism());
   const started = Date.now();
   const code = await runAuditorCli(
     [
@@ -547,7 +552,13 @@ async function replayWithAuditor(
   const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
   const records = report.summary.inboxRecords;
   log(`e2e: auditor replay of ${records} records in ${seconds.toFixed(1)} s (${report.verdict})`);
-  return { records, seconds, recordsPerSecond: records / seconds, verdict: report.verdict };
+  return {
+    records,
+    seconds,
+    recordsPerSecond: records / seconds,
+    verdict: report.verdict,
+    cryptoLimit,
+  };
 }
 
 async function waitForFiles(files: string[], timeoutMs: number): Promise<void> {

@@ -85,7 +85,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     const published: TopicRecord[] = [];
     const archiveFindings: Finding[] = [];
     await source.readEvaluation({
-      record: (r) => published.push(r),
+      record: (r) => void published.push(r),
       finding: (f) => archiveFindings.push(f),
     });
     const campaigns = checkCampaignResults(published, {

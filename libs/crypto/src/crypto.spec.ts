@@ -18,6 +18,7 @@ import {
   sha256Base64url,
   signEd25519,
   verifyEd25519,
+  verifyEd25519Async,
 } from './index';
 
 describe('canonical JSON (RFC 8785)', () => {
@@ -40,6 +41,20 @@ describe('Ed25519 signatures', () => {
     expect(verifyEd25519('hello!', sig, keys.signing.publicKey)).toBe(false);
     expect(verifyEd25519('hello', sig, generateNodeKeys().signing.publicKey)).toBe(false);
     expect(verifyEd25519('hello', 'c2hvcnQ', keys.signing.publicKey)).toBe(false);
+  });
+
+  it('gives the same answers on the threadpool as on the main thread', async () => {
+    const sig = signEd25519('hello', keys.signing.privateKey);
+    const other = generateNodeKeys().signing.publicKey;
+    const cases: [string, string, typeof other][] = [
+      ['hello', sig, keys.signing.publicKey],
+      ['hello!', sig, keys.signing.publicKey],
+      ['hello', sig, other],
+      ['hello', 'c2hvcnQ', keys.signing.publicKey],
+    ];
+    const answers = await Promise.all(cases.map((c) => verifyEd25519Async(...c)));
+    expect(answers).toEqual(cases.map((c) => verifyEd25519(...c)));
+    expect(answers).toEqual([true, false, false, false]);
   });
 
   it('round-trips public keys through their raw base64url form', () => {

@@ -123,7 +123,8 @@ function flush(open: OpenFile): void {
 }
 
 export interface ArchiveSink {
-  record(record: TopicRecord): void;
+  /** a promise: wait for it before handing over the next record (the sink is full) */
+  record(record: TopicRecord): void | Promise<void>;
   finding(f: Finding): void;
 }
 
@@ -200,7 +201,8 @@ export class ArchiveReader {
           );
         }
         records++;
-        sink.record(record);
+        const full = sink.record(record);
+        if (full) await full;
       } catch (err) {
         if (!(err instanceof ArchiveFormatError)) throw err;
         sink.finding(finding('ARCHIVE_LINE_INVALID', err.message, where));

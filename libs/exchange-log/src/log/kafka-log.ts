@@ -78,9 +78,13 @@ export class KafkaLog {
 
   /**
    * Reads every record of `ranges`, each partition in offset order, and
-   * resolves once all are read. `onRecord` runs synchronously per record.
+   * resolves once all are read. When `onRecord` returns a promise, the next
+   * record waits for it.
    */
-  async read(ranges: PartitionRange[], onRecord: (record: TopicRecord) => void): Promise<void> {
+  async read(
+    ranges: PartitionRange[],
+    onRecord: (record: TopicRecord) => void | Promise<void>,
+  ): Promise<void> {
     const pending = new Map(
       ranges.filter((r) => r.end > r.start).map((r) => [`${r.topic}/${r.partition}`, r]),
     );
@@ -105,7 +109,7 @@ async function readUntilDone(
   consumer: Consumer,
   ranges: PartitionRange[],
   pending: Map<string, PartitionRange>,
-  onRecord: (record: TopicRecord) => void,
+  onRecord: (record: TopicRecord) => void | Promise<void>,
 ): Promise<void> {
   let lastProgress = Date.now();
   let fail: (err: Error) => void = () => undefined;
@@ -125,7 +129,8 @@ async function readUntilDone(
         const offset = BigInt(message.offset);
         if (offset < range.start) continue;
         if (offset >= range.end) break;
-        onRecord(topicRecord(batch.topic, batch.partition, message));
+        const full = onRecord(topicRecord(batch.topic, batch.partition, message));
+        if (full) await full;
       }
       lastProgress = Date.now();
       if (BigInt(batch.lastOffset()) + 1n >= range.end) {

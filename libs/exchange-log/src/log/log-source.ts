@@ -5,7 +5,8 @@ import { KafkaLog, TimeRange } from './kafka-log';
 import { inboxOwner, PartitionRange, TopicRecord } from './topic-record';
 
 export interface LogSink {
-  record(record: TopicRecord): void;
+  /** a promise: wait for it before handing over the next record (the sink is full) */
+  record(record: TopicRecord): void | Promise<void>;
   /** something wrong with the source itself (an archive file), found while reading */
   finding(f: Finding): void;
 }

@@ -10,6 +10,7 @@ import {
   RejectionPayloadV1,
   RejectionReason,
 } from '@yipanqi/contracts';
+import { canonicalJson, verifyEd25519Async } from '@yipanqi/crypto';
 import {
   LogRecord,
   logRecord,
@@ -222,20 +223,22 @@ export class LogVerifier {
     this.findings.push(f);
   }
 
-  addInboxRecord(record: TopicRecord): void {
+  /**
+   * Pass 1 of one record, in log order. `prepared` is what
+   * `prepareInboxRecord` computed of it ahead of time (on another thread, or
+   * while earlier records were being checked); without it the record is
+   * parsed, hashed and checked here, with the same result.
+   */
+  addInboxRecord(record: TopicRecord, prepared: PreparedRecord = parseRecord(record)): void {
     this.inboxRecords++;
     const location = locationOf(record);
     this.checkOrder(record);
     const owner = this.inboxOwner(record.topic);
-    let envelope: Envelope;
-    try {
-      if (record.value === null) throw new Error('empty record');
-      envelope = parseEnvelope(record.value);
-    } catch (err) {
-      this.report('UNPARSEABLE_RECORD', (err as Error).message, { location });
+    if ('error' in prepared) {
+      this.report('UNPARSEABLE_RECORD', prepared.error, { location });
       return;
     }
-    const hash = envelopeHash(envelope);
+    const { envelope, hash } = prepared;
     this.checkMetadata(record, envelope, owner);
     const delivery: Delivery = {
       // personal data is encrypted to the recipient and never needed: not even kept
@@ -252,12 +255,40 @@ export class LogVerifier {
       record.timestamp,
       owner,
       location,
+      prepared.checked,
     );
     if (!delivery.refusal && isAnswer(envelope.type)) this.readClaim(delivery, envelope);
     this.deliveries.push(delivery);
     const same = this.byId.get(envelope.id);
     if (same) same.push(delivery);
     else this.byId.set(envelope.id, [delivery]);
+  }
+
+  /**
+   * The costly part of pass 1 of `record`, started ahead of `addInboxRecord`:
+   * parsed and hashed here, and its signature checked against the key the
+   * directory held for its sender at its broker time on libuv's threadpool,
+   * so that many records are checked at once on every core. Nothing is
+   * reported or kept: pass the result, once `signature` has settled, to
+   * `addInboxRecord` in log order. Call it only once the directory topic has
+   * been read whole — the key is looked up now.
+   */
+  prepareInboxRecord(record: TopicRecord): {
+    prepared: PreparedRecord;
+    signature?: Promise<SignatureCheck>;
+  } {
+    const prepared = parseRecord(record);
+    if ('error' in prepared) return { prepared };
+    const { envelope } = prepared;
+    // the same conditions as authenticity(): only a record that gets that far is checked
+    if (record.key?.toString('utf8') !== envelope.from) return { prepared };
+    const key = this.directory.signingKeyAt(envelope.from, record.timestamp);
+    if (!key) return { prepared };
+    const signature = hasValidSignatureAsync(envelope, key).then((valid) => {
+      prepared.checked = { key, valid };
+      return prepared.checked;
+    });
+    return { prepared, signature };
   }
 
   finish(options: VerificationOptions): VerificationResult {
@@ -363,6 +394,7 @@ export class LogVerifier {
     brokerTime: number,
     owner: string,
     location: RecordLocation,
+    checked: SignatureCheck | undefined,
   ): Delivery['refusal'] {
     // reported by checkMetadata as a transport anomaly; it is not on its sender's stream
     if (recordKey !== envelope.from) return { kind: 'KEY_MISMATCH' };
@@ -377,7 +409,8 @@ export class LogVerifier {
       this.report('UNKNOWN_SENDER', `${envelope.from} was not an active member at ${at}`, about);
       return { kind: 'UNKNOWN_SENDER' };
     }
-    if (!hasValidSignature(envelope, key)) {
+    const valid = checked?.key === key ? checked.valid : hasValidSignature(envelope, key);
+    if (!valid) {
       const verifies = (k: KeyObject) => hasValidSignature(envelope, k);
       const signer = this.directory.signerAmong(verifies, brokerTime, envelope.from);
       if (signer) {
@@ -838,6 +871,37 @@ class RuleWalk {
     answered.add(copy);
     return first ? outcome : { ...outcome, published: false };
   }
+}
+
+/** A signature checked ahead of time, and the key it was checked with. */
+export interface SignatureCheck {
+  key: KeyObject;
+  valid: boolean;
+}
+
+/** What pass 1 computes of a record before it judges it: the parsed envelope and its hash. */
+export type PreparedRecord =
+  { envelope: Envelope; hash: string; checked?: SignatureCheck } | { error: string };
+
+/** Parses and hashes one inbox record: pure, so it can run ahead of the records before it. */
+function parseRecord(record: TopicRecord): PreparedRecord {
+  let envelope: Envelope;
+  try {
+    if (record.value === null) throw new Error('empty record');
+    envelope = parseEnvelope(record.value);
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  return { envelope, hash: envelopeHash(envelope) };
+}
+
+/**
+ * hasValidSignature of libs/exchange (Ed25519 over the RFC 8785 form of every
+ * field but `sig`), on libuv's threadpool.
+ */
+function hasValidSignatureAsync(envelope: Envelope, key: KeyObject): Promise<boolean> {
+  const { sig, ...unsigned } = envelope;
+  return verifyEd25519Async(canonicalJson(unsigned), sig, key);
 }
 
 /**
