@@ -329,13 +329,11 @@ class MemorySource implements LogSource {
       findings: [],
     });
   }
-  readDirectory(sink: LogSink): Promise<void> {
-    for (const r of this.directory) sink.record(r);
-    return Promise.resolve();
+  async readDirectory(sink: LogSink): Promise<void> {
+    for (const r of this.directory) await sink.record(r);
   }
-  readInboxes(sink: LogSink): Promise<void> {
-    for (const r of this.inboxes) sink.record(r);
-    return Promise.resolve();
+  async readInboxes(sink: LogSink): Promise<void> {
+    for (const r of this.inboxes) await sink.record(r);
   }
   readEvaluation(): Promise<void> {
     return Promise.resolve();

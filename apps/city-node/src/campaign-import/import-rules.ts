@@ -26,10 +26,11 @@ export const CHECK_CHUNK_ROWS = 1000;
  * while a chunk commits, so the chunk bounds one turn of the event loop; a
  * row costs ≈ 0.2 ms of synchronous work now that its chunk travels as bulk
  * messages (one signature per bulk, not per row), so 250 rows keep a turn
- * near 50 ms. Larger transactions also write each index page to the WAL once
- * for many rows instead of once for a few (docs/campaign-import.md "Speed").
+ * near 50 ms at 250 rows — measured ×1.9 with the larger page cache, but not
+ * yet proven against the 100,000-row test's health-latency bound, so the
+ * chunk stays at 50 until it is (docs/decisions.md, issue 14).
  */
-export const COMMIT_CHUNK_ROWS = 250;
+export const COMMIT_CHUNK_ROWS = 50;
 
 /** The longest the check pass keeps the event loop before giving it back. */
 export const YIELD_AFTER_MS = 20;
