@@ -675,6 +675,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
           'certificate.verify.answered',
           'certificate.verify.requested',
           'migrant.arrival',
+          'migrant.arrival.bulk',
           'migrant.departure',
           'migrant.updated',
           'notice',
