@@ -517,9 +517,25 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       await seen<NoticeView>(huizhou, '/notices?direction=sent', 'the receipt of the notice', (n) =>
         n.find((x) => x.id === notice && x.delivery?.state === 'receipt'),
       );
-      await seen<NoticeView>(yibin, '/notices?acknowledged=false', 'the notice at 宜宾', (n) =>
-        n.find((x) => x.id === notice),
+      const listed = await seen<NoticeView>(
+        yibin,
+        '/notices?acknowledged=false',
+        'the notice at 宜宾',
+        (n) => n.find((x) => x.id === notice),
       );
+      expect(listed).not.toHaveProperty('title');
+      // the inbox list with titles, for a stated purpose: each listed notice is a logged read
+      const titled = await send<(NoticeView & { title: string })[]>(
+        yibin,
+        'GET',
+        '/notices?acknowledged=false&reveal=true',
+        { purpose: READ_NOTICE },
+      );
+      expect(titled.status).toBe(200);
+      expect(titled.body.find((x) => x.id === notice)?.title).toBe('流动人口变动通报');
+      for (const n of titled.body) {
+        reads[yibin.code].push({ recordType: 'notice', recordId: n.id, purpose: READ_NOTICE });
+      }
       const opened = await read<NoticeView>(yibin, `/notices/${notice}`, READ_NOTICE, {
         recordType: 'notice',
         recordIds: [notice],
@@ -1010,6 +1026,12 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
         route: 'GET /notices/:id',
         node: YB,
         path: () => `/notices/${notice}`,
+        wrongRole: 'auditor',
+      },
+      {
+        route: 'GET /notices?reveal=true',
+        node: YB,
+        path: () => '/notices?reveal=true',
         wrongRole: 'auditor',
       },
     ];

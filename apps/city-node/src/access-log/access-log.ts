@@ -75,6 +75,18 @@ function decodePurpose(raw: string | undefined): string | undefined {
   return text.length >= 3 && text.length <= 200 ? text : undefined;
 }
 
+/** Personal data is for staff: auditors check the exchange without it (DESIGN §3). */
+export function assertMayReveal(reason: AccessReason | undefined): void {
+  if (reason && reason.principal.role !== 'coordinator') {
+    throw new ProblemError(
+      403,
+      'FORBIDDEN',
+      'Forbidden',
+      'only coordination staff may reveal personal data',
+    );
+  }
+}
+
 /** Writes the access log. Call it before the data leaves: no log entry, no data. */
 @Injectable()
 export class AccessLog {

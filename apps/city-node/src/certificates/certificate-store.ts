@@ -1,11 +1,10 @@
 import { EntityManager, In } from 'typeorm';
 import { OutboxMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
-import { AccessReason } from '../access-log/access-log';
 import { agreementState } from '../agreements/agreement-store';
 import { senderRoleProblem } from './certificate-rules';
 
-/** What the certificate and the verification services share: delivery states, role checks, reveal rights. */
+/** What the certificate and the verification services share: delivery states and role checks. */
 
 /** Where a message this node sent stands: queued, published, or answered with a receipt or a rejection. */
 export interface Delivery {
@@ -55,18 +54,6 @@ export async function assertSenderRole(
   const problem = await senderRoleRefusal(manager, agreementId, me, type);
   if (problem) {
     throw new ProblemError(422, 'WRONG_PARTY_ROLE', 'The message may not be sent', problem);
-  }
-}
-
-/** Personal data is for staff: auditors check the exchange without it (DESIGN §3). */
-export function assertMayReveal(reason: AccessReason | undefined): void {
-  if (reason && reason.principal.role !== 'coordinator') {
-    throw new ProblemError(
-      403,
-      'FORBIDDEN',
-      'Forbidden',
-      'only coordination staff may reveal personal data',
-    );
   }
 }
 

@@ -7,20 +7,14 @@ import { blindIndex, decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/c
 import { ExchangeNode, MessageRefused, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
-import { AccessLog, AccessReason } from '../access-log/access-log';
+import { AccessLog, AccessReason, assertMayReveal } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { assertFitsExchange, partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { certificateNumber, issueYear, validityProblem } from './certificate-rules';
-import {
-  assertMayReveal,
-  assertSenderRole,
-  deliveriesOf,
-  instant,
-  senderRoleRefusal,
-} from './certificate-store';
+import { assertSenderRole, deliveriesOf, instant, senderRoleRefusal } from './certificate-store';
 import { Certificate, CertificateNumberSequence } from './certificate.entities';
 import { CertificateListQuery, IssueCertificateDto } from './certificates.dto';
 

@@ -12,7 +12,7 @@ import { blindIndex, decryptAtRest, encryptAtRest, encryptPii } from '@yipanqi/c
 import { ExchangeNode, MessageRefused, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { Principal, ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
-import { AccessLog, AccessReason } from '../access-log/access-log';
+import { AccessLog, AccessReason, assertMayReveal } from '../access-log/access-log';
 import { DEFAULT_SLA } from '../agreements/agreement-rules';
 import { agreementState } from '../agreements/agreement-store';
 import { AgreementsService } from '../agreements/agreements.service';
@@ -21,13 +21,7 @@ import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { partnerKey } from '../exchange/flow-sending';
 import { CITY_NODE_CONFIG } from '../tokens';
 import { automaticResult, isOverdue, verificationDueAt } from './certificate-rules';
-import {
-  assertMayReveal,
-  assertSenderRole,
-  deliveriesOf,
-  instant,
-  senderRoleRefusal,
-} from './certificate-store';
+import { assertSenderRole, deliveriesOf, instant, senderRoleRefusal } from './certificate-store';
 import { Certificate, CertificateVerification } from './certificate.entities';
 import {
   AnswerVerificationDto,

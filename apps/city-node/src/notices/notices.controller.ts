@@ -3,7 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
-import { AccessPurpose, AccessReason } from '../access-log/access-log';
+import { AccessPurpose, AccessReason, RevealPurpose } from '../access-log/access-log';
 import { NoticesService } from './notices.service';
 import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
 
@@ -22,11 +22,14 @@ export class NoticesController {
     return this.notices.send(dto);
   }
 
-  /** Received (default) or sent notices, newest first, without title or text. */
+  /**
+   * Received (default) or sent notices, newest first, without text; with
+   * `reveal=true` and X-Access-Purpose each with its title (access-logged).
+   */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: ListNoticesQuery) {
-    return this.notices.list(query);
+  list(@Query() query: ListNoticesQuery, @RevealPurpose() reveal: AccessReason | undefined) {
+    return this.notices.list(query, reveal);
   }
 
   /** One notice with its title and text: needs X-Access-Purpose, access-logged. */

@@ -6,7 +6,7 @@ import { decryptAtRest, decryptPii, encryptAtRest, encryptPii, NodeKeys } from '
 import { ExchangeNode, PeerKeys, ReceivedMessage } from '@yipanqi/exchange';
 import { Principal, ProblemError } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
-import { AccessLog, AccessReason } from '../access-log/access-log';
+import { AccessLog, AccessReason, assertMayReveal } from '../access-log/access-log';
 import { AgreementsService } from '../agreements/agreements.service';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { assertFitsExchange, findForUpdate, partnerKey } from '../exchange/flow-sending';
@@ -125,7 +125,12 @@ export class NoticesService {
     return view;
   }
 
-  async list(query: ListNoticesQuery): Promise<NoticeView[]> {
+  /** Newest first; titles only when revealed, after the reads are logged. */
+  async list(
+    query: ListNoticesQuery,
+    reveal: AccessReason | undefined,
+  ): Promise<(NoticeView & { title?: string })[]> {
+    assertMayReveal(reveal);
     const rows = await this.dataSource.getRepository(Notice).find({
       where: {
         direction: query.direction ?? 'received',
@@ -136,7 +141,15 @@ export class NoticesService {
       order: { createdAt: 'DESC', id: 'DESC' },
       take: query.limit ?? 100,
     });
-    return this.views(rows);
+    const views = await this.views(rows);
+    if (!reveal) return views;
+    const secrets = await Promise.all(rows.map((row) => this.secretOf(row)));
+    await this.accessLog.recordReads(
+      reveal,
+      'notice',
+      rows.map((r) => r.id),
+    );
+    return views.map((view, i) => ({ ...view, title: secrets[i].title }));
   }
 
   /** One notice with its title and text, after the read is logged. */
@@ -144,14 +157,18 @@ export class NoticesService {
     const notice = await this.dataSource.getRepository(Notice).findOne({ where: { id } });
     if (!notice) throw notFound(id);
     const [view] = await this.views([notice]);
-    // sent notices are under this node's data key; received ones came as a JWE to this node
-    const secret = (
+    const secret = await this.secretOf(notice);
+    await this.accessLog.recordReads(reason, 'notice', [id]);
+    return { ...view, title: secret.title, text: secret.text };
+  }
+
+  // sent notices are under this node's data key; received ones came as a JWE to this node
+  private async secretOf(notice: Notice): Promise<NoticePiiV1> {
+    return (
       notice.direction === 'sent'
         ? await decryptAtRest(notice.pii, this.dataKey)
         : await decryptPii(notice.pii, this.keys.encryption.privateKey)
     ) as NoticePiiV1;
-    await this.accessLog.recordReads(reason, 'notice', [id]);
-    return { ...view, title: secret.title, text: secret.text };
   }
 
   private async views(rows: Notice[]): Promise<NoticeView[]> {

@@ -30,6 +30,11 @@ export class ListNoticesQuery {
   @IsIn(['true', 'false'])
   acknowledged?: 'true' | 'false';
 
+  /** `true`: each notice with its title, with X-Access-Purpose (the reads are access-logged) */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  reveal?: 'true' | 'false';
+
   /** at most this many, newest first (default 100) */
   @IsOptional()
   @Type(() => Number)

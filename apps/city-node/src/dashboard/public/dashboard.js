@@ -169,7 +169,7 @@
     const rows = tasks.map((t) =>
       row(
         [
-          t.id.slice(0, 8),
+          t.id,
           t.partner,
           TASK_KINDS[t.kind] || t.kind,
           chinaTime(t.dueAt),
