@@ -16,20 +16,25 @@ if [ -z "${TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null && ! pg_i
   fi
 fi
 # The dashboard tests drive headless Chromium: Debian's package, installed when
-# missing (CHROMIUM_PATH points at another build).
+# missing (CHROMIUM_PATH points at another build), with Debian's Noto CJK fonts
+# so that pages and screenshots show Chinese rather than boxes.
 chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
-if [ ! -x "$chromium_path" ]; then
+has_cjk_font() { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh family 2>/dev/null)" ]; }
+missing=()
+[ -x "$chromium_path" ] || missing+=(chromium)
+has_cjk_font || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
     apt=(sudo -n env DEBIAN_FRONTEND=noninteractive apt-get)
   else
-    echo "check: no Chromium at $chromium_path and no root (or password-less sudo) to install it: apt-get install chromium, or set CHROMIUM_PATH" >&2
+    echo "check: ${missing[*]} missing and no root (or password-less sudo) to install: apt-get install ${missing[*]} (or set CHROMIUM_PATH)" >&2
     exit 1
   fi
-  echo "check: installing Debian's chromium for the dashboard tests"
-  "${apt[@]}" install -y --no-install-recommends chromium >/dev/null ||
-    { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends chromium >/dev/null; }
+  echo "check: installing Debian's ${missing[*]} for the dashboard tests"
+  "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+    { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 echo "check: typecheck"
 npm run -s typecheck
