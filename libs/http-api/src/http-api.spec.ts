@@ -305,6 +305,27 @@ describe('request bodies on a real app (configureHttpApi)', () => {
   const nested = (depth: number) =>
     `{"name":"x","extra":${'{"a":'.repeat(depth - 2)}{}${'}'.repeat(depth - 2)}}`;
 
+  it('keeps an idle connection open longer than a proxy would (65 s, not Node’s 5 s)', async () => {
+    const res = await new Promise<{ keepAlive?: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'GET',
+          path: '/missing',
+          headers: { connection: 'keep-alive' },
+        },
+        (answer) => {
+          answer.resume();
+          answer.on('end', () => resolve({ keepAlive: answer.headers['keep-alive'] }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res.keepAlive).toBe('timeout=65');
+  });
+
   describe('still', () => {
     it('takes a JSON body', async () => {
       const res = await postJson(item);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   CallHandler,
   ExecutionContext,
@@ -46,6 +46,7 @@ interface ExpressRequest extends IncomingMessage {
  * registered by each app module as APP_GUARD.
  */
 export function configureHttpApi(app: NestExpressApplication): void {
+  keepIdleConnections(app.getHttpServer());
   app.use(refuseUnreadableBody);
   app.useBodyParser('json', {
     type: JSON_MEDIA_TYPE,
@@ -68,6 +69,22 @@ export function configureHttpApi(app: NestExpressApplication): void {
       exceptionFactory: validationProblem,
     }),
   );
+}
+
+/**
+ * Node closes an idle keep-alive connection after 5 s. A client pool or a
+ * reverse proxy that sends its next request just as the node closes gets
+ * "socket hang up" for a request the node never saw; a node whose event loop
+ * was busy for a while closes connections that already hold the next request.
+ * Idle connections therefore stay open past the usual proxy idle timeout (60 s),
+ * so the client side always closes first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // must exceed keepAliveTimeout, or a slow header on a reused connection is cut first
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 }
 
 /**
