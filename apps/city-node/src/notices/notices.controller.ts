@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason } from '../access-log/access-log';
 import { NoticesService } from './notices.service';
+import { NoticeSentView, NoticeView, RevealedNoticeView } from './notice.views';
 import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
 
 const Id = () => Param('id', new ParseUUIDPipe());
@@ -18,21 +19,24 @@ export class NoticesController {
   @Post()
   @Roles('coordinator')
   @HttpCode(202)
-  send(@Body() dto: SendNoticeDto) {
+  @ApiAcceptedResponse({ description: 'recorded and queued for the partner', type: NoticeSentView })
+  send(@Body() dto: SendNoticeDto): Promise<NoticeSentView> {
     return this.notices.send(dto);
   }
 
   /** Received (default) or sent notices, newest first, without title or text. */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: ListNoticesQuery) {
+  @ApiOkResponse({ type: [NoticeView] })
+  list(@Query() query: ListNoticesQuery): Promise<NoticeView[]> {
     return this.notices.list(query);
   }
 
   /** One notice with its title and text: needs X-Access-Purpose, access-logged. */
   @Get(':id')
   @Roles('coordinator')
-  get(@Id() id: string, @AccessPurpose() reason: AccessReason) {
+  @ApiOkResponse({ type: RevealedNoticeView })
+  get(@Id() id: string, @AccessPurpose() reason: AccessReason): Promise<RevealedNoticeView> {
     return this.notices.get(id, reason);
   }
 
@@ -40,7 +44,8 @@ export class NoticesController {
   @Post(':id/acknowledge')
   @Roles('coordinator')
   @HttpCode(200)
-  acknowledge(@Id() id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ description: 'the notice, acknowledged', type: NoticeView })
+  acknowledge(@Id() id: string, @CurrentPrincipal() principal: Principal): Promise<NoticeView> {
     return this.notices.acknowledge(id, principal);
   }
 
