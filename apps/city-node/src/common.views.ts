@@ -23,9 +23,3 @@ export class QueuedMessageView {
   @ApiProperty({ format: 'uuid', description: 'the message queued for the partner' })
   messageId!: string;
 }
-
-/** The answer of a flow action that queued one message, named by the record's id. */
-export class QueuedRecordView {
-  @ApiProperty({ format: 'uuid', description: 'the record, also the id of its message' })
-  id!: string;
-}
