@@ -25,7 +25,7 @@ import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 import { chinaToday } from '../../apps/city-node/src/migrants/migrant-rules';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
-import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
+import { CampaignView } from '../../apps/coordinator/src/campaigns/campaign.views';
 import { api, establishAgreement } from '../support/agreements';
 import {
   ArrivalRows,

@@ -3,6 +3,7 @@ import { createAppLog } from '@yipanqi/observability';
 import {
   documentOf,
   operationCount,
+  statusFindings,
   successAnswerFindings,
 } from '../../../tests/support/openapi-document';
 import { coordinatorConfigFromEnv } from './coordinator.config';
@@ -18,5 +19,9 @@ describe('the coordinator OpenAPI document', () => {
     const document = await documentOf(controllers);
     expect(operationCount(document)).toBeGreaterThan(15);
     expect(successAnswerFindings(document)).toEqual([]);
+  });
+
+  it('documents the status each route answers with', async () => {
+    expect(statusFindings(await documentOf(controllers), controllers)).toEqual([]);
   });
 });

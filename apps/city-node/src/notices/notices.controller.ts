@@ -27,7 +27,7 @@ export class NoticesController {
   /** Received (default) or sent notices, newest first, without title or text. */
   @Get()
   @Roles('coordinator', 'auditor')
-  @ApiOkResponse({ type: [NoticeView] })
+  @ApiOkResponse({ description: 'newest first', type: [NoticeView] })
   list(@Query() query: ListNoticesQuery): Promise<NoticeView[]> {
     return this.notices.list(query);
   }
@@ -35,7 +35,7 @@ export class NoticesController {
   /** One notice with its title and text: needs X-Access-Purpose, access-logged. */
   @Get(':id')
   @Roles('coordinator')
-  @ApiOkResponse({ type: RevealedNoticeView })
+  @ApiOkResponse({ description: 'the notice with its title and text', type: RevealedNoticeView })
   get(@Id() id: string, @AccessPurpose() reason: AccessReason): Promise<RevealedNoticeView> {
     return this.notices.get(id, reason);
   }
