@@ -3,6 +3,7 @@ import { createAppLog } from '@yipanqi/observability';
 import {
   documentOf,
   operationCount,
+  statusFindings,
   successAnswerFindings,
 } from '../../../tests/support/openapi-document';
 import { cityNodeConfigFromEnv } from './city-node.config';
@@ -18,5 +19,9 @@ describe('the city node OpenAPI document', () => {
     const document = await documentOf(controllers);
     expect(operationCount(document)).toBeGreaterThan(50);
     expect(successAnswerFindings(document)).toEqual([]);
+  });
+
+  it('documents the status each route answers with', async () => {
+    expect(statusFindings(await documentOf(controllers), controllers)).toEqual([]);
   });
 });
