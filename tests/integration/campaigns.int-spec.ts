@@ -24,7 +24,7 @@ import {
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
-import { CampaignView, EvidenceView } from '../../apps/coordinator/src/campaigns/campaigns.service';
+import { CampaignView, EvidenceView } from '../../apps/coordinator/src/campaigns/campaign.views';
 import { api, establishAgreement } from '../support/agreements';
 import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';

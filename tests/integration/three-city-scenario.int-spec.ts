@@ -25,8 +25,8 @@ import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 import { chinaToday } from '../../apps/city-node/src/migrants/migrant-rules';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
-import { CampaignView } from '../../apps/coordinator/src/campaigns/campaigns.service';
-import { api, establishAgreement } from '../support/agreements';
+import { CampaignView } from '../../apps/coordinator/src/campaigns/campaign.views';
+import { api, establishAgreement, ReachableNode } from '../support/agreements';
 import {
   ArrivalRows,
   getJson,
@@ -38,6 +38,7 @@ import { certificateFor } from '../support/certificates';
 import { startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
 import { CollectedLogs, LogLine, secretsIn } from '../support/logs';
 import { arrivalOf } from '../support/migrants';
+import { OpenApiAnswers } from '../support/openapi-answers';
 import {
   answerProblems,
   encodingsOf,
@@ -127,6 +128,8 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
   const campaignRows = new ArrivalRows(2026_1129);
   /** every line of the four apps, at debug (they run in this process: one collector for all) */
   const logs = new CollectedLogs();
+  /** answers the story keeps, checked at the end against each app's OpenAPI document */
+  const documented = new OpenApiAnswers();
   const person = people.person(YIBIN);
   const identity = { idNumber: person.idNumber, name: person.name, phone: person.phone };
   const newPhone = '13800138000';
@@ -205,6 +208,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       expect(registered.status).toBe(201);
       expect(registered.body.outflowNode).toBe(YIBIN);
       firstStay = registered.body.id;
+      documented.keep(huizhou.url, 'POST /migrants/arrivals', registered);
 
       const atYibin = await until('the arrival at 宜宾', async () =>
         (await migrants(yibin, 'outflow')).find((r) => r.id === firstStay),
@@ -218,6 +222,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       });
       expect(record.person).toMatchObject(identity);
       expect(record.children).toBe(1);
+      documented.keep(yibin.url, 'GET /migrants/{id}', { status: 200, body: record });
     });
 
     it('2. 宜宾 issues a 婚育证明 to 惠州', async () => {
@@ -328,6 +333,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       });
       expect(requested.status).toBe(202);
       investigation = requested.body.id;
+      documented.keep(huizhou.url, 'POST /tasks', requested);
 
       await task(yibin, investigation, () => true, 'the request at 宜宾');
       const revealed = await read<TaskView>(
@@ -337,6 +343,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
         { recordType: 'task', recordIds: [investigation] },
       );
       expect(revealed.subject?.idNumber).toBe(person.idNumber);
+      documented.keep(yibin.url, 'GET /tasks/{id}', { status: 200, body: revealed });
 
       await act(yibin, investigation, 'accept', { note: '已指派专人办理' });
       await task(huizhou, investigation, (t) => t.state === 'accepted', 'the acceptance at 惠州');
@@ -513,6 +520,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       });
       expect(sent.status).toBe(202);
       notice = sent.body.id;
+      documented.keep(huizhou.url, 'POST /notices', sent);
 
       await seen<NoticeView>(huizhou, '/notices?direction=sent', 'the receipt of the notice', (n) =>
         n.find((x) => x.id === notice && x.delivery?.state === 'receipt'),
@@ -544,6 +552,8 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       const ack = await send<NoticeView>(yibin, 'POST', `/notices/${notice}/acknowledge`);
       expect(ack.status).toBe(200);
       expect(ack.body.acknowledgedBy).toBe('test coordinator');
+      documented.keep(yibin.url, 'GET /notices/{id}', { status: 200, body: opened });
+      documented.keep(yibin.url, 'POST /notices/{id}/acknowledge', ack);
     });
 
     it('11. 惠州 updates the person’s phone and children; 宜宾 applies the update', async () => {
@@ -1328,6 +1338,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
         participants: [HUIZHOU, SHENZHEN, YIBIN],
       });
       expect(created.status).toBe(201);
+      documented.keep(net.coordinator.url, 'POST /campaigns', created);
       const computed = await api<CampaignResult>(
         net.coordinator,
         'POST',
@@ -1335,6 +1346,7 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
         { asOf },
       );
       expect(computed.status).toBe(201);
+      documented.keep(net.coordinator.url, 'POST /campaigns/{id}/results', computed);
       const result = computed.body;
       // every pair as the nodes score it, with a digest in place of each indicator's ids
       expect(result.pairs).toHaveLength(6);
@@ -1497,6 +1509,68 @@ describe('three cities, one person, every flow (SQLite, real broker)', () => {
       expect(messages).toBeGreaterThan(50);
       // and nothing else happened to a message: no rejection, drop or dead letter
       expect(new Set(exchange.map((l) => l.outcome))).toEqual(new Set(['sent', 'applied']));
+    });
+  });
+
+  describe('answers as each app’s OpenAPI document describes them', () => {
+    /** A GET of every reading route that needs no purpose, on every app, with what it holds now. */
+    const readings = async () => {
+      const coordinator = net.coordinator;
+      const [agreement] = (await api<{ id: string }[]>(huizhou, 'GET', '/agreements')).body;
+      // the story so far, scored as of now
+      const scored = new URLSearchParams({
+        start: periodStart,
+        end: instant(Date.now() - 1000),
+      }).toString();
+      const reads: [ReachableNode, string, string, Role?][] = [
+        [coordinator, 'GET /health', '/health'],
+        [coordinator, 'GET /health/ready', '/health/ready'],
+        [coordinator, 'GET /directory/coordinator-key', '/directory/coordinator-key'],
+        [coordinator, 'GET /nodes', '/nodes'],
+        [coordinator, 'GET /nodes/{code}', `/nodes/${YIBIN}`],
+        [coordinator, 'GET /registrations', '/registrations', 'admin'],
+        [coordinator, 'GET /campaigns', '/campaigns'],
+        [coordinator, 'GET /auth/tokens', '/auth/tokens', 'admin'],
+        [huizhou, 'GET /agreements/{id}', `/agreements/${agreement.id}`],
+        [huizhou, 'GET /agreements/{id}/verification', `/agreements/${agreement.id}/verification`],
+        [huizhou, 'GET /evaluation/scores/{partner}', `/evaluation/scores/${YIBIN}?${scored}`],
+      ];
+      for (const node of nodes) {
+        reads.push(
+          [node, 'GET /health', '/health'],
+          [node, 'GET /health/ready', '/health/ready'],
+          [node, 'GET /migrants', '/migrants'],
+          [node, 'GET /notices', '/notices'],
+          [node, 'GET /notices', '/notices?direction=sent'],
+          [node, 'GET /tasks', '/tasks'],
+          [node, 'GET /tasks/overdue', '/tasks/overdue'],
+          [node, 'GET /agreements', '/agreements'],
+          [node, 'GET /evaluation/scores', `/evaluation/scores?${scored}`],
+          [node, 'GET /evaluation/ratings', '/evaluation/ratings'],
+          [node, 'GET /certificates', '/certificates?direction=issued'],
+          [node, 'GET /certificates/verifications', '/certificates/verifications'],
+          [node, 'GET /services', '/services'],
+          [node, 'GET /benefits/entitlements', '/benefits/entitlements'],
+          [node, 'GET /exchange/keys', '/exchange/keys', 'admin'],
+          [node, 'GET /exchange/streams', '/exchange/streams', 'admin'],
+          [node, 'GET /exchange/status', '/exchange/status', 'admin'],
+          [node, 'GET /exchange/outbox', '/exchange/outbox', 'admin'],
+          [node, 'GET /exchange/rejections', '/exchange/rejections', 'admin'],
+          [node, 'GET /exchange/dead-letters', '/exchange/dead-letters', 'admin'],
+          [node, 'GET /exchange/dropped', '/exchange/dropped', 'admin'],
+          [node, 'GET /access-log', '/access-log', 'admin'],
+          [node, 'GET /auth/tokens', '/auth/tokens', 'admin'],
+        );
+      }
+      for (const [app, route, path, role] of reads) {
+        documented.keep(app.url, route, await api(app, 'GET', path, undefined, role));
+      }
+      return reads.length;
+    };
+
+    it('the answers the story kept, and a GET of every reading route', async () => {
+      expect(await readings()).toBeGreaterThan(70);
+      expect(await documented.problems()).toEqual([]);
     });
   });
 });

@@ -306,7 +306,7 @@ describe('request bodies on a real app (configureHttpApi)', () => {
     `{"name":"x","extra":${'{"a":'.repeat(depth - 2)}{}${'}'.repeat(depth - 2)}}`;
 
   it('keeps an idle connection open longer than a proxy would (65 s, not Node’s 5 s)', async () => {
-    const res = await new Promise<{ keepAlive?: string }>((resolve, reject) => {
+    const res = await new Promise<{ keepAlive?: string | string[] }>((resolve, reject) => {
       const req = httpRequest(
         {
           host: '127.0.0.1',

@@ -12,4 +12,5 @@ export * from './problem';
 export * from './problem-details.filter';
 export * from './roles';
 export * from './route-access';
+export * from './token.views';
 export * from './tokens.controller';

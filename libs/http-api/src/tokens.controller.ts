@@ -8,11 +8,13 @@ import {
   ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse } from '@nestjs/swagger';
 import { IsIn, IsString, Length } from 'class-validator';
 import { Roles } from './access.decorators';
 import { ApiTokens } from './api-tokens';
 import { ProblemError } from './problem';
 import { Role, ROLES } from './roles';
+import { IssuedTokenView, TokenView } from './token.views';
 
 export class IssueTokenDto {
   @IsIn(ROLES)
@@ -34,17 +36,20 @@ export class TokensController {
   constructor(private readonly tokens: ApiTokens) {}
 
   @Post()
-  issue(@Body() dto: IssueTokenDto) {
+  @ApiCreatedResponse({ description: 'the token, shown once', type: IssuedTokenView })
+  issue(@Body() dto: IssueTokenDto): Promise<IssuedTokenView> {
     return this.tokens.issue(dto.role, dto.label);
   }
 
   @Get()
-  list() {
+  @ApiOkResponse({ description: 'oldest first, revoked ones too', type: [TokenView] })
+  list(): Promise<TokenView[]> {
     return this.tokens.list();
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'revoked; the next request with it fails' })
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     if (!(await this.tokens.revoke(id))) {
       throw new ProblemError(404, 'TOKEN_NOT_FOUND', 'No such token', `no token ${id}`);

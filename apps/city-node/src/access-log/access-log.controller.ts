@@ -1,8 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Roles } from '@yipanqi/http-api';
 import { PersonalDataAccess } from './access-log.entity';
 import { AccessLogQuery } from './access-log.dto';
+import { PersonalDataAccessView } from './access-log.views';
 
 /** Who read which person's record, when and why: for admins, newest first. */
 @Controller('access-log')
@@ -11,7 +13,8 @@ export class AccessLogController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get()
-  async list(@Query() query: AccessLogQuery) {
+  @ApiOkResponse({ description: 'newest first', type: [PersonalDataAccessView] })
+  async list(@Query() query: AccessLogQuery): Promise<PersonalDataAccessView[]> {
     const q = this.dataSource.getRepository(PersonalDataAccess).createQueryBuilder('a');
     if (query.recordType) q.andWhere('a.recordType = :recordType', query);
     if (query.recordId) q.andWhere('a.recordId = :recordId', query);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, ProblemError, Roles } from '@yipanqi/http-api';
 import { ImportReportView, ImportView } from './campaign-import.dto';
 import { CampaignImports, importTooLarge } from './campaign-imports.service';
@@ -23,6 +23,14 @@ export class CampaignImportsController {
   @HttpCode(202)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiAcceptedResponse({
+    description: 'a new import, which goes on after the answer',
+    type: ImportView,
+  })
+  @ApiOkResponse({
+    description: 'the existing import: the campaign already has this file',
+    type: ImportView,
+  })
   async upload(
     @Param('campaignId') campaignId: string,
     @Req() req: IncomingMessage,
@@ -49,6 +57,7 @@ export class CampaignImportsController {
   /** A campaign's imports, newest first. */
   @Get('campaigns/:campaignId/imports')
   @Roles('coordinator', 'auditor')
+  @ApiOkResponse({ description: 'newest first', type: [ImportView] })
   list(@Param('campaignId') campaignId: string): Promise<ImportView[]> {
     return this.imports.list(campaignId);
   }
@@ -56,6 +65,7 @@ export class CampaignImportsController {
   /** Where an import stands: status, row counts, progress. */
   @Get('imports/:id')
   @Roles('coordinator', 'auditor')
+  @ApiOkResponse({ description: 'where the import stands', type: ImportView })
   view(@Param('id') id: string): Promise<ImportView> {
     return this.imports.view(id);
   }
@@ -63,6 +73,7 @@ export class CampaignImportsController {
   /** The import's findings: row, column, code and message, never the value (JSON only). */
   @Get('imports/:id/report')
   @Roles('coordinator', 'auditor')
+  @ApiOkResponse({ description: "the import's findings", type: ImportReportView })
   report(@Param('id') id: string): Promise<ImportReportView> {
     return this.imports.report(id);
   }

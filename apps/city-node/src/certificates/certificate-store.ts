@@ -3,21 +3,15 @@ import { OutboxMessage } from '@yipanqi/exchange';
 import { ProblemError } from '@yipanqi/http-api';
 import { agreementState } from '../agreements/agreement-store';
 import { senderRoleProblem } from './certificate-rules';
+import { CertificateDelivery } from './certificate.views';
 
 /** What the certificate and the verification services share: delivery states and role checks. */
-
-/** Where a message this node sent stands: queued, published, or answered with a receipt or a rejection. */
-export interface Delivery {
-  state: 'queued' | 'sent' | 'receipt' | 'rejection';
-  /** the rejection's reason code */
-  reason: string | null;
-}
 
 export async function deliveriesOf(
   manager: EntityManager,
   messageIds: string[],
-): Promise<Map<string, Delivery>> {
-  const deliveries = new Map<string, Delivery>();
+): Promise<Map<string, CertificateDelivery>> {
+  const deliveries = new Map<string, CertificateDelivery>();
   for (let i = 0; i < messageIds.length; i += 500) {
     const rows = await manager.find(OutboxMessage, {
       select: { id: true, sentAt: true, answer: true, answerReason: true },

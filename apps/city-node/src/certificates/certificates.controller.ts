@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { ApiAcceptedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason, RevealPurpose } from '../access-log/access-log';
@@ -11,6 +12,13 @@ import {
   VerificationListQuery,
   VerificationQueueQuery,
 } from './certificates.dto';
+import {
+  CertificateIssuedView,
+  ListedCertificateView,
+  RevealedCertificateView,
+  VerificationRequestedView,
+  VerificationView,
+} from './certificate.views';
 import { CertificatesService } from './certificates.service';
 import { VerificationsService } from './verifications.service';
 
@@ -30,7 +38,11 @@ export class CertificatesController {
   @Post()
   @Roles('coordinator')
   @HttpCode(202)
-  issue(@Body() dto: IssueCertificateDto) {
+  @ApiAcceptedResponse({
+    description: 'issued and queued for the partner',
+    type: CertificateIssuedView,
+  })
+  issue(@Body() dto: IssueCertificateDto): Promise<CertificateIssuedView> {
     return this.certificates.issue(dto);
   }
 
@@ -38,27 +50,33 @@ export class CertificatesController {
   @Post('verifications')
   @Roles('coordinator')
   @HttpCode(202)
-  requestVerification(@Body() dto: RequestVerificationDto) {
+  @ApiAcceptedResponse({
+    description: 'recorded and queued for the issuer',
+    type: VerificationRequestedView,
+  })
+  requestVerification(@Body() dto: RequestVerificationDto): Promise<VerificationRequestedView> {
     return this.verifications.request(dto);
   }
 
   /** Verifications asked (`sent`) or answered (`received`, the default) by this node. */
   @Get('verifications')
   @Roles('coordinator', 'auditor')
+  @ApiOkResponse({ description: 'newest first', type: [VerificationView] })
   listVerifications(
     @Query() query: VerificationListQuery,
     @RevealPurpose() reveal: AccessReason | undefined,
-  ) {
+  ): Promise<VerificationView[]> {
     return this.verifications.list(query, reveal);
   }
 
   /** Received verifications waiting for staff, by due time. */
   @Get('verifications/queue')
   @Roles('coordinator')
+  @ApiOkResponse({ description: 'the most urgent first', type: [VerificationView] })
   verificationQueue(
     @Query() query: VerificationQueueQuery,
     @RevealPurpose() reveal: AccessReason | undefined,
-  ) {
+  ): Promise<VerificationView[]> {
     return this.verifications.queue(query, reveal);
   }
 
@@ -66,25 +84,37 @@ export class CertificatesController {
   @Post('verifications/:id/answer')
   @Roles('coordinator')
   @HttpCode(202)
+  @ApiAcceptedResponse({
+    description: 'answered; the answer is queued for the partner',
+    type: VerificationView,
+  })
   answerVerification(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: AnswerVerificationDto,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<VerificationView> {
     return this.verifications.answer(id, dto, principal);
   }
 
   /** Certificates received (the default) or issued; personal data only with `reveal=true`. */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: CertificateListQuery, @RevealPurpose() reveal: AccessReason | undefined) {
+  @ApiOkResponse({ description: 'newest first', type: [ListedCertificateView] })
+  list(
+    @Query() query: CertificateListQuery,
+    @RevealPurpose() reveal: AccessReason | undefined,
+  ): Promise<ListedCertificateView[]> {
     return this.certificates.list(query, reveal);
   }
 
   /** One certificate with number, holder and details (needs X-Access-Purpose; logged). */
   @Get(':id')
   @Roles('coordinator')
-  get(@Param('id', ParseUUIDPipe) id: string, @AccessPurpose() reason: AccessReason) {
+  @ApiOkResponse({ description: 'the certificate with its holder', type: RevealedCertificateView })
+  get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @AccessPurpose() reason: AccessReason,
+  ): Promise<RevealedCertificateView> {
     return this.certificates.get(id, reason);
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import {
@@ -11,6 +11,7 @@ import {
   ScoresQuery,
 } from './evaluation.dto';
 import { EvaluationService } from './evaluation.service';
+import { PartnerScoreView, RatingView, ScoresView } from './evaluation.views';
 import { RatingsService } from './ratings.service';
 
 /**
@@ -29,14 +30,19 @@ export class EvaluationController {
   /** For each partner: our score of it (`given`) and its score of us (`received`), without ids. */
   @Get('scores')
   @Roles('coordinator', 'auditor')
-  scores(@Query() query: ScoresQuery) {
+  @ApiOkResponse({ description: 'the scores of the period', type: ScoresView })
+  scores(@Query() query: ScoresQuery): Promise<ScoresView> {
     return this.evaluation.scores(query);
   }
 
   /** One direction with one partner: every indicator with the message ids it counted. */
   @Get('scores/:partner')
   @Roles('coordinator', 'auditor')
-  partnerScore(@Param() { partner }: PartnerParam, @Query() query: PartnerScoreQuery) {
+  @ApiOkResponse({ description: 'the score with its message ids', type: PartnerScoreView })
+  partnerScore(
+    @Param() { partner }: PartnerParam,
+    @Query() query: PartnerScoreQuery,
+  ): Promise<PartnerScoreView> {
     return this.evaluation.partnerScore(partner, query);
   }
 
@@ -44,14 +50,16 @@ export class EvaluationController {
   @Post('ratings')
   @Roles('coordinator')
   @HttpCode(202)
-  rate(@Body() dto: RatePartnerDto, @CurrentPrincipal() staff: Principal) {
+  @ApiAcceptedResponse({ description: 'recorded and queued for the partner', type: RatingView })
+  rate(@Body() dto: RatePartnerDto, @CurrentPrincipal() staff: Principal): Promise<RatingView> {
     return this.ratings.rate(dto, staff);
   }
 
   /** Ratings this node gave (default) or received, newest first. */
   @Get('ratings')
   @Roles('coordinator', 'auditor')
-  list(@Query() query: RatingsQuery) {
+  @ApiOkResponse({ description: 'newest first', type: [RatingView] })
+  list(@Query() query: RatingsQuery): Promise<RatingView[]> {
     return this.ratings.list(query);
   }
 

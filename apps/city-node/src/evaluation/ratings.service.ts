@@ -5,28 +5,13 @@ import { ExchangeNode, ReceivedMessage } from '@yipanqi/exchange';
 import { Principal } from '@yipanqi/http-api';
 import { Transactions } from '@yipanqi/persistence';
 import { AgreementsService } from '../agreements/agreements.service';
-import { deliveries, Delivery } from '../notices/delivery';
+import { deliveries } from '../notices/delivery';
 import { assertFitsExchange } from '../exchange/flow-sending';
 import { RatePartnerDto, RatingsQuery } from './evaluation.dto';
+import { RatingView } from './evaluation.views';
 import { ratedPeriod } from './evaluation-input';
 import { evaluationProblem } from './evaluation-problem';
 import { EvaluationRating } from './rating.entity';
-
-/** A rating as the API shows it. Times are epoch milliseconds. */
-export interface RatingView {
-  id: string;
-  direction: EvaluationRating['direction'];
-  partner: string;
-  agreementId: string | null;
-  periodStart: string;
-  periodEnd: string;
-  criteria: EvaluationRatedPayloadV1['criteria'];
-  comment: string | null;
-  ratedBy: string | null;
-  at: number;
-  /** given ratings: the partner's receipt or rejection */
-  delivery: Delivery | null;
-}
 
 /**
  * Subjective ratings (互评打分): staff rate a partner for a period and the

@@ -1,23 +1,5 @@
 import { IndicatorCode, INDICATORS, PairScore } from '@yipanqi/evaluation';
-
-/** One indicator in the summary: the figures without the message ids (the drill-down has them). */
-export interface IndicatorSummary {
-  weight: number;
-  items: number;
-  numerator: number;
-  denominator: number;
-  x: number | 'n/a';
-  /** items of the period not yet decided at as-of */
-  pending: number;
-}
-
-export interface PairSummary {
-  evaluator: string;
-  evaluated: string;
-  score: number | 'n/a';
-  items: number;
-  indicators: Record<IndicatorCode, IndicatorSummary>;
-}
+import { IndicatorSummary, PairSummary } from './evaluation.views';
 
 export function summarise(score: PairScore): PairSummary {
   const indicators = {} as Record<IndicatorCode, IndicatorSummary>;

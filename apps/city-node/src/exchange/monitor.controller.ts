@@ -8,6 +8,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
 import { ExchangeNode, MonitorStore } from '@yipanqi/exchange';
@@ -15,6 +16,17 @@ import { ProblemError, Roles } from '@yipanqi/http-api';
 import { CityNodeConfig } from '../city-node.config';
 import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
 import { PageQuery, RejectionsQuery } from './monitor.dto';
+import {
+  DeadLetterPageView,
+  DeadLetterView,
+  DroppedRecordPageView,
+  ExchangeStatusView,
+  NodePublicKeysView,
+  OutboxView,
+  RedriveView,
+  RejectionPageView,
+  StreamView,
+} from './monitor.views';
 
 /**
  * Exchange monitor: where each stream stands, what is waiting, what was
@@ -36,12 +48,14 @@ export class MonitorController {
 
   /** This node's public keys, as the coordinator's directory should list them. */
   @Get('keys')
-  publicKeys() {
+  @ApiOkResponse({ description: "this node's public keys", type: NodePublicKeysView })
+  publicKeys(): NodePublicKeysView {
     return { node: this.config.nodeCode, ...exportPublicKeys(this.keys) };
   }
 
   @Get('streams')
-  async streams() {
+  @ApiOkResponse({ description: 'every stream with a partner, each way', type: [StreamView] })
+  async streams(): Promise<StreamView[]> {
     const rows = await this.store.streams();
     return rows.map((r) => ({
       peer: r.peer,
@@ -61,7 +75,8 @@ export class MonitorController {
 
   /** The inbox consumer, diverged streams and what was dropped unanswered, at a glance. */
   @Get('status')
-  async status() {
+  @ApiOkResponse({ description: 'the exchange at a glance', type: ExchangeStatusView })
+  async status(): Promise<ExchangeStatusView> {
     const stalled = await this.store.stalledStreams();
     return {
       inbox: this.exchange.inboxStatus(),
@@ -76,23 +91,27 @@ export class MonitorController {
   }
 
   @Get('outbox')
-  pendingOutbox() {
+  @ApiOkResponse({ description: 'what waits to be sent or answered', type: OutboxView })
+  pendingOutbox(): Promise<OutboxView> {
     return this.store.outbox();
   }
 
   @Get('rejections')
-  rejections(@Query() query: RejectionsQuery) {
+  @ApiOkResponse({ description: 'newest first', type: RejectionPageView })
+  rejections(@Query() query: RejectionsQuery): Promise<RejectionPageView> {
     return this.store.rejections(query.direction ?? 'sent', query.limit ?? 50, query.before);
   }
 
   @Get('dead-letters')
-  deadLetters(@Query() query: PageQuery) {
+  @ApiOkResponse({ description: 'newest first, without the kept bytes', type: DeadLetterPageView })
+  deadLetters(@Query() query: PageQuery): Promise<DeadLetterPageView> {
     return this.store.deadLetters(query.limit ?? 20, query.before);
   }
 
   /** One dead letter with its kept bytes (the first 4 KiB of the record). */
   @Get('dead-letters/:id')
-  async deadLetter(@Param('id', ParseIntPipe) id: number) {
+  @ApiOkResponse({ description: 'the dead letter with its kept bytes', type: DeadLetterView })
+  async deadLetter(@Param('id', ParseIntPipe) id: number): Promise<DeadLetterView> {
     const letter = await this.store.deadLetter(id);
     if (!letter) throw deadLetterNotFound(id);
     return letter;
@@ -100,7 +119,8 @@ export class MonitorController {
 
   /** Sampled evidence of records dropped without an answer (DESIGN §3). */
   @Get('dropped')
-  dropped(@Query() query: PageQuery) {
+  @ApiOkResponse({ description: 'newest first', type: DroppedRecordPageView })
+  dropped(@Query() query: PageQuery): Promise<DroppedRecordPageView> {
     return this.store.droppedRecords(query.limit ?? 50, query.before);
   }
 
@@ -108,7 +128,8 @@ export class MonitorController {
   @Post('dead-letters/:id/redrive')
   @Roles('admin')
   @HttpCode(200)
-  async redrive(@Param('id', ParseIntPipe) id: number) {
+  @ApiOkResponse({ description: 'what the re-drive came to', type: RedriveView })
+  async redrive(@Param('id', ParseIntPipe) id: number): Promise<RedriveView> {
     const result = await this.exchange.redriveDeadLetter(id);
     if (!result) throw deadLetterNotFound(id);
     if (result.outcome === 'failed') {

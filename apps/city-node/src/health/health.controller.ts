@@ -4,12 +4,14 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { DirectoryPeerKeys, ExchangeNode, MonitorStore } from '@yipanqi/exchange';
 import { Public } from '@yipanqi/http-api';
 import { checkWithin, READINESS_CHECK_TIMEOUT_MS, readinessChecks } from '@yipanqi/observability';
 import { CITY_NODE_CONFIG, PEER_KEYS } from '../tokens';
 import type { CityNodeConfig } from '../city-node.config';
+import { LivenessView, ReadinessView } from './health.views';
 
 /** A running inbox consumer that has not asked the broker for records this long is stalled. */
 export const STALLED_CONSUMER_MS = 60000;
@@ -33,7 +35,8 @@ export class HealthController {
   /** Liveness: the process answers (`/health` is the same, kept for existing probes). */
   @Get()
   @Public()
-  health() {
+  @ApiOkResponse({ description: 'the process answers', type: LivenessView })
+  health(): LivenessView {
     return {
       status: 'ok',
       app: 'city-node',
@@ -44,7 +47,8 @@ export class HealthController {
 
   @Get('live')
   @Public()
-  live() {
+  @ApiOkResponse({ description: 'the process answers', type: LivenessView })
+  live(): LivenessView {
     return this.health();
   }
 
@@ -57,7 +61,8 @@ export class HealthController {
    */
   @Get('ready')
   @Public()
-  async ready() {
+  @ApiOkResponse({ description: 'ready to serve', type: ReadinessView })
+  async ready(): Promise<ReadinessView> {
     const timeout = READINESS_CHECK_TIMEOUT_MS;
     const stalledStreams = (await this.store.stalledStreams()).length;
     const checks = await readinessChecks(

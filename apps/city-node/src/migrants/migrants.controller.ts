@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason, OptionalAccessPurpose } from '../access-log/access-log';
@@ -10,6 +11,14 @@ import {
   SearchMigrantsQuery,
   UpdateMigrantDto,
 } from './migrant.dto';
+import {
+  ArrivalRegisteredView,
+  BulkArrivalsView,
+  DepartureView,
+  MigrantPageView,
+  MigrantUpdatedView,
+  RevealedMigrantView,
+} from './migrant.views';
 import { MigrantsService } from './migrants.service';
 
 @Controller('migrants')
@@ -20,7 +29,11 @@ export class MigrantsController {
   @Post('arrivals')
   @Roles('coordinator')
   @HttpCode(201)
-  registerArrival(@Body() dto: RegisterArrivalDto) {
+  @ApiCreatedResponse({
+    description: 'registered; the outflow node is told',
+    type: ArrivalRegisteredView,
+  })
+  registerArrival(@Body() dto: RegisterArrivalDto): Promise<ArrivalRegisteredView> {
     return this.migrants.registerArrival(dto);
   }
 
@@ -32,7 +45,8 @@ export class MigrantsController {
   @Post('arrivals/bulk')
   @Roles('coordinator')
   @HttpCode(200)
-  async registerArrivals(@Body() dto: RegisterArrivalsDto) {
+  @ApiOkResponse({ description: 'what became of each row', type: BulkArrivalsView })
+  async registerArrivals(@Body() dto: RegisterArrivalsDto): Promise<BulkArrivalsView> {
     return { results: await this.migrants.registerArrivals(dto) };
   }
 
@@ -40,14 +54,19 @@ export class MigrantsController {
   @Post(':id/departure')
   @Roles('coordinator')
   @HttpCode(200)
-  depart(@Param('id') id: string, @Body() dto: DepartureDto) {
+  @ApiOkResponse({ description: 'departed; who was told', type: DepartureView })
+  depart(@Param('id') id: string, @Body() dto: DepartureDto): Promise<DepartureView> {
     return this.migrants.depart(id, dto);
   }
 
   /** Changed circumstances, told to the partner that holds the other side (migrant.updated). */
   @Patch(':id')
   @Roles('coordinator')
-  update(@Param('id') id: string, @Body() dto: UpdateMigrantDto) {
+  @ApiOkResponse({
+    description: 'what changed, and the message that tells the partner',
+    type: MigrantUpdatedView,
+  })
+  update(@Param('id') id: string, @Body() dto: UpdateMigrantDto): Promise<MigrantUpdatedView> {
     return this.migrants.update(id, dto);
   }
 
@@ -57,14 +76,22 @@ export class MigrantsController {
    */
   @Get()
   @Roles('coordinator', 'auditor')
-  search(@Query() query: SearchMigrantsQuery, @OptionalAccessPurpose() reason?: AccessReason) {
+  @ApiOkResponse({ description: 'one page of records', type: MigrantPageView })
+  search(
+    @Query() query: SearchMigrantsQuery,
+    @OptionalAccessPurpose() reason?: AccessReason,
+  ): Promise<MigrantPageView> {
     return this.migrants.search(query, reason);
   }
 
   /** The record with the person; needs X-Access-Purpose and is logged. */
   @Get(':id')
   @Roles('coordinator', 'auditor')
-  get(@Param('id') id: string, @AccessPurpose() reason: AccessReason) {
+  @ApiOkResponse({ description: 'the record with the person', type: RevealedMigrantView })
+  get(
+    @Param('id') id: string,
+    @AccessPurpose() reason: AccessReason,
+  ): Promise<RevealedMigrantView> {
     return this.migrants.get(id, reason);
   }
 

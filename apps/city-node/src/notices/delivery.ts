@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { EntityManager, In } from 'typeorm';
 import { OutboxMessage } from '@yipanqi/exchange';
 
@@ -6,11 +7,15 @@ import { OutboxMessage } from '@yipanqi/exchange';
  * published, published and unanswered, or answered by the partner's signed
  * receipt or rejection (DESIGN §4: every flow message gets exactly one).
  */
-export interface Delivery {
-  messageId: string;
-  state: 'pending' | 'sent' | 'receipt' | 'rejection';
-  /** the rejection's reason code */
-  reason: string | null;
+export class Delivery {
+  @ApiProperty({ format: 'uuid' })
+  messageId!: string;
+
+  @ApiProperty({ enum: ['pending', 'sent', 'receipt', 'rejection'] })
+  state!: 'pending' | 'sent' | 'receipt' | 'rejection';
+
+  @ApiProperty({ type: String, nullable: true, description: "the rejection's reason code" })
+  reason!: string | null;
 }
 
 export function deliveryOf(

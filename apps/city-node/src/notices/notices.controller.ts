@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason, RevealPurpose } from '../access-log/access-log';
 import { NoticesService } from './notices.service';
+import { ListedNoticeView, NoticeSentView, NoticeView, RevealedNoticeView } from './notice.views';
 import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
 
 const Id = () => Param('id', new ParseUUIDPipe());
@@ -18,7 +19,8 @@ export class NoticesController {
   @Post()
   @Roles('coordinator')
   @HttpCode(202)
-  send(@Body() dto: SendNoticeDto) {
+  @ApiAcceptedResponse({ description: 'recorded and queued for the partner', type: NoticeSentView })
+  send(@Body() dto: SendNoticeDto): Promise<NoticeSentView> {
     return this.notices.send(dto);
   }
 
@@ -28,14 +30,22 @@ export class NoticesController {
    */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: ListNoticesQuery, @RevealPurpose() reveal: AccessReason | undefined) {
+  @ApiOkResponse({
+    description: 'newest first; with reveal=true each with its title',
+    type: [ListedNoticeView],
+  })
+  list(
+    @Query() query: ListNoticesQuery,
+    @RevealPurpose() reveal: AccessReason | undefined,
+  ): Promise<ListedNoticeView[]> {
     return this.notices.list(query, reveal);
   }
 
   /** One notice with its title and text: needs X-Access-Purpose, access-logged. */
   @Get(':id')
   @Roles('coordinator')
-  get(@Id() id: string, @AccessPurpose() reason: AccessReason) {
+  @ApiOkResponse({ description: 'the notice with its title and text', type: RevealedNoticeView })
+  get(@Id() id: string, @AccessPurpose() reason: AccessReason): Promise<RevealedNoticeView> {
     return this.notices.get(id, reason);
   }
 
@@ -43,7 +53,8 @@ export class NoticesController {
   @Post(':id/acknowledge')
   @Roles('coordinator')
   @HttpCode(200)
-  acknowledge(@Id() id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ description: 'the notice, acknowledged', type: NoticeView })
+  acknowledge(@Id() id: string, @CurrentPrincipal() principal: Principal): Promise<NoticeView> {
     return this.notices.acknowledge(id, principal);
   }
 

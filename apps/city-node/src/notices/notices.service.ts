@@ -12,26 +12,11 @@ import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
 import { assertFitsExchange, findForUpdate, partnerKey } from '../exchange/flow-sending';
 import { problemError } from '../services/flow-support';
 import { NODE_KEYS } from '../tokens';
-import { deliveries, Delivery } from './delivery';
+import { deliveries } from './delivery';
 import { noticeAcknowledgeProblem } from './notice-rules';
 import { Notice } from './notice.entity';
+import { ListedNoticeView, NoticeView, RevealedNoticeView } from './notice.views';
 import { ListNoticesQuery, SendNoticeDto } from './send-notice.dto';
-
-/** A notice as lists show it: no title or text. Times are epoch milliseconds. */
-export interface NoticeView {
-  id: string;
-  direction: Notice['direction'];
-  peer: string;
-  agreementId: string | null;
-  category: string;
-  domain: string;
-  createdAt: number;
-  /** sent notices: receipt or rejection (with its reason) from the partner */
-  delivery: Delivery | null;
-  /** received notices: when staff here acknowledged reading it, and who */
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-}
 
 @Injectable()
 export class NoticesService {
@@ -129,7 +114,7 @@ export class NoticesService {
   async list(
     query: ListNoticesQuery,
     reveal: AccessReason | undefined,
-  ): Promise<(NoticeView & { title?: string })[]> {
+  ): Promise<ListedNoticeView[]> {
     assertMayReveal(reveal);
     const rows = await this.dataSource.getRepository(Notice).find({
       where: {
@@ -153,7 +138,7 @@ export class NoticesService {
   }
 
   /** One notice with its title and text, after the read is logged. */
-  async get(id: string, reason: AccessReason) {
+  async get(id: string, reason: AccessReason): Promise<RevealedNoticeView> {
     const notice = await this.dataSource.getRepository(Notice).findOne({ where: { id } });
     if (!notice) throw notFound(id);
     const [view] = await this.views([notice]);

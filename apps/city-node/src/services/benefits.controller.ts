@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ExchangeContext, ExchangeHandler, ReceivedMessage } from '@yipanqi/exchange';
 import { Roles } from '@yipanqi/http-api';
 import { AccessPurpose, AccessReason } from '../access-log/access-log';
+import { QueuedMessageView } from '../common.views';
 import { BenefitsService } from './benefits.service';
 import { GrantEntitlementDto, ListEntitlementsQuery } from './service.dto';
+import { EntitlementView, RevealedEntitlementView } from './service.views';
 
 /**
  * 奖励扶助: benefit entitlements the outflow node grants and the inflow node
@@ -20,21 +22,30 @@ export class BenefitsController {
   @Post()
   @Roles('coordinator')
   @HttpCode(202)
-  grant(@Body() dto: GrantEntitlementDto) {
+  @ApiAcceptedResponse({
+    description: 'recorded and queued for the partner',
+    type: QueuedMessageView,
+  })
+  grant(@Body() dto: GrantEntitlementDto): Promise<QueuedMessageView> {
     return this.benefits.grant(dto);
   }
 
   /** Entitlements granted and received, newest first, without personal data. */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: ListEntitlementsQuery) {
+  @ApiOkResponse({ description: 'newest first', type: [EntitlementView] })
+  list(@Query() query: ListEntitlementsQuery): Promise<EntitlementView[]> {
     return this.benefits.list(query);
   }
 
   /** One entitlement with the person: needs X-Access-Purpose, access-logged. */
   @Get(':id')
   @Roles('coordinator')
-  get(@Param('id', new ParseUUIDPipe()) id: string, @AccessPurpose() reason: AccessReason) {
+  @ApiOkResponse({ description: 'the entitlement with the person', type: RevealedEntitlementView })
+  get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @AccessPurpose() reason: AccessReason,
+  ): Promise<RevealedEntitlementView> {
     return this.benefits.get(id, reason);
   }
 

@@ -20,39 +20,15 @@ import { agreementState } from '../agreements/agreement-store';
 import { AgreementsService } from '../agreements/agreements.service';
 import { CityNodeConfig } from '../city-node.config';
 import { InjectDataKey, InjectPeerKeys } from '../exchange/exchange.providers';
-import { deliveries, Delivery } from '../notices/delivery';
+import { deliveries } from '../notices/delivery';
 import { CITY_NODE_CONFIG, NODE_KEYS } from '../tokens';
-import {
-  entitlementState,
-  EntitlementState,
-  grantProblem,
-  receivedEntitlementRefusal,
-} from './benefit-rules';
+import { entitlementState, grantProblem, receivedEntitlementRefusal } from './benefit-rules';
 import { assertFitsExchange, partnerKey } from '../exchange/flow-sending';
 import { problemError } from './flow-support';
 import { GrantEntitlementDto, ListEntitlementsQuery } from './service.dto';
 import { BenefitEntitlement } from './service.entities';
+import { EntitlementView, RevealedEntitlementView } from './service.views';
 import { entitlementFacts, ServicesService } from './services.service';
-
-/** An entitlement as lists show it: no personal data. */
-export interface EntitlementView {
-  id: string;
-  direction: BenefitEntitlement['direction'];
-  peer: string;
-  agreementId: string | null;
-  benefit: string;
-  domain: string;
-  amount: string;
-  currency: 'CNY';
-  periodFrom: string;
-  periodTo: string;
-  state: EntitlementState;
-  /** the service that delivers it (GET /services/:id) */
-  serviceId: string | null;
-  grantedAt: string;
-  /** sent side: where the benefit.entitlement message stands with the partner */
-  delivery: Delivery | null;
-}
 
 /**
  * SQL: the entitlement is delivered — it names a service, and that service's
@@ -186,7 +162,7 @@ export class BenefitsService {
   }
 
   /** One entitlement with the person and note, after the read is logged. */
-  async get(id: string, reason: AccessReason) {
+  async get(id: string, reason: AccessReason): Promise<RevealedEntitlementView> {
     const entitlement = await this.dataSource
       .getRepository(BenefitEntitlement)
       .findOne({ where: { id } });

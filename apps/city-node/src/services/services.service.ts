@@ -38,34 +38,8 @@ import {
   serviceThread,
 } from './service-rules';
 import { AcknowledgeServiceDto, ListServicesQuery, ReportServiceDto } from './service.dto';
+import { RevealedServiceView, ServiceView } from './service.views';
 import { BenefitEntitlement, ServiceReport } from './service.entities';
-
-/** A service report as lists show it: no personal data. */
-export interface ServiceView {
-  id: string;
-  direction: ServiceReport['direction'];
-  peer: string;
-  agreementId: string | null;
-  serviceType: string;
-  domain: string;
-  deliveredOn: string;
-  provider: string;
-  entitlementId: string | null;
-  /** the correlationId of its messages */
-  thread: string;
-  reportedAt: string;
-  /** delivered side: where the report stands with the partner */
-  delivery: Delivery | null;
-  acknowledged: boolean;
-  acknowledgement: {
-    at: string;
-    /** received side: the staff member (token label) who acknowledged it */
-    by: string | null;
-    messageId: string;
-    /** received side: where the acknowledgement stands with the partner */
-    delivery: Delivery | null;
-  } | null;
-}
 
 /** SQL: the service counts as acknowledged (see `isAcknowledged`). */
 const ACKNOWLEDGED = `((s.direction = 'delivered' AND s.acknowledged_at IS NOT NULL)
@@ -377,7 +351,7 @@ export class ServicesService {
   }
 
   /** One service with the person, details and remark, after the read is logged. */
-  async get(id: string, reason: AccessReason) {
+  async get(id: string, reason: AccessReason): Promise<RevealedServiceView> {
     const service = await this.dataSource.getRepository(ServiceReport).findOne({ where: { id } });
     if (!service) throw notFound(id);
     const [view] = await this.views(this.dataSource.manager, [service]);

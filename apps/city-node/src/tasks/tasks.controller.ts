@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@yipanqi/http-api';
 import { AccessReason, RevealPurpose } from '../access-log/access-log';
 import {
@@ -12,6 +12,7 @@ import {
   RevealQuery,
   TaskListQuery,
 } from './task.dto';
+import { OverdueTaskView, RevealedTaskView, TaskDetailView, TaskView } from './task.views';
 import { TasksService } from './tasks.service';
 
 const Id = () => Param('id', new ParseUUIDPipe());
@@ -30,63 +31,99 @@ export class TasksController {
   /** Asks the partner `to` to do something; sends task.requested. */
   @Post()
   @HttpCode(202)
-  request(@Body() dto: RequestTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiAcceptedResponse({ description: 'recorded and queued for the partner', type: TaskView })
+  request(@Body() dto: RequestTaskDto, @CurrentPrincipal() staff: Principal): Promise<TaskView> {
     return this.tasks.request(dto, staff);
   }
 
   /** inbox: what partners asked of us; outbox: what we asked of partners. */
   @Get()
   @Roles('coordinator', 'auditor')
-  list(@Query() query: TaskListQuery, @RevealPurpose() reason?: AccessReason) {
+  @ApiOkResponse({ description: 'newest first', type: [RevealedTaskView] })
+  list(
+    @Query() query: TaskListQuery,
+    @RevealPurpose() reason?: AccessReason,
+  ): Promise<RevealedTaskView[]> {
     return this.tasks.list(query, reason);
   }
 
   /** Open tasks past their due date, in both boxes, with who is late. */
   @Get('overdue')
   @Roles('coordinator', 'auditor')
-  overdue() {
+  @ApiOkResponse({ description: 'soonest due first', type: [OverdueTaskView] })
+  overdue(): Promise<OverdueTaskView[]> {
     return this.tasks.overdue();
   }
 
   /** The task and its history: who did what when (broker time for the partner's steps). */
   @Get(':id')
   @Roles('coordinator', 'auditor')
-  get(@Id() id: string, @Query() _query: RevealQuery, @RevealPurpose() reason?: AccessReason) {
+  @ApiOkResponse({ description: 'the task with its history', type: TaskDetailView })
+  get(
+    @Id() id: string,
+    @Query() _query: RevealQuery,
+    @RevealPurpose() reason?: AccessReason,
+  ): Promise<TaskDetailView> {
     return this.tasks.get(id, reason);
   }
 
   /** The performer takes the task on. */
   @Post(':id/accept')
   @HttpCode(200)
-  accept(@Id() id: string, @Body() dto: AcceptTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiOkResponse({ description: 'the task after the step', type: TaskView })
+  accept(
+    @Id() id: string,
+    @Body() dto: AcceptTaskDto,
+    @CurrentPrincipal() staff: Principal,
+  ): Promise<TaskView> {
     return this.tasks.act(id, { action: 'accept', dto }, staff);
   }
 
   /** The performer declines the task, with a reason. */
   @Post(':id/reject')
   @HttpCode(200)
-  reject(@Id() id: string, @Body() dto: RejectTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiOkResponse({ description: 'the task after the step', type: TaskView })
+  reject(
+    @Id() id: string,
+    @Body() dto: RejectTaskDto,
+    @CurrentPrincipal() staff: Principal,
+  ): Promise<TaskView> {
     return this.tasks.act(id, { action: 'reject', dto }, staff);
   }
 
   /** The performer reports progress on an accepted task. */
   @Post(':id/progress')
   @HttpCode(200)
-  progress(@Id() id: string, @Body() dto: ProgressTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiOkResponse({ description: 'the task after the step', type: TaskView })
+  progress(
+    @Id() id: string,
+    @Body() dto: ProgressTaskDto,
+    @CurrentPrincipal() staff: Principal,
+  ): Promise<TaskView> {
     return this.tasks.act(id, { action: 'progress', dto }, staff);
   }
 
   /** The performer reports the task done, with its outcome. */
   @Post(':id/complete')
   @HttpCode(200)
-  complete(@Id() id: string, @Body() dto: CompleteTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiOkResponse({ description: 'the task after the step', type: TaskView })
+  complete(
+    @Id() id: string,
+    @Body() dto: CompleteTaskDto,
+    @CurrentPrincipal() staff: Principal,
+  ): Promise<TaskView> {
     return this.tasks.act(id, { action: 'complete', dto }, staff);
   }
 
   /** The requester withdraws the task before it ends. */
   @Post(':id/cancel')
   @HttpCode(200)
-  cancel(@Id() id: string, @Body() dto: CancelTaskDto, @CurrentPrincipal() staff: Principal) {
+  @ApiOkResponse({ description: 'the task after the step', type: TaskView })
+  cancel(
+    @Id() id: string,
+    @Body() dto: CancelTaskDto,
+    @CurrentPrincipal() staff: Principal,
+  ): Promise<TaskView> {
     return this.tasks.act(id, { action: 'cancel', dto }, staff);
   }
 }

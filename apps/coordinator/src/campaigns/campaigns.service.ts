@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { NodeKeys } from '@yipanqi/crypto';
-import { CampaignScores, IndicatorCode, INDICATORS, Weights } from '@yipanqi/evaluation';
+import { CampaignScores, IndicatorCode, INDICATORS } from '@yipanqi/evaluation';
 import {
   CampaignResult,
   campaignResult,
@@ -18,33 +18,8 @@ import { COORDINATOR_KEYS } from '../tokens';
 import { CampaignLog } from './campaign-log';
 import { campaignDefinition, CampaignRequest, resultAsOf } from './campaign-rules';
 import { Campaign, CampaignEvidence, CampaignResultRow } from './campaign.entities';
+import { CampaignView, EvidenceView } from './campaign.views';
 import { EvaluationPublisher } from './evaluation-publisher';
-
-/** A campaign as the API shows it: its definition and its latest result. */
-export interface CampaignView {
-  id: string;
-  name: string;
-  periodStart: string;
-  periodEnd: string;
-  participants: string[];
-  weights: Weights | null;
-  createdAt: string;
-  createdBy: string;
-  /** how many times it was computed */
-  results: number;
-  latestResult: CampaignResult | null;
-}
-
-/** The ids behind one indicator of one pair of a result, and their digest as the result publishes it. */
-export interface EvidenceView extends IndicatorEvidence {
-  campaignId: string;
-  resultId: string;
-  evaluator: string;
-  evaluated: string;
-  indicator: IndicatorCode;
-  /** evidenceDigest of the three lists: the last element of the published indicator */
-  digest: string;
-}
 
 /** Rows per insert: well under SQLite's bound variables, and small statements for PostgreSQL. */
 const EVIDENCE_ROWS_PER_INSERT = 200;

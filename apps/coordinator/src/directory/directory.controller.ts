@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { exportPublicKeys, NodeKeys } from '@yipanqi/crypto';
 import { keyFingerprint } from '@yipanqi/directory';
 import { Public, Roles } from '@yipanqi/http-api';
 import { COORDINATOR_KEYS } from '../tokens';
 import { DirectoryService } from './directory.service';
+import { CoordinatorKeyView, RepublishedView } from './directory.views';
 
 @ApiTags('directory')
 @Controller('directory')
@@ -20,7 +21,8 @@ export class DirectoryController {
    */
   @Get('coordinator-key')
   @Public()
-  coordinatorKey() {
+  @ApiOkResponse({ description: 'the key that signs the directory', type: CoordinatorKeyView })
+  coordinatorKey(): CoordinatorKeyView {
     const { signingKey } = exportPublicKeys(this.keys);
     return { signingKey, fingerprint: keyFingerprint(signingKey) };
   }
@@ -29,7 +31,8 @@ export class DirectoryController {
   @Post('republish')
   @Roles('admin')
   @HttpCode(200)
-  republish() {
+  @ApiOkResponse({ description: 'how many entries were published again', type: RepublishedView })
+  republish(): Promise<RepublishedView> {
     return this.directory.republish();
   }
 }

@@ -24,6 +24,7 @@ import { CoordinatorConfig } from '../coordinator.config';
 import { COORDINATOR_CONFIG, COORDINATOR_KEYS } from '../tokens';
 import { DirectoryPublisher } from './directory-publisher';
 import { DirectoryEntryRow, Registration, RegistrationStatus } from './directory.entities';
+import { RegistrationView } from './directory.views';
 
 export interface NewNode extends PublicKeys {
   code: string;
@@ -37,9 +38,6 @@ export interface RegistrationRequest extends PublicKeys {
   /** the node's signature over its request (libs/directory registration.ts) */
   proof: string;
 }
-
-/** a registration with the fingerprint staff compare with the node's operator */
-export type RegistrationView = Registration & { fingerprint: string };
 
 /**
  * The node directory: staff register, rotate, suspend and reinstate nodes, and

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@yipanqi/http-api';
 import { RegisterNodeDto, RotateKeysDto } from './directory.dto';
 import { DirectoryService } from './directory.service';
+import { DirectoryEntryView } from './directory.views';
 
 /** The node directory. Changing it is an admin's work; everyone with a token may read it. */
 @ApiTags('directory')
@@ -13,39 +14,45 @@ export class NodesController {
 
   @Get()
   @Roles('admin', 'coordinator', 'auditor')
-  list() {
+  @ApiOkResponse({ description: "every node's latest entry", type: [DirectoryEntryView] })
+  list(): Promise<DirectoryEntryView[]> {
     return this.directory.list();
   }
 
   @Get(':code')
   @Roles('admin', 'coordinator', 'auditor')
-  get(@Param('code') code: string) {
+  @ApiOkResponse({ description: "the node's latest entry", type: DirectoryEntryView })
+  get(@Param('code') code: string): Promise<DirectoryEntryView> {
     return this.directory.get(code);
   }
 
   /** Registers a node directly (staff have its public keys, e.g. from its operator). */
   @Post()
-  register(@Body() dto: RegisterNodeDto) {
+  @ApiCreatedResponse({ description: 'registered and published', type: DirectoryEntryView })
+  register(@Body() dto: RegisterNodeDto): Promise<DirectoryEntryView> {
     return this.directory.register(dto);
   }
 
   /** A new key generation from validFrom; messages that reached the broker before it keep verifying. */
   @Post(':code/keys')
   @HttpCode(200)
-  rotate(@Param('code') code: string, @Body() dto: RotateKeysDto) {
+  @ApiOkResponse({ description: 'the new entry, published', type: DirectoryEntryView })
+  rotate(@Param('code') code: string, @Body() dto: RotateKeysDto): Promise<DirectoryEntryView> {
     const { validFrom, ...keys } = dto;
     return this.directory.rotate(code, keys, validFrom);
   }
 
   @Post(':code/suspend')
   @HttpCode(200)
-  suspend(@Param('code') code: string) {
+  @ApiOkResponse({ description: 'the new entry, published', type: DirectoryEntryView })
+  suspend(@Param('code') code: string): Promise<DirectoryEntryView> {
     return this.directory.suspend(code);
   }
 
   @Post(':code/reinstate')
   @HttpCode(200)
-  reinstate(@Param('code') code: string) {
+  @ApiOkResponse({ description: 'the new entry, published', type: DirectoryEntryView })
+  reinstate(@Param('code') code: string): Promise<DirectoryEntryView> {
     return this.directory.reinstate(code);
   }
 }

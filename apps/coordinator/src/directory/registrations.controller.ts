@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public, Roles } from '@yipanqi/http-api';
 import {
   RegistrationQueryDto,
@@ -7,6 +7,7 @@ import {
   RejectRegistrationDto,
 } from './directory.dto';
 import { DirectoryService } from './directory.service';
+import { DirectoryEntryView, RegistrationView } from './directory.views';
 
 /**
  * Nodes ask to join (`city-node register`); admins approve or reject. Asking
@@ -21,28 +22,35 @@ export class RegistrationsController {
 
   @Post()
   @Public()
-  request(@Body() dto: RegistrationRequestDto) {
+  @ApiCreatedResponse({ description: 'the request, waiting for staff', type: RegistrationView })
+  request(@Body() dto: RegistrationRequestDto): Promise<RegistrationView> {
     return this.directory.requestRegistration(dto);
   }
 
   @Get()
-  list(@Query() query: RegistrationQueryDto) {
+  @ApiOkResponse({ description: 'oldest first', type: [RegistrationView] })
+  list(@Query() query: RegistrationQueryDto): Promise<RegistrationView[]> {
     return this.directory.registrations(query.status);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ description: "the node's first entry, published", type: DirectoryEntryView })
+  approve(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DirectoryEntryView> {
     return this.directory.approve(id, principal);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
+  @ApiOkResponse({ description: 'the request, rejected', type: RegistrationView })
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RejectRegistrationDto,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<RegistrationView> {
     return this.directory.reject(id, principal, dto.note);
   }
 }
