@@ -12,14 +12,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
-import { Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
+import { ANSWER_TYPES, Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
 import { generateNodeKeys } from '@yipanqi/crypto';
 import { envelopeHash, OutboxMessage, signEnvelope } from '@yipanqi/exchange';
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { api, establishAgreement } from '../support/agreements';
-import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { ArrivalRows, csvFile, importSettles, uploadCsv } from '../support/campaign-import';
+import {
+  eventually,
+  restartTestNode,
+  startTestNetwork,
+  TestNetwork,
+  TestNode,
+} from '../support/city-nodes';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 
 const HUIZHOU = '441300';
@@ -112,7 +119,7 @@ describe('auditor replaying a real exchange', () => {
     const outbox = node.db.getRepository(OutboxMessage);
     const unsent = await outbox.count({ where: { sentAt: IsNull() } });
     const unanswered = await outbox.count({
-      where: { answer: IsNull(), type: Not(In(['receipt', 'rejection'])) },
+      where: { answer: IsNull(), type: Not(In([...ANSWER_TYPES])) },
     });
     return unsent === 0 && unanswered === 0;
   }
@@ -381,5 +388,104 @@ describe('auditor replaying a real exchange', () => {
     expect(findingsOf(report, 'ARCHIVE_FILE_HASH')).toEqual([
       expect.objectContaining({ file: file.file }),
     ]);
+  });
+
+  // last: it stops 宜宾 and leaves the cluster's log with more than the export
+  it('counts as unanswered what the auditor finds awaiting an answer, never receipts', async () => {
+    const huizhou = net.nodes[HUIZHOU];
+    interface Outbox {
+      pending: number;
+      unanswered: number;
+    }
+    interface Awaiting {
+      total: number;
+      bySender: Record<string, number>;
+    }
+    const monitor = async (node: TestNode) => {
+      const res = await api<Outbox>(node, 'GET', '/exchange/outbox', undefined, 'auditor');
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    let replays = 0;
+    const awaitingInCluster = async (): Promise<Awaiting> => {
+      const reportDir = join(work, `monitor-report-${++replays}`);
+      const { code, stderr } = await auditor(
+        'replay',
+        '--brokers',
+        brokers,
+        '--kafka-credentials',
+        net.coordinator.auditorCredentials,
+        '--topic-prefix',
+        net.topicPrefix,
+        '--coordinator-key',
+        coordinatorKey,
+        '--report-dir',
+        reportDir,
+        '--no-progress',
+      );
+      expect([code, stderr]).toEqual([0, '']);
+      const report = JSON.parse(
+        readFileSync(join(reportDir, 'report.json'), 'utf8'),
+      ) as AuditReport;
+      const bySender = (code: string) =>
+        report.awaitingAnswers.filter((a) => a.stream.startsWith(`${code}→`)).length;
+      return {
+        total: report.summary.awaitingAnswers,
+        bySender: { [HUIZHOU]: bySender(HUIZHOU), [YIBIN]: bySender(YIBIN) },
+      };
+    };
+
+    // every message so far is answered; each node's outbox still holds the receipts it sent
+    expect(await monitor(huizhou)).toMatchObject({ pending: 0, unanswered: 0 });
+    expect(await monitor(net.nodes[YIBIN])).toMatchObject({ pending: 0, unanswered: 0 });
+    expect((await awaitingInCluster()).total).toBe(0);
+
+    let whileDown: { monitor: Outbox; auditor: Awaiting } | undefined;
+    const yibin = await restartTestNode(net, YIBIN, async () => {
+      // 宜宾 is down: two notices and a campaign import's bulk reach its inbox, unanswered
+      for (const i of [20, 21]) {
+        const notice = {
+          to: YIBIN,
+          category: 'policy',
+          domain: 'publicity',
+          title: `通报 ${i}`,
+          text: '安排',
+        };
+        expect((await api(huizhou, 'POST', '/notices', notice)).status).toBe(202);
+      }
+      const rows = new ArrivalRows(5115);
+      const upload = await uploadCsv(huizhou, 'monitor-check', csvFile([rows.row(), rows.row()]));
+      expect(upload.status).toBe(202);
+      expect(await importSettles(huizhou, upload.body.id)).toMatchObject({
+        status: 'done',
+        rowsCommitted: 2,
+      });
+      await eventually(
+        async () => (await monitor(huizhou)).pending === 0,
+        60000,
+        "惠州's outbox published",
+      );
+      whileDown = { monitor: await monitor(huizhou), auditor: await awaitingInCluster() };
+    });
+    // the same figure on the same log: the two notices and the bulk
+    expect(whileDown?.monitor.unanswered).toBe(whileDown?.auditor.bySender[HUIZHOU]);
+    expect(whileDown?.auditor).toEqual({ total: 3, bySender: { [HUIZHOU]: 3, [YIBIN]: 0 } });
+
+    // 宜宾 is back and answers: its receipts, themselves unanswered, are not counted
+    await eventually(
+      async () => (await monitor(huizhou)).unanswered === 0,
+      60000,
+      "宜宾's receipts at 惠州",
+    );
+    await eventually(
+      async () => (await monitor(yibin)).pending === 0,
+      60000,
+      "宜宾's receipts sent",
+    );
+    expect(await monitor(yibin)).toMatchObject({ pending: 0, unanswered: 0 });
+    expect(await awaitingInCluster()).toEqual({
+      total: 0,
+      bySender: { [HUIZHOU]: 0, [YIBIN]: 0 },
+    });
   });
 });
