@@ -67,6 +67,8 @@ describe('auditor replaying a real exchange', () => {
   let archive: string;
   let coordinatorKey: string;
   let brokers: string;
+  /** what `export` printed */
+  let exportedStdout: string;
 
   beforeAll(async () => {
     net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN, SHENZHEN]);
@@ -107,7 +109,12 @@ describe('auditor replaying a real exchange', () => {
       net.topicPrefix,
     );
     expect(exported).toMatchObject({ code: 0, stderr: '' });
+    exportedStdout = exported.stdout;
   });
+
+  /** "14 records (3 directory, 10 inbox, 1 evaluation)" of a command's output */
+  const countsIn = (stdout: string) =>
+    /\d+ records? \(\d+ directory, \d+ inbox, \d+ evaluation\)/.exec(stdout)?.[0];
 
   afterAll(async () => {
     await net.stop();
@@ -127,9 +134,9 @@ describe('auditor replaying a real exchange', () => {
   async function replayArchive(
     dir: string,
     ...options: string[]
-  ): Promise<{ code: number; report: AuditReport }> {
+  ): Promise<{ code: number; stdout: string; report: AuditReport }> {
     const reportDir = `${dir}-report`;
-    const { code, stderr } = await auditor(
+    const { code, stdout, stderr } = await auditor(
       'replay',
       '--archive',
       dir,
@@ -142,7 +149,7 @@ describe('auditor replaying a real exchange', () => {
     );
     expect(stderr).toBe('');
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
-    return { code, report };
+    return { code, stdout, report };
   }
 
   let copies = 0;
@@ -196,8 +203,14 @@ describe('auditor replaying a real exchange', () => {
     ).cutAt;
     const start = new Date(Date.parse(cut) - 3600_000).toISOString().slice(0, 19) + 'Z';
     const end = cut.slice(0, 19) + 'Z';
-    const { code, report } = await replayArchive(archive, '--period', `${start}/${end}`);
+    const { code, stdout, report } = await replayArchive(archive, '--period', `${start}/${end}`);
     expect(report.findings).toEqual([]);
+    // the export's figures, under the same names, and nothing that differs to explain
+    expect(countsIn(exportedStdout)).toMatch(
+      /^\d+ records \(\d+ directory, \d+ inbox, 0 evaluation\)$/,
+    );
+    expect(countsIn(stdout)).toBe(countsIn(exportedStdout));
+    expect(stdout.split('\n')[1]).toMatch(/report\.html$/);
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ directoryMembers: 3, findings: 0, awaitingAnswers: 0 });
     // agreement + notices each way, and the receipts back
@@ -215,7 +228,9 @@ describe('auditor replaying a real exchange', () => {
     ]);
     expect(report.scores?.pairs[0].indicators.R).toMatchObject({ weight: 20, x: 1 });
     expect(manifest.files.reduce((n, f) => n + f.records, 0)).toBe(
-      report.summary.inboxRecords + report.summary.directoryRecords,
+      report.summary.inboxRecords +
+        report.summary.directoryRecords +
+        report.summary.campaignResults,
     );
   });
 
@@ -237,6 +252,8 @@ describe('auditor replaying a real exchange', () => {
     );
     expect(stdout).toMatch(/^clean: /);
     expect(code).toBe(0);
+    // nothing was appended since the export: the cluster holds what the archive holds
+    expect(countsIn(stdout)).toBe(countsIn(exportedStdout));
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
     expect(report.source).toMatchObject({ kind: 'kafka', topicPrefix: net.topicPrefix });
     // the same records as the export holds
