@@ -12,14 +12,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
-import { Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
+import { ANSWER_TYPES, Envelope, UnsignedEnvelope } from '@yipanqi/contracts';
 import { generateNodeKeys } from '@yipanqi/crypto';
 import { envelopeHash, OutboxMessage, signEnvelope } from '@yipanqi/exchange';
 import { ArchiveLine, ArchiveManifest } from '../../apps/auditor/src/archive/archive-format';
 import { runAuditorCli } from '../../apps/auditor/src/cli';
 import { AuditReport } from '../../apps/auditor/src/report/audit-report';
 import { api, establishAgreement } from '../support/agreements';
-import { eventually, startTestNetwork, TestNetwork, TestNode } from '../support/city-nodes';
+import { ArrivalRows, csvFile, importSettles, uploadCsv } from '../support/campaign-import';
+import {
+  eventually,
+  restartTestNode,
+  startTestNetwork,
+  TestNetwork,
+  TestNode,
+} from '../support/city-nodes';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
 
 const HUIZHOU = '441300';
@@ -60,6 +67,8 @@ describe('auditor replaying a real exchange', () => {
   let archive: string;
   let coordinatorKey: string;
   let brokers: string;
+  /** what `export` printed */
+  let exportedStdout: string;
 
   beforeAll(async () => {
     net = await startTestNetwork([HUIZHOU, YIBIN], [HUIZHOU, YIBIN, SHENZHEN]);
@@ -100,7 +109,12 @@ describe('auditor replaying a real exchange', () => {
       net.topicPrefix,
     );
     expect(exported).toMatchObject({ code: 0, stderr: '' });
+    exportedStdout = exported.stdout;
   });
+
+  /** "14 records (3 directory, 10 inbox, 1 evaluation)" of a command's output */
+  const countsIn = (stdout: string) =>
+    /\d+ records? \(\d+ directory, \d+ inbox, \d+ evaluation\)/.exec(stdout)?.[0];
 
   afterAll(async () => {
     await net.stop();
@@ -112,7 +126,7 @@ describe('auditor replaying a real exchange', () => {
     const outbox = node.db.getRepository(OutboxMessage);
     const unsent = await outbox.count({ where: { sentAt: IsNull() } });
     const unanswered = await outbox.count({
-      where: { answer: IsNull(), type: Not(In(['receipt', 'rejection'])) },
+      where: { answer: IsNull(), type: Not(In([...ANSWER_TYPES])) },
     });
     return unsent === 0 && unanswered === 0;
   }
@@ -120,9 +134,9 @@ describe('auditor replaying a real exchange', () => {
   async function replayArchive(
     dir: string,
     ...options: string[]
-  ): Promise<{ code: number; report: AuditReport }> {
+  ): Promise<{ code: number; stdout: string; report: AuditReport }> {
     const reportDir = `${dir}-report`;
-    const { code, stderr } = await auditor(
+    const { code, stdout, stderr } = await auditor(
       'replay',
       '--archive',
       dir,
@@ -135,7 +149,7 @@ describe('auditor replaying a real exchange', () => {
     );
     expect(stderr).toBe('');
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
-    return { code, report };
+    return { code, stdout, report };
   }
 
   let copies = 0;
@@ -189,8 +203,14 @@ describe('auditor replaying a real exchange', () => {
     ).cutAt;
     const start = new Date(Date.parse(cut) - 3600_000).toISOString().slice(0, 19) + 'Z';
     const end = cut.slice(0, 19) + 'Z';
-    const { code, report } = await replayArchive(archive, '--period', `${start}/${end}`);
+    const { code, stdout, report } = await replayArchive(archive, '--period', `${start}/${end}`);
     expect(report.findings).toEqual([]);
+    // the export's figures, under the same names, and nothing that differs to explain
+    expect(countsIn(exportedStdout)).toMatch(
+      /^\d+ records \(\d+ directory, \d+ inbox, 0 evaluation\)$/,
+    );
+    expect(countsIn(stdout)).toBe(countsIn(exportedStdout));
+    expect(stdout.split('\n')[1]).toMatch(/report\.html$/);
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ directoryMembers: 3, findings: 0, awaitingAnswers: 0 });
     // agreement + notices each way, and the receipts back
@@ -208,7 +228,9 @@ describe('auditor replaying a real exchange', () => {
     ]);
     expect(report.scores?.pairs[0].indicators.R).toMatchObject({ weight: 20, x: 1 });
     expect(manifest.files.reduce((n, f) => n + f.records, 0)).toBe(
-      report.summary.inboxRecords + report.summary.directoryRecords,
+      report.summary.inboxRecords +
+        report.summary.directoryRecords +
+        report.summary.campaignResults,
     );
   });
 
@@ -230,6 +252,8 @@ describe('auditor replaying a real exchange', () => {
     );
     expect(stdout).toMatch(/^clean: /);
     expect(code).toBe(0);
+    // nothing was appended since the export: the cluster holds what the archive holds
+    expect(countsIn(stdout)).toBe(countsIn(exportedStdout));
     const report = JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')) as AuditReport;
     expect(report.source).toMatchObject({ kind: 'kafka', topicPrefix: net.topicPrefix });
     // the same records as the export holds
@@ -381,5 +405,104 @@ describe('auditor replaying a real exchange', () => {
     expect(findingsOf(report, 'ARCHIVE_FILE_HASH')).toEqual([
       expect.objectContaining({ file: file.file }),
     ]);
+  });
+
+  // last: it stops 宜宾 and leaves the cluster's log with more than the export
+  it('counts as unanswered what the auditor finds awaiting an answer, never receipts', async () => {
+    const huizhou = net.nodes[HUIZHOU];
+    interface Outbox {
+      pending: number;
+      unanswered: number;
+    }
+    interface Awaiting {
+      total: number;
+      bySender: Record<string, number>;
+    }
+    const monitor = async (node: TestNode) => {
+      const res = await api<Outbox>(node, 'GET', '/exchange/outbox', undefined, 'auditor');
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    let replays = 0;
+    const awaitingInCluster = async (): Promise<Awaiting> => {
+      const reportDir = join(work, `monitor-report-${++replays}`);
+      const { code, stderr } = await auditor(
+        'replay',
+        '--brokers',
+        brokers,
+        '--kafka-credentials',
+        net.coordinator.auditorCredentials,
+        '--topic-prefix',
+        net.topicPrefix,
+        '--coordinator-key',
+        coordinatorKey,
+        '--report-dir',
+        reportDir,
+        '--no-progress',
+      );
+      expect([code, stderr]).toEqual([0, '']);
+      const report = JSON.parse(
+        readFileSync(join(reportDir, 'report.json'), 'utf8'),
+      ) as AuditReport;
+      const bySender = (code: string) =>
+        report.awaitingAnswers.filter((a) => a.stream.startsWith(`${code}→`)).length;
+      return {
+        total: report.summary.awaitingAnswers,
+        bySender: { [HUIZHOU]: bySender(HUIZHOU), [YIBIN]: bySender(YIBIN) },
+      };
+    };
+
+    // every message so far is answered; each node's outbox still holds the receipts it sent
+    expect(await monitor(huizhou)).toMatchObject({ pending: 0, unanswered: 0 });
+    expect(await monitor(net.nodes[YIBIN])).toMatchObject({ pending: 0, unanswered: 0 });
+    expect((await awaitingInCluster()).total).toBe(0);
+
+    let whileDown: { monitor: Outbox; auditor: Awaiting } | undefined;
+    const yibin = await restartTestNode(net, YIBIN, async () => {
+      // 宜宾 is down: two notices and a campaign import's bulk reach its inbox, unanswered
+      for (const i of [20, 21]) {
+        const notice = {
+          to: YIBIN,
+          category: 'policy',
+          domain: 'publicity',
+          title: `通报 ${i}`,
+          text: '安排',
+        };
+        expect((await api(huizhou, 'POST', '/notices', notice)).status).toBe(202);
+      }
+      const rows = new ArrivalRows(5115);
+      const upload = await uploadCsv(huizhou, 'monitor-check', csvFile([rows.row(), rows.row()]));
+      expect(upload.status).toBe(202);
+      expect(await importSettles(huizhou, upload.body.id)).toMatchObject({
+        status: 'done',
+        rowsCommitted: 2,
+      });
+      await eventually(
+        async () => (await monitor(huizhou)).pending === 0,
+        60000,
+        "惠州's outbox published",
+      );
+      whileDown = { monitor: await monitor(huizhou), auditor: await awaitingInCluster() };
+    });
+    // the same figure on the same log: the two notices and the bulk
+    expect(whileDown?.monitor.unanswered).toBe(whileDown?.auditor.bySender[HUIZHOU]);
+    expect(whileDown?.auditor).toEqual({ total: 3, bySender: { [HUIZHOU]: 3, [YIBIN]: 0 } });
+
+    // 宜宾 is back and answers: its receipts, themselves unanswered, are not counted
+    await eventually(
+      async () => (await monitor(huizhou)).unanswered === 0,
+      60000,
+      "宜宾's receipts at 惠州",
+    );
+    await eventually(
+      async () => (await monitor(yibin)).pending === 0,
+      60000,
+      "宜宾's receipts sent",
+    );
+    expect(await monitor(yibin)).toMatchObject({ pending: 0, unanswered: 0 });
+    expect(await awaitingInCluster()).toEqual({
+      total: 0,
+      bySender: { [HUIZHOU]: 0, [YIBIN]: 0 },
+    });
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { In, IsNull, Not } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { evaluationTopic } from '@yipanqi/contracts';
+import { ANSWER_TYPES, evaluationTopic } from '@yipanqi/contracts';
 import { OutboxMessage } from '@yipanqi/exchange';
 import {
   CampaignResult,
@@ -60,7 +60,7 @@ async function settled(node: TestNode): Promise<boolean> {
   const outbox = node.db.getRepository(OutboxMessage);
   const unsent = await outbox.count({ where: { sentAt: IsNull() } });
   const unanswered = await outbox.count({
-    where: { answer: IsNull(), type: Not(In(['receipt', 'rejection'])) },
+    where: { answer: IsNull(), type: Not(In([...ANSWER_TYPES])) },
   });
   return unsent === 0 && unanswered === 0;
 }
@@ -81,7 +81,7 @@ describe('evaluation campaigns on the coordinator, checked by the auditor', () =
     (
       await net.nodes[HUIZHOU].db
         .getRepository(OutboxMessage)
-        .find({ where: { peer: YIBIN, type: Not(In(['receipt', 'rejection'])) } })
+        .find({ where: { peer: YIBIN, type: Not(In([...ANSWER_TYPES])) } })
     ).map((m) => m.id);
 
   const coordinatorApi = <T = Record<string, unknown>>(

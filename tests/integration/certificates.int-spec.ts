@@ -8,7 +8,7 @@
  */
 import { Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
-import { Envelope, inboxTopic } from '@yipanqi/contracts';
+import { Envelope, inboxTopic, isAnswer } from '@yipanqi/contracts';
 import { encryptPii } from '@yipanqi/crypto';
 import { InboxMessage, OutboxMessage, RejectionRecord, StreamState } from '@yipanqi/exchange';
 import type { Role } from '@yipanqi/http-api';
@@ -427,9 +427,7 @@ describe.each(['sqlite', 'postgres'] as const)(
             ]) {
               const outbox = await from.db.getRepository(OutboxMessage).find();
               const unanswered = outbox.filter(
-                (m) =>
-                  m.sentAt === null ||
-                  (m.answer === null && !['receipt', 'rejection'].includes(m.type)),
+                (m) => m.sentAt === null || (m.answer === null && !isAnswer(m.type)),
               );
               const arrived = await to.db.getRepository(InboxMessage).countBy({ from: from.code });
               if (unanswered.length > 0 || arrived < outbox.length) return false;

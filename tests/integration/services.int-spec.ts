@@ -7,7 +7,7 @@
  * signed rejection.
  */
 import request from 'supertest';
-import { Envelope, inboxTopic } from '@yipanqi/contracts';
+import { ANSWER_TYPES, Envelope, inboxTopic } from '@yipanqi/contracts';
 import { encryptPii } from '@yipanqi/crypto';
 import {
   envelopeHash,
@@ -152,7 +152,9 @@ describe.each(['sqlite', 'postgres'] as const)(
             const unanswered = await node.db
               .getRepository(OutboxMessage)
               .createQueryBuilder('o')
-              .where(`o.answer IS NULL AND o.type NOT IN ('receipt', 'rejection')`)
+              .where('o.answer IS NULL AND o.type NOT IN (:...answers)', {
+                answers: [...ANSWER_TYPES],
+              })
               .getCount();
             const unsent = await node.db
               .getRepository(OutboxMessage)

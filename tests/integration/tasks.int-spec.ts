@@ -7,7 +7,7 @@
  */
 import { In, IsNull, Not } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { Envelope } from '@yipanqi/contracts';
+import { ANSWER_TYPES, Envelope } from '@yipanqi/contracts';
 import { encryptPii } from '@yipanqi/crypto';
 import { hasValidSignature, InboxMessage, OutboxMessage } from '@yipanqi/exchange';
 import { PersonalDataAccess } from '../../apps/city-node/src/access-log/access-log.entity';
@@ -338,7 +338,7 @@ describe('tasks between city nodes', () => {
       const unanswered = (node: TestNode) =>
         node.db
           .getRepository(OutboxMessage)
-          .count({ where: { answer: IsNull(), type: Not(In(['receipt', 'rejection'])) } });
+          .count({ where: { answer: IsNull(), type: Not(In([...ANSWER_TYPES])) } });
       await eventually(
         async () => (await unanswered(huizhou)) + (await unanswered(yibin)) === 0,
         60000,

@@ -160,7 +160,10 @@ describe('auditor CLI', () => {
     const dir = archiveOf(cleanLog().log.records);
     const { code, stdout, report, html } = await replayArchive(dir);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^clean: 6 records, 2 streams, 0 findings/);
+    // the same names and figures `export` prints for this archive
+    expect(stdout).toMatch(
+      /^clean: 9 records \(3 directory, 6 inbox, 0 evaluation\), 2 streams, 0 findings, 0 awaiting an answer\n\//,
+    );
     expect(report).toMatchObject({
       verdict: 'clean',
       source: { kind: 'archive', topicPrefix: PREFIX },
@@ -229,6 +232,62 @@ describe('auditor CLI', () => {
       }),
     ]);
     expect(differs.report.findings[0].detail).toContain(`${HUIZHOU}→${YIBIN} R.digest is`);
+  });
+
+  it('says what it read of an archive that it was told to read only in part', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    const { code, stdout } = await replayArchive(dir, '--nodes', YIBIN);
+    // the receipts are in the inbox left out: the notices are unanswered on this log
+    expect(code).toBe(2);
+    expect(stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(
+        /^DISCREPANCIES: 6 records \(3 directory, 3 inbox, 0 evaluation\), 1 streams/,
+      ),
+      "the archive's manifest lists 9 records (3 directory, 6 inbox, 0 evaluation): " +
+        '3 records of inboxes outside --nodes not read',
+    ]);
+  });
+
+  it('counts campaign results as evaluation records, and names records an archive lost', async () => {
+    const { log } = cleanLog();
+    const result = resultRecord({ pairs: [], ranking: [], rejections: {} });
+    const dir = archiveOf([...log.records, result]);
+    const file = readdirSync(dir).find((f) => f.includes('.inbox.441300.')) as string;
+    rmSync(join(dir, file));
+    const { code, stdout, report } = await replayArchive(dir);
+    expect(code).toBe(2);
+    expect(report.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'ARCHIVE_INCOMPLETE', file })]),
+    );
+    expect(stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^DISCREPANCIES: 7 records \(3 directory, 3 inbox, 1 evaluation\), /),
+      "the archive's manifest lists 10 records (3 directory, 6 inbox, 1 evaluation): " +
+        'inbox 3 read, 6 listed (see the ARCHIVE_* findings)',
+    ]);
+  });
+
+  it('keeps a report already in --report-dir unless told --force', async () => {
+    const dir = archiveOf(cleanLog().log.records);
+    const reportDir = join(dir, '..', 'kept-report');
+    const args = ['replay', '--archive', dir, '--coordinator-key', COORDINATOR_KEY];
+    expect((await run(...args, '--report-dir', reportDir)).code).toBe(0);
+    const first = readFileSync(join(reportDir, 'report.json'), 'utf8');
+    writeFileSync(join(reportDir, 'report.html'), 'a report someone is reading');
+
+    const again = await run(...args, '--report-dir', reportDir);
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toBe(
+      `auditor: ${reportDir} already holds a report (report.json, report.html): ` +
+        'pass --force to overwrite it, or name another --report-dir\n',
+    );
+    expect(readFileSync(join(reportDir, 'report.json'), 'utf8')).toBe(first);
+    expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toBe(
+      'a report someone is reading',
+    );
+
+    const forced = await run(...args, '--report-dir', reportDir, '--force');
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toContain('Clean: no discrepancy');
   });
 
   it('exits 1 when the period has not ended by the as-of instant', async () => {

@@ -8,6 +8,12 @@ import { connectionOf, kafkaEndpointFromEnv, kafkaSettingsFromEnv } from '@yipan
 import { KafkaSource, LogSource } from '@yipanqi/exchange-log';
 import { ArchiveSource } from './archive/archive-source';
 import { EXIT_CLEAN, EXIT_OPERATIONAL_ERROR, exportArchive, replay } from './commands';
+import {
+  archiveDifference,
+  describeCounts,
+  manifestCounts,
+  replayCounts,
+} from './report/record-counts';
 
 /** Where the CLI talks to: the process's streams and environment, or a test's. */
 export interface CliIo {
@@ -71,6 +77,7 @@ interface ReplayCliOptions extends SourceOptions {
   period?: Period;
   answerWindowHours: number;
   reportDir: string;
+  force: boolean;
 }
 
 interface ExportCliOptions extends SourceOptions {
@@ -179,24 +186,33 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
       24,
     )
     .option('--report-dir <dir>', 'where report.json and report.html go', 'audit-report')
+    .option('--force', 'overwrite a report already in --report-dir', false)
     .action(async (options: ReplayCliOptions) => {
-      const source: LogSource = options.archive
-        ? new ArchiveSource(options.archive, options.nodes)
-        : new KafkaSource({ ...kafkaOptions(options), reader: 'auditor' });
+      const archive =
+        options.archive === undefined
+          ? undefined
+          : new ArchiveSource(options.archive, options.nodes);
+      const source: LogSource =
+        archive ?? new KafkaSource({ ...kafkaOptions(options), reader: 'auditor' });
       const outcome = await replay({
         source,
         coordinatorKey: coordinatorKey(options, io.env),
         reportDir: options.reportDir,
+        force: options.force,
         asOf: options.asOf,
         period: options.period,
         answerWindowMs: options.answerWindowHours * 3600_000,
         progress: { stream: io.stderr, enabled: options.progress },
       });
       const s = outcome.report.summary;
+      const read = replayCounts(s);
+      const difference = archive && archiveDifference(read, archive.manifest, options.nodes);
       io.stdout.write(
         `${outcome.exitCode === EXIT_CLEAN ? 'clean' : 'DISCREPANCIES'}: ` +
-          `${s.inboxRecords} records, ${s.streams} streams, ${s.findings} findings, ` +
-          `${s.awaitingAnswers} awaiting an answer\n${outcome.reportHtml}\n${outcome.reportJson}\n`,
+          `${describeCounts(read)}, ${s.streams} streams, ${s.findings} findings, ` +
+          `${s.awaitingAnswers} awaiting an answer\n` +
+          (difference ? `${difference}\n` : '') +
+          `${outcome.reportHtml}\n${outcome.reportJson}\n`,
       );
       done(outcome.exitCode);
     });
@@ -213,10 +229,9 @@ export function buildAuditorCli(io: CliIo, done: (code: number) => void): Comman
         out: options.out,
         progress: { stream: io.stderr, enabled: options.progress },
       });
-      const records = manifest.files.reduce((n, f) => n + f.records, 0);
       io.stdout.write(
-        `exported ${records} records in ${manifest.files.length} files to ${options.out} ` +
-          `(cut at ${manifest.cutAt})\n`,
+        `exported ${describeCounts(manifestCounts(manifest))} in ${manifest.files.length} files ` +
+          `to ${options.out} (cut at ${manifest.cutAt})\n`,
       );
       done(EXIT_CLEAN);
     });

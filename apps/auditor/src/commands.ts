@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Period } from '@yipanqi/evaluation';
 import {
@@ -55,6 +55,8 @@ export interface ReplayOptions {
   period?: Period;
   coordinatorKey: KeyObject;
   reportDir: string;
+  /** overwrite a report already in `reportDir` */
+  force: boolean;
   /** default: the end of the replayed range, else the cut */
   asOf?: number;
   answerWindowMs: number;
@@ -71,10 +73,21 @@ export interface ReplayOutcome {
 /** `auditor replay`: reads the log, verifies it, writes report.json and report.html. */
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const { source } = options;
+  const dir = resolve(options.reportDir);
+  const reportJson = join(dir, 'report.json');
+  const reportHtml = join(dir, 'report.html');
   const plan = await source.open();
   try {
     const asOf = options.asOf ?? plan.to ?? plan.cutAt;
     checkAsOf(asOf, plan.cutAt, options.period);
+    // before the replay, which may take an hour, and whose report would replace one a reader has
+    const existing = [reportJson, reportHtml].filter((file) => existsSync(file));
+    if (existing.length > 0 && !options.force) {
+      throw new Error(
+        `${dir} already holds a report (${existing.map((f) => basename(f)).join(', ')}): ` +
+          'pass --force to overwrite it, or name another --report-dir',
+      );
+    }
     const bar = progressBar(options.progress, 'replay', plan.inboxRecords);
     const { result: verified, messagesAsOf } = await verifyLog(source, plan, {
       coordinatorKey: options.coordinatorKey,
@@ -122,10 +135,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       },
       rejections,
     );
-    const dir = resolve(options.reportDir);
     mkdirSync(dir, { recursive: true });
-    const reportJson = join(dir, 'report.json');
-    const reportHtml = join(dir, 'report.html');
     writeFileSync(reportJson, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(reportHtml, renderReportHtml(report));
     return {

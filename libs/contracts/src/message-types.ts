@@ -36,9 +36,15 @@ export function isMessageType(type: string): type is MessageType {
   return MESSAGE_TYPES.some((t) => t === type);
 }
 
-/** Receipts and rejections answer other messages and are never answered themselves. */
+/**
+ * Receipts and rejections answer other messages and are never answered
+ * themselves (DESIGN §4); every other message, a bulk form too, awaits one of
+ * them. Listed so that a query can say the same as `isAnswer`.
+ */
+export const ANSWER_TYPES = ['receipt', 'rejection'] as const satisfies readonly MessageType[];
+
 export function isAnswer(type: string): boolean {
-  return type === 'receipt' || type === 'rejection';
+  return ANSWER_TYPES.some((t) => t === type);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { DataSource, IsNull, LessThan } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, Not } from 'typeorm';
+import { ANSWER_TYPES } from '@yipanqi/contracts';
 import {
   DeadLetter,
   DropCount,
@@ -38,10 +39,19 @@ export class MonitorStore {
       .getMany();
   }
 
+  /**
+   * `pending`: not yet published. `unanswered`: published and still awaiting
+   * the partner's receipt or rejection — what an auditor replaying the log
+   * finds awaiting an answer (or UNANSWERED once the window passed). This
+   * node's own receipts and rejections are never answered, so they are not
+   * counted: they would never leave the figure.
+   */
   async outbox() {
     const repo = this.dataSource.getRepository(OutboxMessage);
     const pending = await repo.count({ where: { sentAt: IsNull() } });
-    const unanswered = await repo.count({ where: { answer: IsNull() } });
+    const unanswered = await repo.count({
+      where: { sentAt: Not(IsNull()), answer: IsNull(), type: Not(In([...ANSWER_TYPES])) },
+    });
     const oldest = await repo.find({
       select: { id: true, peer: true, seq: true, type: true, createdAt: true },
       where: { sentAt: IsNull() },

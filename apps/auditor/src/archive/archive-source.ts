@@ -9,6 +9,7 @@ import {
   SourceDescription,
 } from '@yipanqi/exchange-log';
 import { ArchiveReader } from './archive-files';
+import { ArchiveManifest } from './archive-format';
 
 /** An export archive: its manifest says which prefix, range and cut it holds. */
 export class ArchiveSource implements LogSource {
@@ -25,6 +26,11 @@ export class ArchiveSource implements LogSource {
       path: resolve(path),
       topicPrefix: this.reader.manifest.topicPrefix,
     };
+  }
+
+  /** what the export wrote: the figures a replay of it should read */
+  get manifest(): ArchiveManifest {
+    return this.reader.manifest;
   }
 
   get topicPrefix(): string {

@@ -660,9 +660,7 @@ export class LogVerifier {
         continue;
       }
       const what =
-        d.outcome?.kind === 'refused'
-          ? `a rejection ${d.outcome.reason}`
-          : 'a receipt or rejection';
+        d.outcome?.kind === 'refused' ? `rejection ${d.outcome.reason}` : 'receipt or rejection';
       this.report(
         'UNANSWERED',
         `${d.envelope.type} seq ${d.envelope.seq} at ${new Date(d.brokerTime).toISOString()} ` +
