@@ -6,11 +6,15 @@
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const stringWidth = require('string-width');
 
 const repo = path.resolve(__dirname, '../..');
 const network = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const dist = (app) => path.join(repo, 'dist/apps', app, 'apps', app, 'src/main.js');
-const dataRoot = path.join(repo, '.local', 'network');
+// LOCAL_NETWORK_DIR lets a second network (the README test's) keep its data apart from the demo's.
+const dataRoot = path.resolve(
+  process.env.LOCAL_NETWORK_DIR || path.join(repo, '.local', 'network'),
+);
 const roles = ['admin', 'coordinator', 'auditor'];
 
 // One bearer token per role on first run, kept (mode 0600) in the app's data
@@ -257,32 +261,56 @@ async function main() {
   }
   await Promise.all(cities.map((c) => healthy(c.port)));
   for (const agreement of network.agreements ?? []) await ensureAgreement(agreement);
-  console.log('\nYipanqi local network is up (Ctrl-C stops it):');
-  for (const app of [coordinator, ...cities]) {
-    console.log(`  ${app.label.padEnd(28)} http://127.0.0.1:${app.port}/health`);
-  }
+  const agreements = await agreementsInForce();
+  const broker = process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`;
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  console.log(
+    `\nYipanqi local network is up: 1 coordinator, ${plural(cities.length, 'city node', 'city nodes')}, ` +
+      `${plural(agreements, 'agreement', 'agreements')} in force, broker ${broker} (mutual TLS). ` +
+      'Ctrl-C stops it.\n',
+  );
+  const rows = [
+    ...[coordinator, ...cities].map((app) => [app.label, `http://127.0.0.1:${app.port}/health`]),
+    [],
+    ...cities.map((city) => [
+      `dashboard ${city.label.replace(/^city-node /, '')}`,
+      `http://127.0.0.1:${city.port}/dashboard`,
+    ]),
+    [],
+    ['coordinator API docs', `${coordinatorUrl}/api/docs`],
+    ['bearer tokens', path.join(dataRoot, '<code|coordinator>', 'tokens.json')],
+    [],
+    ['Kafka CA', path.join(path.dirname(operatorCredentials), 'ca.pem')],
+    ['operator certificate', operatorCredentials],
+    ["principals' certificates", path.join(credentialsRoot, '<principal>')],
+    ['auditor certificate', credentialsOf(`${topicPrefix}.auditor.${LOCAL_AUDITOR}`)],
+  ];
+  printTable(rows);
   console.log('');
-  for (const city of cities) {
+}
+
+/**
+ * Two columns, the first padded by display width: a Chinese character takes two
+ * terminal cells, so padEnd (which counts UTF-16 units) would push the
+ * city rows' second column out of line.
+ */
+function printTable(rows) {
+  const width = Math.max(...rows.filter((r) => r.length).map(([label]) => stringWidth(label)));
+  for (const [label, value] of rows) {
     console.log(
-      `  ${`dashboard ${city.label.replace(/^city-node /, '')}`.padEnd(28)} http://127.0.0.1:${city.port}/dashboard`,
+      label === undefined ? '' : `  ${label}${' '.repeat(width - stringWidth(label) + 2)}${value}`,
     );
   }
-  console.log(`\n  coordinator API docs         ${coordinatorUrl}/api/docs`);
-  console.log(
-    `  bearer tokens                ${path.join(dataRoot, '<code|coordinator>', 'tokens.json')}`,
-  );
-  console.log(
-    `\n  Kafka (mutual TLS)           ${process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`}`,
-  );
-  console.log(
-    `  Kafka CA                     ${path.join(path.dirname(operatorCredentials), 'ca.pem')}`,
-  );
-  console.log(`  operator certificate         ${operatorCredentials}`);
-  console.log(`  principals' certificates     ${path.join(credentialsRoot, '<principal>')}`);
-  console.log(
-    `  auditor certificate          ${credentialsOf(`${topicPrefix}.auditor.${LOCAL_AUDITOR}`)}`,
-  );
-  console.log('');
+}
+
+/** Agreements active at either side by now (the countersigner's copy is active at once). */
+async function agreementsInForce() {
+  const active = new Set();
+  for (const n of network.cityNodes) {
+    for (const a of await cityApi(n, 'GET', '/agreements'))
+      if (a.status === 'active') active.add(a.id);
+  }
+  return active.size;
 }
 
 main().catch((err) => {
