@@ -312,7 +312,10 @@ describe('README', () => {
       },
     ],
     'Send a notice between two demo cities': [
-      ({ output }) => expect(output).toMatch(/"direction":"received","peer":"441300"/),
+      ({ output }) => {
+        expect(output).toMatch(/"direction":"received","peer":"441300"/);
+        expect(output).toMatch(/"title":"宣传月"/);
+      },
     ],
     'Walkthrough: one arrival and one verification with curl': [
       ({ output }) => expect(output).toMatch(/answered VALID automatic\n$/),
