@@ -379,9 +379,10 @@ describe('README', () => {
 
   let failed: string | undefined;
   for (const [n, block] of blocks.entries()) {
-    const skip = SKIPPED[block.heading]?.(block.script);
+    // the Quick start's own commands are what this test stands in for (checked above)
+    if (SKIPPED[block.heading]?.(block.script)) continue;
     const title = `block ${n + 1}: ${block.heading}${block.ordinal ? ` (${block.ordinal + 1})` : ''}`;
-    (skip ? it.skip : it)(
+    it(
       title,
       async () => {
         // a block builds on the ones before it: after a failure the rest would only repeat it
