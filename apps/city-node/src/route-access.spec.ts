@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = [
   'GET /health/ready',
   'GET /dashboard',
   'GET /dashboard/:asset',
+  // the workbench's built files: code and styles, no data
+  'GET /workbench',
+  'GET /workbench/*path',
 ];
 
 describe('access to the city node API', () => {
