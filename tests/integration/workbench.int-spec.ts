@@ -204,7 +204,8 @@ describe('the staff workbench', () => {
     const task = row('tasks', taskId);
     await task.waitFor();
     const due = (await taskAt(yibin, taskId)).dueAt;
-    expect(await task.locator('td').allTextContents()).toEqual([
+    const cells = await task.locator('td').allTextContents();
+    expect(cells.map((c) => c.trim())).toEqual([
       taskId,
       '惠州市 441300',
       '协查 investigation · 信息交换 information-exchange',
