@@ -121,6 +121,16 @@ describe('access to the city node API', () => {
     }
   });
 
+  it('lets every role ask who its token is and read the directory names, which hold no personal data', () => {
+    for (const route of ['GET /auth/me', 'GET /directory']) {
+      expect(routes.find((r) => r.route === route)?.roles).toEqual([
+        'admin',
+        'coordinator',
+        'auditor',
+      ]);
+    }
+  });
+
   it('lets coordinators and auditors read scores and ratings, and only coordinators rate', () => {
     const roles = Object.fromEntries(
       routes.filter((r) => r.route.includes(' /evaluation')).map((r) => [r.route, r.roles]),
