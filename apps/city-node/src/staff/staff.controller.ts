@@ -1,9 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DirectoryPeerKeys } from '@yipanqi/exchange';
 import { CurrentPrincipal, Principal, ROLES, Roles } from '@yipanqi/http-api';
 import type { CityNodeConfig } from '../city-node.config';
 import { CITY_NODE_CONFIG, PEER_KEYS } from '../tokens';
+import { DirectoryNodeView, MeView } from './staff.views';
 
 /**
  * What a staff client needs before it shows anything: who the token belongs
@@ -21,7 +22,8 @@ export class StaffController {
 
   /** The token's role and label, and the node it was issued on. */
   @Get('auth/me')
-  me(@CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ description: 'who the token belongs to', type: MeView })
+  me(@CurrentPrincipal() principal: Principal): MeView {
     return {
       role: principal.role,
       label: principal.label,
@@ -32,7 +34,8 @@ export class StaffController {
 
   /** Every node in the coordinator's directory as this node has read it: code, name, level, status; no keys. */
   @Get('directory')
-  directory() {
+  @ApiOkResponse({ description: 'the nodes of the directory, by code', type: [DirectoryNodeView] })
+  directory(): DirectoryNodeView[] {
     return this.peers
       .members()
       .map(({ code, name, level, status }) => ({ code, name, level, status }))
