@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,6 +33,20 @@ export default tseslint.config(
     // the dashboard's page script runs in the browser, as a classic script
     files: ['apps/city-node/src/dashboard/public/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
+    // the workbench runs in the browser; vue-tsc type-checks its single-file components
+    // (npm run typecheck), so ESLint lints them without type information
+    files: ['apps/city-node/workbench/**/*.{ts,mts,vue}'],
+    extends: [...pluginVue.configs['flat/recommended']],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] },
+    },
+  },
+  {
+    files: ['apps/city-node/workbench/**/*.vue'],
+    extends: [tseslint.configs.disableTypeChecked],
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tests/**/*.ts'],

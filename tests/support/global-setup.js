@@ -13,12 +13,14 @@ const script = path.join(repo, 'deploy', 'kafka', 'kafka.sh');
 // rebuild it when any source it is built from is newer than the build.
 const cityNodeMain = path.join(repo, 'dist/apps/city-node/apps/city-node/src/main.js');
 
-function newestSource(dir) {
+function newestSource(dir, extensions = ['.ts']) {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full, extensions));
+    else if (extensions.includes(path.extname(entry.name))) {
+      newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
   }
   return newest;
 }
@@ -37,8 +39,24 @@ function buildCityNodeIfStale() {
   });
 }
 
+// The workbench test drives the built single-page app, which the node serves from dist/.
+const workbenchSources = path.join(repo, 'apps/city-node/workbench');
+const workbenchIndex = path.join(repo, 'dist/apps/city-node/workbench/index.html');
+
+function buildWorkbenchIfStale() {
+  const built = fs.existsSync(workbenchIndex) ? fs.statSync(workbenchIndex).mtimeMs : 0;
+  const sources = newestSource(workbenchSources, ['.ts', '.mts', '.vue', '.css', '.html']);
+  if (sources <= built) return;
+  console.log('\nglobal setup: building the workbench');
+  execFileSync(path.join(repo, 'node_modules/.bin/vite'), ['build', workbenchSources], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 module.exports = async function globalSetup() {
   buildCityNodeIfStale();
+  buildWorkbenchIfStale();
   if (process.env.KAFKA_BROKERS) return;
   try {
     execFileSync('bash', [script, 'status'], { stdio: 'ignore' });

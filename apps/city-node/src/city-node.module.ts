@@ -31,7 +31,9 @@ import { BenefitsController } from './services/benefits.controller';
 import { BenefitsService } from './services/benefits.service';
 import { ServicesController } from './services/services.controller';
 import { ServicesService } from './services/services.service';
+import { StaffController } from './staff/staff.controller';
 import { CITY_NODE_CONFIG } from './tokens';
+import { WorkbenchController } from './workbench/workbench.controller';
 import { EvaluationController } from './evaluation/evaluation.controller';
 import { EvaluationService } from './evaluation/evaluation.service';
 import { RatingsService } from './evaluation/ratings.service';
@@ -51,6 +53,8 @@ export class CityNodeModule {
         HealthController,
         TokensController,
         DashboardController,
+        WorkbenchController,
+        StaffController,
         AgreementsController,
         AgreementMessagesController,
         NoticesController,

@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = [
   'GET /health/ready',
   'GET /dashboard',
   'GET /dashboard/:asset',
+  // the workbench's built files: code and styles, no data
+  'GET /workbench',
+  'GET /workbench/*path',
 ];
 
 describe('access to the city node API', () => {
@@ -115,6 +118,16 @@ describe('access to the city node API', () => {
     const details = ['GET /services/:id', 'GET /benefits/entitlements/:id', 'GET /notices/:id'];
     for (const route of details) {
       expect(routes.find((r) => r.route === route)?.roles).toEqual(['coordinator']);
+    }
+  });
+
+  it('lets every role ask who its token is and read the directory names, which hold no personal data', () => {
+    for (const route of ['GET /auth/me', 'GET /directory']) {
+      expect(routes.find((r) => r.route === route)?.roles).toEqual([
+        'admin',
+        'coordinator',
+        'auditor',
+      ]);
     }
   });
 

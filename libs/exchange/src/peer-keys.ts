@@ -3,7 +3,7 @@ import { Admin, Consumer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { directoryTopic, TOPIC_PREFIX } from '@yipanqi/contracts';
 import { importEncryptionPublicKey, importSigningPublicKey } from '@yipanqi/crypto';
-import { DirectoryView, verifyDirectoryEntry } from '@yipanqi/directory';
+import { DirectoryEntry, DirectoryView, verifyDirectoryEntry } from '@yipanqi/directory';
 import { KafkaConnection, kafkaClient, waitForTopics } from '@yipanqi/kafka-access';
 
 /** Public keys of the other nodes, as the coordinator's directory says they are. */
@@ -94,6 +94,11 @@ export class DirectoryPeerKeys implements PeerKeys {
     } catch (err) {
       this.log(`directory record at offset ${offset} ignored: ${(err as Error).message}`);
     }
+  }
+
+  /** Every node the directory lists, newest version of each, as read so far. */
+  members(): DirectoryEntry[] {
+    return this.view.codes().flatMap((code) => this.view.entry(code) ?? []);
   }
 
   signingKeyAt(node: string, at: number): KeyObject | undefined {

@@ -1,0 +1,125 @@
+// The API's problem codes (docs/api-errors.md) in words staff read. Staff see
+// the code beside the words, so a call to the help desk can name it;
+// tests/workbench/problems.spec.ts fails when a documented code has no words here.
+
+export const PROBLEM_MESSAGES: Record<string, string> = {
+  UNAUTHENTICATED: '未登录：请粘贴令牌后登录',
+  TOKEN_INVALID: '令牌无效或已被吊销，请向系统管理员申请新令牌',
+  FORBIDDEN: '您的角色无权进行此项操作',
+  MALFORMED_JSON: '请求内容格式错误',
+  VALIDATION_FAILED: '填写的内容不符合要求，请按提示修改',
+  UNKNOWN_FIELD: '请求含有系统不认识的字段',
+  ID_NUMBER_FORMAT: '身份证号码格式错误（应为17位数字加1位数字或X）',
+  ID_NUMBER_REGION: '身份证号码的地址码不是有效的省级行政区划代码',
+  ID_NUMBER_CHECK_DIGIT: '身份证号码校验位不正确',
+  ID_NUMBER_BIRTH_DATE: '身份证号码中的出生日期不存在或在将来',
+  TEXT_CONTROL_CHARACTER: '文字中含有控制字符（如换行、制表符）',
+  TEXT_LONE_SURROGATE: '文字中含有无效的字符编码',
+  TEXT_BIDI_OVERRIDE: '文字中含有双向控制字符',
+  TEXT_BLANK: '文字不能为空',
+  BAD_REQUEST: '请求有误',
+  BODY_TOO_LARGE: '提交的内容超过 256 KiB',
+  JSON_TOO_DEEP: '请求内容嵌套层级过深',
+  UNSUPPORTED_CONTENT_ENCODING: '不支持压缩的请求内容',
+  UNSUPPORTED_CHARSET: '请求内容须为 UTF-8 编码',
+  UNSUPPORTED_MEDIA_TYPE: '不支持的内容类型',
+  PAYLOAD_TOO_LARGE: '加密后的消息超过交换系统 64 KiB 的上限',
+  NOT_FOUND: '未找到',
+  UNKNOWN_PARTNER: '目录中没有对方节点的密钥',
+  TOKEN_NOT_FOUND: '没有这个令牌',
+  DEAD_LETTER_NOT_FOUND: '没有这条死信',
+  REDRIVE_FAILED: '死信已重投或仍无法处理',
+  PURPOSE_REQUIRED: '查看个人信息须说明用途（3–200 个字）',
+  INTERNAL: '节点内部错误，请联系系统管理员',
+  NO_AGREEMENT: '与对方没有生效的区域协作协议',
+  AGREEMENT_INACTIVE: '协作协议已暂停或终止',
+  OUT_OF_SCOPE: '此事项不在协作协议的范围内',
+  AGREEMENT_AMBIGUOUS: '与对方有多份协议涵盖此事项，请指明协议',
+  AGREEMENT_NOT_FOUND: '本节点没有这份协议',
+  AGREEMENT_INVALID: '协议文本不完整或有误',
+  TRANSITION_NOT_ALLOWED: '协议当前的状态不允许此项操作',
+  AMENDMENT_PENDING: '有一项协议修订正待对方答复',
+  NOT_IN_FORCE: '协议没有生效的版本',
+  HASH_MISMATCH: '会签的协议摘要与待答复的版本不一致',
+  UNKNOWN_DIVISION: '不是有效的行政区划代码',
+  DIVISION_MISMATCH: '名称或级别与行政区划代码不符',
+  NODE_EXISTS: '该节点已在目录中',
+  NODE_NOT_FOUND: '目录中没有该节点',
+  VALID_FROM_TOO_EARLY: '密钥生效时间过早',
+  KEY_REUSED: '该节点已使用过这个密钥',
+  NODE_ALREADY_SUSPENDED: '该节点已被暂停',
+  NODE_NOT_SUSPENDED: '该节点未被暂停',
+  BAD_PROOF: '注册申请的签名无效',
+  REGISTRATION_PENDING: '该代码已有待审核的注册申请',
+  REGISTRATION_NOT_FOUND: '没有这份注册申请',
+  REGISTRATION_DECIDED: '注册申请已处理',
+  PERIOD_INVALID: '考核期间无效（结束须晚于开始）',
+  TOO_FEW_PARTICIPANTS: '考核至少需要两个参与节点',
+  PARTICIPANT_REPEATED: '参与节点重复',
+  UNKNOWN_PARTICIPANT: '参与节点不在目录中',
+  WEIGHTS_ALL_ZERO: '权重不能全部为 0',
+  AS_OF_INVALID: '截止时间格式错误',
+  AS_OF_BEFORE_PERIOD_END: '截止时间早于考核期结束',
+  AS_OF_BEFORE_END: '截止时间早于期间结束',
+  AS_OF_IN_FUTURE: '截止时间不能在将来',
+  CAMPAIGN_NOT_FOUND: '没有这个考核批次',
+  RESULT_NOT_FOUND: '没有这项考核结果',
+  PAIR_NOT_FOUND: '这两个节点不是该批次的参与方',
+  INSTANT_INVALID: '时间格式错误（须带时区）',
+  NOT_A_PARTNER: '不能与本节点自身评分',
+  PARTNER_NOT_FOUND: '与该节点既无协议也无往来消息',
+  DUE_DATE_PAST: '办理期限必须晚于现在',
+  TASK_NOT_FOUND: '本节点没有这项委托',
+  TASK_NOT_YOURS: '此项操作应由委托的另一方进行',
+  TASK_STATE_CONFLICT: '委托当前的状态不允许此项操作',
+  VALIDITY_PERIOD_INVALID: '证明有效期的结束早于开始',
+  WRONG_PARTY_ROLE: '本节点在协议中的角色不能发出此消息',
+  CERTIFICATE_NUMBER_TAKEN: '该证明编号已被使用',
+  CERTIFICATE_NOT_FOUND: '没有这份婚育证明',
+  VERIFICATION_NOT_FOUND: '没有这项查验请求',
+  VERIFICATION_ALREADY_ANSWERED: '这项查验已经答复过了',
+  SERVICE_NOT_FOUND: '本节点没有这条服务记录',
+  OWN_SERVICE: '本节点报送的服务由对方确认',
+  SERVICE_ALREADY_ACKNOWLEDGED: '这条服务记录已经确认过了',
+  DELIVERED_ON_IN_FUTURE: '服务日期不能晚于今天',
+  UNKNOWN_ENTITLEMENT: '对方没有授予本节点这项奖励扶助',
+  ENTITLEMENT_ALREADY_DELIVERED: '这项奖励扶助已经兑现',
+  ENTITLEMENT_MISMATCH: '兑现记录与奖励扶助的事项或人员不符',
+  NOT_OUTFLOW_NODE: '只有流出地可以授予奖励扶助',
+  ENTITLEMENT_NOT_FOUND: '没有这项奖励扶助',
+  NOTICE_NOT_FOUND: '本节点没有这条通报',
+  OWN_NOTICE: '本节点发出的通报由对方签收',
+  NOTICE_ALREADY_ACKNOWLEDGED: '这条通报已经签收过了',
+  DATE_IN_FUTURE: '日期不能晚于今天',
+  OUTFLOW_IS_THIS_NODE: '此人户籍在本地，不是流入本地的流动人口',
+  NOTHING_TO_UPDATE: '没有可更新的内容',
+  MIGRANT_NOT_FOUND: '没有这条流动人口记录',
+  MIGRANT_ALREADY_REGISTERED: '此人已在本地登记',
+  MIGRANT_ALREADY_DEPARTED: '已登记流出',
+  MIGRANT_NOT_ACTIVE: '记录已流出，不能更新',
+  MIGRANT_WRONG_SIDE: '此项操作应由另一方进行',
+  DEPARTURE_BEFORE_ARRIVAL: '流出日期早于流入日期',
+  NEXT_NODE_IS_THIS_NODE: '流向地不能是本地',
+  IMPORT_TOO_LARGE: '文件超过 200 MiB',
+  IMPORT_NOT_UTF8: '文件须为 UTF-8 编码（不支持 GBK）',
+  CAMPAIGN_ID_INVALID: '批次编号只能包含字母、数字、点、横线和下划线（1–64 个）',
+  IMPORT_NOT_FOUND: '没有这次导入',
+};
+
+/** What the API answers on failure (RFC 9457, docs/api-errors.md). */
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  /** validation findings, one per field */
+  errors?: { field: string; problem: string; code: string }[];
+  /** TASK_STATE_CONFLICT: where the task stands */
+  state?: string;
+}
+
+/** The sentence staff read for a problem: words for the code, then the code and status. */
+export function problemMessage(problem: Pick<Problem, 'status' | 'code' | 'title'>): string {
+  const words = PROBLEM_MESSAGES[problem.code] ?? problem.title;
+  return `${words}（${problem.status} ${problem.code}）`;
+}
