@@ -16,6 +16,7 @@ import {
   syntheticCampaignFile,
   uploadCsv,
 } from '../../tests/support/campaign-import';
+import { eventually } from '../../tests/support/city-nodes';
 import { NodeProcess, ProcessNetwork, startProcessNetwork } from '../../tests/support/node-process';
 
 const HUIZHOU = '441300';
@@ -62,15 +63,6 @@ interface Sample {
   senderHeap: number | null;
   receiverHeap: number | null;
   phase: string;
-}
-
-/** Waits for `done()` with a deadline, polling every 500 ms. */
-async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe('campaign import benchmark', () => {
@@ -132,12 +124,12 @@ describe('campaign import benchmark', () => {
       }
       const atYibin = () =>
         yibin.count(`SELECT COUNT(*) n FROM migrant WHERE campaign_id = ?`, campaign);
-      await until(() => atYibin() === good.length, 3_000_000, 'every arrival at 宜宾');
+      await eventually(() => atYibin() === good.length, 3_000_000, 'every arrival at 宜宾');
       mark('applied at 宜宾');
       phase = 'receipts';
       const receipted = () =>
         huizhou.count(`SELECT COUNT(*) n FROM exchange_outbox_record WHERE outcome = 'accepted'`);
-      await until(() => receipted() === good.length, 3_000_000, 'every receipt at 惠州');
+      await eventually(() => receipted() === good.length, 3_000_000, 'every receipt at 惠州');
       mark('receipted at 惠州');
       toggleProfiles();
       phase = 'report';

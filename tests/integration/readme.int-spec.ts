@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import stringWidth from 'string-width';
 import { kafkaSettingsFromEnv } from '@yipanqi/kafka-access';
+import { eventually } from '../support/city-nodes';
 import { testPkiDir, uniqueName } from '../support/kafka';
 
 const repo = resolve(__dirname, '../..');
@@ -252,23 +253,18 @@ describe('README', () => {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const deadline = Date.now() + NETWORK_UP_MS;
-    while (!networkLog.includes('Yipanqi local network is up')) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`network.js exited before it was up:\n${networkLog.slice(-8000)}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `network not up after ${NETWORK_UP_MS / 1000} s:\n${networkLog.slice(-8000)}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await eventually(
+      () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`network.js exited before it was up:\n${networkLog.slice(-8000)}`);
+        }
+        return networkLog.includes('Yipanqi local network is up');
+      },
+      NETWORK_UP_MS,
+      () => `the network, whose log ends:\n${networkLog.slice(-8000)}`,
+    );
     // the table follows the summary line in the same write or right after it
-    const tableDeadline = Date.now() + 5000;
-    while (!networkLog.includes('auditor certificate') && Date.now() < tableDeadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(() => networkLog.includes('auditor certificate'), 5000, 'the start-up table');
   }, NETWORK_UP_MS + 30000);
 
   afterAll(
